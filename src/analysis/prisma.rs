@@ -1,0 +1,166 @@
+//! Recognising Prisma client calls: `<client>.<model>.<operation>(...)` and `<client>.$queryRaw`.
+
+use super::syntax::method_call;
+use super::{Condition, FileCx, Frame};
+use tree_sitter::Node;
+
+/// Model delegate operations that read.
+pub const READ_OPERATIONS: &[&str] = &[
+    "findUnique",
+    "findUniqueOrThrow",
+    "findFirst",
+    "findFirstOrThrow",
+    "findMany",
+    "count",
+    "aggregate",
+    "groupBy",
+];
+
+/// Model delegate operations that write.
+pub const WRITE_OPERATIONS: &[&str] = &[
+    "create",
+    "createMany",
+    "createManyAndReturn",
+    "update",
+    "updateMany",
+    "updateManyAndReturn",
+    "upsert",
+    "delete",
+    "deleteMany",
+];
+
+/// Client-level raw SQL methods.
+pub const RAW_OPERATIONS: &[&str] = &[
+    "$queryRaw",
+    "$queryRawUnsafe",
+    "$executeRaw",
+    "$executeRawUnsafe",
+];
+
+/// Strings one of which a file must contain to hold a Prisma operation call.
+pub const OPERATION_NEEDLES: &[&str] = &[
+    ".find", ".create", ".update", ".upsert", ".delete", ".count", ".aggregate", ".groupBy",
+    "$queryRaw", "$executeRaw",
+];
+
+/// A recognised Prisma client call.
+#[derive(Debug, Clone)]
+pub struct PrismaCall<'t> {
+    pub call: Node<'t>,
+    /// `prisma.user.findMany`, as written (whitespace collapsed).
+    pub callee: String,
+    /// The model delegate (`user`), absent for raw SQL.
+    pub model: Option<&'t str>,
+    pub operation: &'t str,
+    pub arguments: Node<'t>,
+    /// What must hold for the receiver to be a Prisma client, beyond what the file shows.
+    pub conditions: Vec<Condition>,
+}
+
+impl PrismaCall<'_> {
+    pub fn is_write(&self) -> bool {
+        WRITE_OPERATIONS.contains(&self.operation) || self.operation.starts_with("$execute")
+    }
+}
+
+/// The Prisma call `node` is, if it is one.
+pub fn prisma_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<PrismaCall<'t>> {
+    let src = cx.src;
+    let (object, operation, arguments) = method_call(node, src)?;
+    let (client, model) = if RAW_OPERATIONS.contains(&operation) {
+        (object, None)
+    } else if READ_OPERATIONS.contains(&operation) || WRITE_OPERATIONS.contains(&operation) {
+        if object.kind() != "member_expression" {
+            return None;
+        }
+        let model = object.child_by_field_name("property")?;
+        let model = &src[model.byte_range()];
+        if model.starts_with('$') {
+            return None;
+        }
+        (object.child_by_field_name("object")?, Some(model))
+    } else {
+        return None;
+    };
+    let conditions = client_conditions(client, cx)?;
+    let callee = node.child_by_field_name("function")?;
+    Some(PrismaCall {
+        call: node,
+        callee: collapse_whitespace(&src[callee.byte_range()]),
+        model,
+        operation,
+        arguments,
+        conditions,
+    })
+}
+
+/// Whether `client` holds a Prisma client: `Some(conditions)` when it does (perhaps depending on
+/// facts from other files), `None` when it does not.
+fn client_conditions(client: Node, cx: &FileCx) -> Option<Vec<Condition>> {
+    let src = cx.src;
+    let is_client_name = |name: &str| cx.config.prisma_clients.iter().any(|c| c == name);
+    match client.kind() {
+        "identifier" => {
+            let name = &src[client.byte_range()];
+            if is_client_name(name) || in_client_params(name, cx) {
+                Some(Vec::new())
+            } else {
+                Some(vec![Condition::ImportedClient(name.to_string())])
+            }
+        }
+        "this" => innermost_class(cx)
+            .is_some_and(|(extends, _)| extends)
+            .then(Vec::new),
+        "member_expression" => {
+            let object = client.child_by_field_name("object")?;
+            let property = &src[client.child_by_field_name("property")?.byte_range()];
+            if object.kind() == "this" {
+                let (extends_prisma, fields) = innermost_class(cx)?;
+                let known = fields.iter().any(|f| f == property)
+                    || (is_client_name(property) && extends_prisma);
+                return known.then(Vec::new);
+            }
+            // `ctx.prisma`, `ctx.db`, `opts.ctx.prisma`, `context.prisma`.
+            let holder = src[object.byte_range()].to_ascii_lowercase();
+            (is_client_name(property) && (holder.ends_with("ctx") || holder.ends_with("context")))
+                .then(Vec::new)
+        }
+        _ => None,
+    }
+}
+
+fn in_client_params(name: &str, cx: &FileCx) -> bool {
+    cx.frames.iter().rev().any(|frame| match frame {
+        Frame::Function { client_params, .. } => client_params.iter().any(|p| p == name),
+        _ => false,
+    })
+}
+
+fn innermost_class<'a>(cx: &'a FileCx) -> Option<(bool, &'a [String])> {
+    cx.frames.iter().rev().find_map(|frame| match frame {
+        Frame::Class {
+            extends_prisma,
+            client_fields,
+            ..
+        } => Some((*extends_prisma, client_fields.as_slice())),
+        _ => None,
+    })
+}
+
+/// Folds runs of whitespace (a call split over lines) to one space, and drops it around dots.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && !out.is_empty() && c != '.' && !out.ends_with('.') {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(c);
+    }
+    out
+}

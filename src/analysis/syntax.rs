@@ -1,0 +1,524 @@
+//! Small named predicates over tree-sitter nodes, and the scope and fact bookkeeping the walk does
+//! for every rule.
+
+use super::walk::descendants;
+use super::{FileCx, Frame, Iteration};
+use crate::diagnostic::ByteSpan;
+use tree_sitter::Node;
+
+/// Array methods whose callback runs once per element.
+pub const ITERATION_METHODS: &[&str] = &[
+    "map", "forEach", "flatMap", "reduce", "filter", "some", "every",
+];
+
+/// Type names that say a value is a Prisma client or transaction client.
+const PRISMA_TYPE_MARKERS: &[&str] = &[
+    "PrismaClient",
+    "TransactionClient",
+    "PrismaService",
+    "PrismaTransaction",
+    "PrismaTx",
+];
+
+/// How many nodes a small question about a subtree may look at.
+const SUBTREE_LIMIT: usize = 400;
+
+pub fn is_loop(kind: &str) -> bool {
+    matches!(
+        kind,
+        "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
+    )
+}
+
+pub fn is_function(kind: &str) -> bool {
+    matches!(
+        kind,
+        "arrow_function"
+            | "function_expression"
+            | "function"
+            | "function_declaration"
+            | "generator_function"
+            | "generator_function_declaration"
+            | "method_definition"
+    )
+}
+
+pub fn is_class(kind: &str) -> bool {
+    matches!(kind, "class_declaration" | "class" | "abstract_class_declaration")
+}
+
+/// Whether a type annotation or expression names a Prisma client type.
+pub fn mentions_prisma_type(text: &str) -> bool {
+    PRISMA_TYPE_MARKERS.iter().any(|m| text.contains(m))
+}
+
+/// Strips wrappers that do not change which value an expression is: parentheses, `await`, `as`,
+/// `satisfies`, `!`.
+pub fn unwrap_expression(mut node: Node) -> Node {
+    loop {
+        let inner = match node.kind() {
+            "parenthesized_expression" | "await_expression" | "non_null_expression" => {
+                node.named_child(0)
+            }
+            "as_expression" | "satisfies_expression" => node.named_child(0),
+            _ => None,
+        };
+        match inner {
+            Some(inner) => node = inner,
+            None => return node,
+        }
+    }
+}
+
+/// The text of a string literal without its quotes.
+pub fn string_value<'t>(node: Node, src: &'t str) -> Option<&'t str> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let text = &src[node.byte_range()];
+    text.get(1..text.len().saturating_sub(1))
+}
+
+/// `receiver.method(...)`: the callee's object, the method name and the argument list.
+pub fn method_call<'t>(call: Node<'t>, src: &'t str) -> Option<(Node<'t>, &'t str, Node<'t>)> {
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let callee = call.child_by_field_name("function")?;
+    if callee.kind() != "member_expression" {
+        return None;
+    }
+    let object = callee.child_by_field_name("object")?;
+    let property = callee.child_by_field_name("property")?;
+    let args = call.child_by_field_name("arguments")?;
+    Some((object, &src[property.byte_range()], args))
+}
+
+/// The first argument of a call, when it is an object literal.
+pub fn first_object_argument(args: Node) -> Option<Node> {
+    let first = args.named_child(0)?;
+    (first.kind() == "object").then_some(first)
+}
+
+/// The value of `key: value` in an object literal, or the identifier of a `{ key }` shorthand.
+pub fn property<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
+    let mut cursor = object.walk();
+    for child in object.named_children(&mut cursor) {
+        match child.kind() {
+            "pair" => {
+                let k = child.child_by_field_name("key")?;
+                if property_key(k, src) == Some(key) {
+                    return child.child_by_field_name("value");
+                }
+            }
+            "shorthand_property_identifier" if &src[child.byte_range()] == key => {
+                return Some(child)
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A property key as written, without quotes.
+pub fn property_key<'t>(key: Node, src: &'t str) -> Option<&'t str> {
+    match key.kind() {
+        "property_identifier" | "number" => Some(&src[key.byte_range()]),
+        "string" => string_value(key, src),
+        _ => None,
+    }
+}
+
+/// The `key: value` pairs and `{ key }` shorthands of an object literal, as (key, value node).
+pub fn properties<'t>(object: Node<'t>, src: &'t str) -> Vec<(&'t str, Node<'t>)> {
+    let mut out = Vec::new();
+    let mut cursor = object.walk();
+    for child in object.named_children(&mut cursor) {
+        match child.kind() {
+            "pair" => {
+                let key = child.child_by_field_name("key");
+                let value = child.child_by_field_name("value");
+                if let (Some(key), Some(value)) = (key, value) {
+                    if let Some(key) = property_key(key, src) {
+                        out.push((key, value));
+                    }
+                }
+            }
+            "shorthand_property_identifier" => out.push((&src[child.byte_range()], child)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// All `key: value` pairs anywhere under `node` (bounded), as (key, value node).
+pub fn nested_pairs<'t>(node: Node<'t>, src: &'t str) -> Vec<(&'t str, Node<'t>)> {
+    descendants(node, SUBTREE_LIMIT)
+        .into_iter()
+        .filter(|n| n.kind() == "object")
+        .flat_map(|o| properties(o, src))
+        .collect()
+}
+
+/// The identifiers a binding pattern declares (`x`, `{ a, b: c }`, `[d, ...e]`), skipping default
+/// values and type annotations. Walked with a cursor and bounded like every subtree question.
+pub fn pattern_names(pattern: Node, src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cursor = pattern.walk();
+    let mut depth = 0usize;
+    let mut visited = 0usize;
+    loop {
+        let node = cursor.node();
+        visited += 1;
+        let skip = matches!(cursor.field_name(), Some("right" | "value" | "type" | "key"));
+        if !skip
+            && matches!(
+                node.kind(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            )
+        {
+            out.push(src[node.byte_range()].to_string());
+        }
+        if !skip && visited < SUBTREE_LIMIT && cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return out;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            cursor.goto_parent();
+            depth -= 1;
+        }
+    }
+}
+
+/// Parameter names of a function node, with each parameter's type annotation text, if any.
+pub fn parameters<'t>(function: Node<'t>, src: &'t str) -> Vec<(String, Option<&'t str>)> {
+    if let Some(single) = function.child_by_field_name("parameter") {
+        return vec![(src[single.byte_range()].to_string(), None)];
+    }
+    let Some(params) = function.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut cursor = params.walk();
+    for param in params.named_children(&mut cursor) {
+        let (pattern, ty) = match param.kind() {
+            "required_parameter" | "optional_parameter" => (
+                param.child_by_field_name("pattern"),
+                param
+                    .child_by_field_name("type")
+                    .map(|t| &src[t.byte_range()]),
+            ),
+            "comment" => continue,
+            _ => (Some(param), None),
+        };
+        let Some(pattern) = pattern else { continue };
+        for name in pattern_names(pattern, src) {
+            out.push((name, ty));
+        }
+    }
+    out
+}
+
+fn trimmed_span(src: &str, start: usize, end: usize) -> ByteSpan {
+    let end = start + src[start..end].trim_end().len();
+    start..end
+}
+
+fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> Iteration<'t> {
+    let src = cx.src;
+    let header = trimmed_span(src, loop_node.start_byte(), body.start_byte());
+    let mut iteration = Iteration {
+        collection: None,
+        header,
+        vars: Vec::new(),
+        concurrent: None,
+        callback: None,
+    };
+    match loop_node.kind() {
+        "for_in_statement" => {
+            iteration.collection = loop_node.child_by_field_name("right");
+            if let Some(left) = loop_node.child_by_field_name("left") {
+                iteration.vars = pattern_names(left, src);
+            }
+        }
+        "for_statement" => {
+            iteration.collection = loop_node
+                .child_by_field_name("condition")
+                .and_then(|c| length_receiver(c, src));
+            if let Some(init) = loop_node.child_by_field_name("initializer") {
+                iteration.vars = descendants(init, SUBTREE_LIMIT)
+                    .into_iter()
+                    .filter(|n| n.kind() == "variable_declarator")
+                    .filter_map(|n| n.child_by_field_name("name"))
+                    .flat_map(|n| pattern_names(n, src))
+                    .collect();
+            }
+        }
+        _ => {
+            iteration.collection = loop_node
+                .child_by_field_name("condition")
+                .and_then(|c| length_receiver(c, src));
+        }
+    }
+    iteration
+}
+
+/// In `i < xs.length`-style loop conditions, the collection whose length bounds the loop.
+fn length_receiver<'t>(condition: Node<'t>, src: &str) -> Option<Node<'t>> {
+    descendants(condition, SUBTREE_LIMIT)
+        .into_iter()
+        .find(|n| {
+            n.kind() == "member_expression"
+                && n.child_by_field_name("property")
+                    .is_some_and(|p| &src[p.byte_range()] == "length")
+        })
+        .and_then(|n| n.child_by_field_name("object"))
+}
+
+/// The scope a node opens, if any: a loop body, a function, a class.
+pub fn frame_for<'t>(node: Node<'t>, field: Option<&str>, cx: &FileCx<'t>) -> Option<Frame<'t>> {
+    let kind = node.kind();
+    if field == Some("body") {
+        if let Some(parent) = cx.parent().filter(|p| is_loop(p.kind())) {
+            return Some(Frame::Loop {
+                id: node.id(),
+                iteration: loop_iteration(parent, node, cx),
+            });
+        }
+    }
+    if is_function(kind) {
+        return Some(function_frame(node, cx));
+    }
+    if is_class(kind) {
+        return Some(class_frame(node, cx.src));
+    }
+    None
+}
+
+fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
+    let src = cx.src;
+    let params = parameters(node, src);
+    let mut client_params: Vec<String> = params
+        .iter()
+        .filter(|(_, ty)| ty.is_some_and(mentions_prisma_type))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let n = cx.ancestors.len();
+    let parent = cx.parent();
+    let mut per_element = None;
+    let mut transparent = false;
+
+    // An immediately invoked function runs where it stands.
+    if let Some(p) = parent {
+        if p.kind() == "call_expression" && p.child_by_field_name("function") == Some(node) {
+            transparent = true;
+        }
+        if p.kind() == "parenthesized_expression" && n >= 2 {
+            let call = cx.ancestors[n - 2];
+            transparent |= call.kind() == "call_expression"
+                && call.child_by_field_name("function") == Some(p);
+        }
+    }
+
+    // The callback argument of `xs.map(fn)` or `client.$transaction(fn)`.
+    if let (Some(args), true) = (parent, n >= 2) {
+        let call = cx.ancestors[n - 2];
+        let is_first_arg = args.kind() == "arguments" && args.named_child(0) == Some(node);
+        if let (true, Some((object, method, _))) = (is_first_arg, method_call(call, src)) {
+            if ITERATION_METHODS.contains(&method) {
+                let callee = call.child_by_field_name("function").expect("method call");
+                let concurrent = (n >= 4)
+                    .then(|| cx.ancestors[n - 4])
+                    .filter(|outer| is_promise_all(*outer, src))
+                    .map(|outer| outer.byte_range());
+                per_element = Some(Iteration {
+                    collection: Some(object),
+                    header: callee.byte_range(),
+                    vars: params.iter().map(|(name, _)| name.clone()).collect(),
+                    concurrent,
+                    callback: ITERATION_METHODS.iter().copied().find(|m| *m == method),
+                });
+            } else if method == "$transaction" {
+                transparent = true;
+                if let Some((first, _)) = params.first() {
+                    client_params.push(first.clone());
+                }
+            }
+        }
+    }
+    Frame::Function {
+        id: node.id(),
+        per_element,
+        transparent,
+        client_params,
+    }
+}
+
+/// `Promise.all(...)` or `Promise.allSettled(...)`.
+pub fn is_promise_all(call: Node, src: &str) -> bool {
+    call.kind() == "call_expression"
+        && call.child_by_field_name("function").is_some_and(|f| {
+            matches!(&src[f.byte_range()], "Promise.all" | "Promise.allSettled")
+        })
+}
+
+fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
+    let mut extends_prisma = false;
+    let mut client_fields = Vec::new();
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        if child.kind() == "class_heritage" {
+            extends_prisma = src[child.byte_range()].contains("PrismaClient");
+        }
+        if child.kind() != "class_body" {
+            continue;
+        }
+        let mut body_cursor = child.walk();
+        for member in child.named_children(&mut body_cursor) {
+            match member.kind() {
+                "public_field_definition" | "field_definition" => {
+                    let name = member
+                        .child_by_field_name("name")
+                        .or_else(|| member.child_by_field_name("property"));
+                    let typed = member
+                        .child_by_field_name("type")
+                        .is_some_and(|t| mentions_prisma_type(&src[t.byte_range()]));
+                    let constructed = member
+                        .child_by_field_name("value")
+                        .is_some_and(|v| src[v.byte_range()].contains("new PrismaClient"));
+                    if let (Some(name), true) = (name, typed || constructed) {
+                        client_fields.push(src[name.byte_range()].to_string());
+                    }
+                }
+                "method_definition" => {
+                    let is_constructor = member
+                        .child_by_field_name("name")
+                        .is_some_and(|n| &src[n.byte_range()] == "constructor");
+                    if is_constructor {
+                        client_fields.extend(
+                            parameters(member, src)
+                                .into_iter()
+                                .filter(|(_, ty)| ty.is_some_and(mentions_prisma_type))
+                                .map(|(name, _)| name),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Frame::Class {
+        id: node.id(),
+        extends_prisma,
+        client_fields,
+    }
+}
+
+/// Records the module facts a node carries: imports, `require`s, constant literals, comments.
+pub fn collect_facts(node: Node, cx: &mut FileCx) {
+    let src = cx.src;
+    match node.kind() {
+        "comment" => cx.comments.push(node.byte_range()),
+        "import_statement" => {
+            let Some(source) = node
+                .child_by_field_name("source")
+                .and_then(|s| string_value(s, src))
+            else {
+                return;
+            };
+            let mut cursor = node.walk();
+            let Some(clause) = node
+                .named_children(&mut cursor)
+                .find(|c| c.kind() == "import_clause")
+            else {
+                return;
+            };
+            let mut locals = Vec::new();
+            let mut clause_cursor = clause.walk();
+            for part in clause.named_children(&mut clause_cursor) {
+                match part.kind() {
+                    "identifier" => locals.push(part),
+                    "namespace_import" => locals.extend(part.named_child(0)),
+                    "named_imports" => {
+                        let mut named_cursor = part.walk();
+                        for spec in part.named_children(&mut named_cursor) {
+                            locals.extend(
+                                spec.child_by_field_name("alias")
+                                    .or_else(|| spec.child_by_field_name("name")),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for local in locals {
+                cx.imports
+                    .insert(src[local.byte_range()].to_string(), source.to_string());
+            }
+        }
+        "variable_declarator" => {
+            let (Some(name), Some(value)) = (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("value"),
+            ) else {
+                return;
+            };
+            let value = unwrap_expression(value);
+            if let Some(specifier) = required_module(value, src) {
+                for local in pattern_names(name, src) {
+                    cx.imports.insert(local, specifier.to_string());
+                }
+                return;
+            }
+            let is_const = cx.parent().is_some_and(|p| {
+                p.kind() == "lexical_declaration" && src[p.byte_range()].starts_with("const")
+            });
+            if is_const && name.kind() == "identifier" && is_literal_collection(value) {
+                cx.literal_consts.insert(src[name.byte_range()].to_string());
+            }
+        }
+        "enum_declaration" => {
+            if let Some(name) = node.child_by_field_name("name") {
+                cx.literal_consts.insert(src[name.byte_range()].to_string());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `require('x')`, `require('x').y` or `await import('x')`: the module specifier.
+fn required_module<'t>(value: Node, src: &'t str) -> Option<&'t str> {
+    let call = if value.kind() == "member_expression" {
+        value.child_by_field_name("object")?
+    } else {
+        value
+    };
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let callee = call.child_by_field_name("function")?;
+    if !matches!(&src[callee.byte_range()], "require" | "import") {
+        return None;
+    }
+    let args = call.child_by_field_name("arguments")?;
+    string_value(args.named_child(0)?, src)
+}
+
+/// An array or object literal written out in full: no spreads, so its size is fixed in the source.
+pub fn is_literal_collection(node: Node) -> bool {
+    let node = unwrap_expression(node);
+    if !matches!(node.kind(), "array" | "object") {
+        return false;
+    }
+    let mut cursor = node.walk();
+    let fixed = node
+        .named_children(&mut cursor)
+        .all(|c| c.kind() != "spread_element");
+    fixed
+}

@@ -1,0 +1,191 @@
+//! Diagnostics as plain data: what a rule found, where, and what to do about it.
+//! Nothing here knows how a diagnostic is rendered.
+
+use serde::Serialize;
+use std::ops::Range;
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in configs and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parses `error`, `warning` or `info`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" | "warn" => Some(Severity::Warning),
+            "info" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+}
+
+/// How safe it is to apply a fix without review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+    Suggestion,
+}
+
+/// A byte range into a file's text (after any byte-order mark was removed).
+pub type ByteSpan = Range<usize>;
+
+/// Secondary context for a diagnostic: a span and what it has to do with the problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub message: String,
+    pub span: ByteSpan,
+}
+
+/// One replacement of a span by new text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: ByteSpan,
+    pub replacement: String,
+}
+
+/// A fix: edits to apply together, and how safe that is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    pub message: String,
+    pub edits: Vec<Edit>,
+}
+
+/// What a rule reports for one file, with byte spans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    /// `None`: the rule's configured severity. A rule sets it only when one rule reports at two
+    /// levels (query-in-loop's reads and writes).
+    pub severity: Option<Severity>,
+    pub message: String,
+    pub help: Option<String>,
+    pub span: ByteSpan,
+    pub labels: Vec<Label>,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `span`, at the rule's configured severity.
+    pub fn new(rule: &'static str, span: ByteSpan, message: impl Into<String>) -> Self {
+        Diagnostic {
+            rule,
+            severity: None,
+            message: message.into(),
+            help: None,
+            span,
+            labels: Vec::new(),
+            fix: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, span: ByteSpan, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            message: message.into(),
+            span,
+        });
+        self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+}
+
+/// A 1-based line and a 1-based column counted in Unicode scalar values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Maps byte offsets of one text to lines and columns.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr_newlines(text.as_bytes()));
+        LineIndex { text, line_starts }
+    }
+
+    /// The line and column of a byte offset; offsets inside a character count as that character.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let column = self.text[start..end].chars().count() + 1;
+        LineCol {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// 1-based line number of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.line_col(offset).line
+    }
+}
+
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "é = 1;\r\nconst ü = prisma;";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_col(0), LineCol { line: 1, column: 1 });
+        // 'é' is two bytes: byte 2 is the space, the second character.
+        assert_eq!(index.line_col(2), LineCol { line: 1, column: 2 });
+        let p = text.find("prisma").unwrap();
+        assert_eq!(index.line_col(p), LineCol { line: 2, column: 11 });
+    }
+
+    #[test]
+    fn offset_past_end_is_clamped() {
+        let index = LineIndex::new("a\nb");
+        assert_eq!(index.line_col(99), LineCol { line: 2, column: 2 });
+    }
+}

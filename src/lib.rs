@@ -1,0 +1,408 @@
+//! leaklint: finds the query and memory-retention patterns that take Node.js servers down.
+//!
+//! Data flows one way: [`discover`] -> per-file [`analysis`] and [`rules`] -> cross-file facts
+//! ([`project`]) -> [`suppress`] -> a [`Report`] that [`render`] turns into text.
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod project;
+pub mod render;
+pub mod rules;
+pub mod suppress;
+
+use aho_corasick::AhoCorasick;
+use analysis::{Condition, Lang};
+use config::{Config, Level};
+use diagnostic::{ByteSpan, Diagnostic, Fix, LineCol, LineIndex, Severity};
+use rayon::prelude::*;
+use rules::Rule;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Bytes at the start of a file searched for a NUL to call it binary.
+const BINARY_PROBE: usize = 8000;
+/// A line longer than this, in a file whose lines average more than `MINIFIED_AVERAGE`, marks
+/// generated or minified code.
+const MINIFIED_LINE: usize = 2000;
+const MINIFIED_AVERAGE: usize = 300;
+
+/// What to lint and how.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub paths: Vec<PathBuf>,
+    pub config: Config,
+    /// Only these rules (`--select`); `None`: every rule the config leaves on.
+    pub select: Option<Vec<&'static str>>,
+    /// Never these rules (`--ignore`).
+    pub ignore: Vec<&'static str>,
+    pub no_ignore: bool,
+    pub threads: Option<usize>,
+    pub report_unused_suppressions: bool,
+    /// Paths in the report are relative to this folder when under it.
+    pub cwd: PathBuf,
+}
+
+/// A diagnostic placed in its file, with lines and columns.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub path: String,
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub span: Located,
+    pub labels: Vec<(String, Located)>,
+    pub fix: Option<(Fix, Vec<Located>)>,
+}
+
+/// A byte span and its start and end as lines and columns.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub bytes: ByteSpan,
+    pub start: LineCol,
+    pub end: LineCol,
+}
+
+/// Why a file was not linted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    TooLarge,
+    Binary,
+    Minified,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::TooLarge => "larger than max-file-size",
+            SkipReason::Binary => "binary",
+            SkipReason::Minified => "minified or generated (very long lines)",
+        }
+    }
+}
+
+/// A file that could not be linted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub path: String,
+    pub message: String,
+}
+
+/// The result of a run.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    /// Files linted (read and checked, parsed or not).
+    pub files: usize,
+    /// Files parsed (the rest could not hold a finding).
+    pub parsed: usize,
+    pub skipped: Vec<(String, SkipReason)>,
+    pub errors: Vec<FileError>,
+    /// Files whose parse had syntax errors (what did parse was still linted).
+    pub syntax_errors: Vec<String>,
+    /// Source text of every file with a finding, for rendering snippets.
+    pub sources: std::collections::BTreeMap<String, Arc<str>>,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// Errors that stop a run (exit code 2).
+#[derive(Debug)]
+pub enum RunError {
+    PathNotFound(PathBuf),
+    ThreadPool(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::PathNotFound(p) => write!(f, "no such file or folder: {}", p.display()),
+            RunError::ThreadPool(e) => write!(f, "cannot start worker threads: {e}"),
+        }
+    }
+}
+
+/// The rules this run applies.
+pub fn enabled_rules(settings: &Settings) -> Vec<&'static Rule> {
+    rules::RULES
+        .iter()
+        .copied()
+        .filter(|r| {
+            settings
+                .select
+                .as_ref()
+                .is_none_or(|select| select.contains(&r.id))
+        })
+        .filter(|r| !settings.ignore.contains(&r.id))
+        .filter(|r| settings.config.level(r) != Level::Off)
+        .filter(|r| r.id != rules::suppression::UNUSED.id || settings.report_unused_suppressions)
+        .collect()
+}
+
+/// Lints the files `settings` names.
+pub fn lint(settings: &Settings) -> Result<Report, RunError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = settings.threads {
+        builder = builder.num_threads(n);
+    }
+    let pool = builder
+        .build()
+        .map_err(|e| RunError::ThreadPool(e.to_string()))?;
+    pool.install(|| lint_in_pool(settings))
+}
+
+/// Prefilters built once per run: one automaton per needle group of each rule.
+struct Prefilter {
+    groups: Vec<(&'static str, Vec<AhoCorasick>)>,
+}
+
+impl Prefilter {
+    fn new(rules: &[&'static Rule]) -> Self {
+        let groups = rules
+            .iter()
+            .filter(|r| r.check.is_some())
+            .map(|r| {
+                let automata = r
+                    .needles
+                    .iter()
+                    .map(|g| AhoCorasick::new(*g).expect("needles are plain strings"))
+                    .collect();
+                (r.id, automata)
+            })
+            .collect();
+        Prefilter { groups }
+    }
+
+    /// The rules that may find something in `text`.
+    fn rules_for<'r>(&self, text: &str, rules: &[&'r Rule]) -> Vec<&'r Rule> {
+        rules
+            .iter()
+            .copied()
+            .filter(|rule| {
+                self.groups
+                    .iter()
+                    .find(|(id, _)| *id == rule.id)
+                    .is_some_and(|(_, groups)| groups.iter().all(|g| g.is_match(text)))
+            })
+            .collect()
+    }
+}
+
+enum Outcome {
+    Skipped(SkipReason),
+    Error(String),
+    Linted(Box<Linted>),
+}
+
+struct Linted {
+    text: Option<Arc<str>>,
+    parsed: bool,
+    syntax_errors: bool,
+    pending: Vec<analysis::Pending>,
+    comments: Vec<ByteSpan>,
+}
+
+fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
+    let discovered = discover::discover(&settings.paths, &settings.config, settings.no_ignore)
+        .map_err(|discover::DiscoverError::NotFound(p)| RunError::PathNotFound(p))?;
+    let rules = enabled_rules(settings);
+    let prefilter = Prefilter::new(&rules);
+    let modules = project::Modules::default();
+    let suppressions_on = !rules.is_empty();
+
+    let outcomes: Vec<(PathBuf, Outcome)> = discovered
+        .files
+        .par_iter()
+        .map(|(path, lang)| {
+            let outcome = lint_file(path, *lang, settings, &rules, &prefilter, &modules, suppressions_on);
+            (path.clone(), outcome)
+        })
+        .collect();
+
+    let mut report = Report::default();
+    for (path, message) in discovered.errors {
+        report.errors.push(FileError {
+            path: display_path(&path, &settings.cwd),
+            message,
+        });
+    }
+    let ran: Vec<&str> = rules.iter().map(|r| r.id).collect();
+    for (path, outcome) in outcomes {
+        let shown = display_path(&path, &settings.cwd);
+        match outcome {
+            Outcome::Skipped(reason) => report.skipped.push((shown, reason)),
+            Outcome::Error(message) => report.errors.push(FileError {
+                path: shown,
+                message,
+            }),
+            Outcome::Linted(linted) => {
+                report.files += 1;
+                report.parsed += usize::from(linted.parsed);
+                if linted.syntax_errors {
+                    report.syntax_errors.push(shown.clone());
+                }
+                let Some(text) = linted.text else { continue };
+                let diagnostics: Vec<Diagnostic> = linted
+                    .pending
+                    .into_iter()
+                    .filter(|p| conditions_hold(&p.conditions, &path, &modules))
+                    .map(|p| p.diagnostic)
+                    .collect();
+                let index = LineIndex::new(&text);
+                let (mut suppressions, invalid) =
+                    suppress::parse(&text, &linted.comments, &index);
+                let mut kept = suppress::apply(diagnostics, &mut suppressions, &index);
+                kept.extend(invalid);
+                kept.extend(suppress::unused(&suppressions, &ran));
+                kept.retain(|d| ran.contains(&d.rule));
+                if kept.is_empty() {
+                    continue;
+                }
+                for d in kept {
+                    report.findings.push(place(d, &shown, &index, &settings.config));
+                }
+                report.sources.insert(shown, text);
+            }
+        }
+    }
+    report.findings.sort_by(|a, b| {
+        (&a.path, a.span.start, a.rule.id, &a.message).cmp(&(&b.path, b.span.start, b.rule.id, &b.message))
+    });
+    report.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    report.skipped.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(report)
+}
+
+fn conditions_hold(conditions: &[Condition], path: &Path, modules: &project::Modules) -> bool {
+    conditions.iter().all(|c| match c {
+        Condition::ClientModule(specifier) => modules.specifier_constructs_client(path, specifier),
+        // Local conditions were settled in the file's analysis.
+        Condition::NotLiteral(_) | Condition::ImportedClient(_) => false,
+    })
+}
+
+fn place(d: Diagnostic, path: &str, index: &LineIndex, config: &Config) -> Finding {
+    let rule = rules::find(d.rule).expect("diagnostics come from registered rules");
+    let severity = d.severity.unwrap_or(match config.level(rule) {
+        Level::On(s) => s,
+        Level::Off => rule.severity,
+    });
+    let locate = |span: &ByteSpan| Located {
+        bytes: span.clone(),
+        start: index.line_col(span.start),
+        end: index.line_col(span.end),
+    };
+    Finding {
+        path: path.to_string(),
+        rule,
+        severity,
+        span: locate(&d.span),
+        labels: d.labels.iter().map(|l| (l.message.clone(), locate(&l.span))).collect(),
+        fix: d.fix.map(|f| {
+            let spans = f.edits.iter().map(|e| locate(&e.span)).collect();
+            (f, spans)
+        }),
+        message: d.message,
+        help: d.help,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn lint_file(
+    path: &Path,
+    lang: Lang,
+    settings: &Settings,
+    rules: &[&'static Rule],
+    prefilter: &Prefilter,
+    modules: &project::Modules,
+    suppressions_on: bool,
+) -> Outcome {
+    let max = settings.config.max_file_size;
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > max => return Outcome::Skipped(SkipReason::TooLarge),
+        Ok(_) => {}
+        Err(e) => return Outcome::Error(discover::io_message(&e)),
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return Outcome::Error(discover::io_message(&e)),
+    };
+    if bytes.len() as u64 > max {
+        return Outcome::Skipped(SkipReason::TooLarge);
+    }
+    if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some() {
+        return Outcome::Skipped(SkipReason::Binary);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            return Outcome::Error(format!("not valid UTF-8 (byte {at})"));
+        }
+    };
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    if is_minified(&text) {
+        return Outcome::Skipped(SkipReason::Minified);
+    }
+    modules.record(path, project::memmem(text.as_bytes(), project::CLIENT_CONSTRUCTION.as_bytes()));
+
+    let mut active = prefilter.rules_for(&text, rules);
+    let has_suppressions = suppressions_on && text.contains("leaklint-disable");
+    if active.is_empty() && !has_suppressions {
+        return Outcome::Linted(Box::new(Linted {
+            text: None,
+            parsed: false,
+            syntax_errors: false,
+            pending: Vec::new(),
+            comments: Vec::new(),
+        }));
+    }
+    active.retain(|r| r.check.is_some());
+    let Some(analysis) = analysis::analyze(&text, lang, &settings.config, &active) else {
+        return Outcome::Error("the parser gave up on this file".to_string());
+    };
+    // Keep the text only where there is something to place or suppress; every other file's text
+    // and tree are dropped here.
+    let keep = !analysis.pending.is_empty() || has_suppressions;
+    Outcome::Linted(Box::new(Linted {
+        text: keep.then(|| Arc::from(text)),
+        parsed: true,
+        syntax_errors: analysis.syntax_errors,
+        pending: analysis.pending,
+        comments: analysis.comments,
+    }))
+}
+
+/// Minified or generated code: a very long line in a file whose lines are long on average.
+fn is_minified(text: &str) -> bool {
+    if text.len() < MINIFIED_LINE {
+        return false;
+    }
+    let lines = text.lines().count().max(1);
+    let longest = text.lines().map(str::len).max().unwrap_or(0);
+    longest > MINIFIED_LINE && text.len() / lines > MINIFIED_AVERAGE
+}
+
+/// `path` relative to `cwd` when under it, with `/` separators.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let shown = absolute
+        .strip_prefix(cwd)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf());
+    let text = shown.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}

@@ -1,0 +1,128 @@
+//! The rule registry: the one list that `rules`, `explain`, `--select`, config validation and the
+//! docs tests all read. A rule id is written only in its rule's file.
+
+use crate::analysis::{FileCx, Sink};
+use crate::diagnostic::Severity;
+use tree_sitter::Node;
+
+pub mod query_in_loop;
+pub mod suppression;
+
+/// What area of trouble a rule is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    Query,
+    Memory,
+    Suppression,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Query => "query",
+            Category::Memory => "memory",
+            Category::Suppression => "suppression",
+        }
+    }
+}
+
+/// Whether and how a rule can fix what it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixKind {
+    None,
+    Safe,
+    Unsafe,
+    Suggestion,
+}
+
+impl FixKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixKind::None => "no",
+            FixKind::Safe => "safe",
+            FixKind::Unsafe => "unsafe",
+            FixKind::Suggestion => "suggestion",
+        }
+    }
+}
+
+/// The type of a rule option's value in `leaklint.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    /// `"error" | "warning" | "info" | "off"`
+    Severity,
+    Integer,
+    Bool,
+    String,
+    StringList,
+}
+
+impl OptionKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            OptionKind::Severity => "one of \"error\", \"warning\", \"info\", \"off\"",
+            OptionKind::Integer => "an integer",
+            OptionKind::Bool => "true or false",
+            OptionKind::String => "a string",
+            OptionKind::StringList => "an array of strings",
+        }
+    }
+}
+
+/// One option a rule accepts beside `severity`.
+#[derive(Debug)]
+pub struct RuleOption {
+    pub name: &'static str,
+    pub kind: OptionKind,
+    pub default: &'static str,
+    pub description: &'static str,
+}
+
+/// A rule: its metadata, its documentation and its check.
+pub struct Rule {
+    pub id: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    pub fix: FixKind,
+    /// One line for `leaklint rules`.
+    pub summary: &'static str,
+    /// The user documentation, `rules/<id>.md`.
+    pub doc: &'static str,
+    pub options: &'static [RuleOption],
+    /// A file is only parsed for this rule when its text contains, for every group, one of the
+    /// group's strings: text that cannot hold a finding is never parsed.
+    pub needles: &'static [&'static [&'static str]],
+    /// Called for every named node of a parsed file.
+    pub check: Option<fn(Node, &FileCx, &mut Sink)>,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+/// Every rule, in the order `leaklint rules` lists them.
+pub static RULES: &[&Rule] = &[
+    &query_in_loop::RULE,
+    &suppression::INVALID,
+    &suppression::UNUSED,
+];
+
+/// The rule with this id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.id == id)
+}
+
+/// The known rule id closest to a misspelt one, when one is close enough to suggest.
+pub fn did_you_mean(id: &str) -> Option<&'static str> {
+    RULES
+        .iter()
+        .map(|r| (strsim::jaro_winkler(id, r.id), r.id))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support;

@@ -1,0 +1,339 @@
+//! `query-in-loop`: a query issued once per element of a collection (N+1).
+
+use super::{Category, FixKind, OptionKind, Rule, RuleOption};
+use crate::analysis::prisma::{prisma_call, PrismaCall, OPERATION_NEEDLES};
+use crate::analysis::syntax::{
+    first_object_argument, is_literal_collection, method_call, nested_pairs, properties, property,
+    unwrap_expression,
+};
+use crate::analysis::{Condition, FileCx, Frame, Iteration, Sink};
+use crate::config::{Level, OptionValue};
+use crate::diagnostic::{Diagnostic, Severity};
+use tree_sitter::Node;
+
+pub static RULE: Rule = Rule {
+    id: "query-in-loop",
+    category: Category::Query,
+    severity: Severity::Warning,
+    fix: FixKind::None,
+    summary: "a query issued once per element of a collection (N+1)",
+    doc: include_str!("../../rules/query-in-loop.md"),
+    options: &[RuleOption {
+        name: "writes",
+        kind: OptionKind::Severity,
+        default: "info",
+        description: "severity of writes (`create`, `update`, `upsert`, `delete`) in a loop; \"off\" to skip them",
+    }],
+    needles: &[
+        &[
+            "for", "while", ".map", ".forEach", ".flatMap", ".reduce", ".filter", ".some",
+            ".every",
+        ],
+        OPERATION_NEEDLES,
+    ],
+    check: Some(check),
+};
+
+/// How long a collection may be shown in a message before it is cut.
+const SHOWN_CHARS: usize = 40;
+
+fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
+    if node.kind() != "call_expression" {
+        return;
+    }
+    let Some(call) = prisma_call(node, cx) else {
+        return;
+    };
+    let Some(iteration) = per_element_scope(cx) else {
+        return;
+    };
+    let Some(collection) = iteration.collection else {
+        return;
+    };
+    if is_literal_collection(collection) || is_paginated(&call, cx) || is_chunked(&call, cx) {
+        return;
+    }
+    // Writes have a level of their own (see the rule doc, "Options"); reads use the rule's.
+    let write_severity = if call.is_write() {
+        match cx.config.option(RULE.id, "writes") {
+            Some(OptionValue::Level(Level::Off)) => return,
+            Some(OptionValue::Level(Level::On(severity))) => Some(*severity),
+            _ => Some(Severity::Info),
+        }
+    } else {
+        None
+    };
+
+    let mut conditions = call.conditions.clone();
+    if let Some(name) = constant_behind(collection, cx) {
+        conditions.push(Condition::NotLiteral(name));
+    }
+    let shown = shorten(&crate::analysis::prisma::collapse_whitespace(
+        cx.text(collection),
+    ));
+    let verb = if call.is_write() { "writes" } else { "runs" };
+    let message = format!(
+        "`{}` {verb} once per element of `{shown}`",
+        call.callee
+    );
+    let label = match iteration.callback {
+        Some(method) => format!("`.{method}` callback runs once per element of `{shown}`"),
+        None => format!("loop over `{shown}`"),
+    };
+    let mut diagnostic = Diagnostic::new(RULE.id, node.byte_range(), message);
+    diagnostic.severity = write_severity;
+    diagnostic = diagnostic
+        .with_help(help(&call, &iteration, cx))
+        .with_label(iteration.header.clone(), label);
+    if let Some(span) = iteration.concurrent.clone() {
+        diagnostic = diagnostic.with_label(
+            span,
+            "all of them start at once, each holding a pool connection",
+        );
+    }
+    sink.report(diagnostic, conditions);
+}
+
+/// The innermost loop or per-element callback the current node runs in, looking through
+/// functions that run where they stand (`$transaction` callbacks, IIFEs) and stopping at any
+/// other function: a callback defined in a loop is not necessarily run per element.
+fn per_element_scope<'t>(cx: &FileCx<'t>) -> Option<Iteration<'t>> {
+    for frame in cx.frames.iter().rev() {
+        match frame {
+            Frame::Loop { iteration, .. } => return Some(iteration.clone()),
+            Frame::Function {
+                per_element: Some(iteration),
+                ..
+            } => return Some(iteration.clone()),
+            Frame::Function {
+                transparent: true, ..
+            } => continue,
+            Frame::Function { .. } | Frame::Class { .. } => return None,
+        }
+    }
+    None
+}
+
+/// A query that pages with `cursor` or `skip` walks one result set, page by page.
+fn is_paginated(call: &PrismaCall, cx: &FileCx) -> bool {
+    first_object_argument(call.arguments).is_some_and(|args| {
+        property(args, "cursor", cx.src).is_some() || property(args, "skip", cx.src).is_some()
+    })
+}
+
+/// A query that takes a whole batch: `in: chunk`, `in: batch.map(...)`, `createMany({ data: rows })`.
+fn is_chunked(call: &PrismaCall, cx: &FileCx) -> bool {
+    let batch_keys: &[&str] = if call.operation.starts_with("createMany") {
+        &["in", "data"]
+    } else {
+        &["in"]
+    };
+    nested_pairs(call.arguments, cx.src)
+        .into_iter()
+        .any(|(key, value)| batch_keys.contains(&key) && is_batch_value(value, cx))
+}
+
+/// `ids`, `chunk.map(...)`, `batch.slice(...)`: a whole collection, not one element's field.
+fn is_batch_value(value: Node, cx: &FileCx) -> bool {
+    let value = unwrap_expression(value);
+    match value.kind() {
+        "identifier" | "shorthand_property_identifier" => true,
+        "call_expression" => method_call(value, cx.src).is_some_and(|(object, method, _)| {
+            object.kind() == "identifier"
+                && matches!(method, "map" | "slice" | "filter" | "flatMap" | "concat")
+        }),
+        _ => false,
+    }
+}
+
+/// The identifier whose value decides whether the collection is a literal: `ROLES` in
+/// `for (r of ROLES)` or in `Object.keys(ROLES)`.
+fn constant_behind(collection: Node, cx: &FileCx) -> Option<String> {
+    let collection = unwrap_expression(collection);
+    match collection.kind() {
+        "identifier" => Some(cx.text(collection).to_string()),
+        "call_expression" => {
+            let (object, method, args) = method_call(collection, cx.src)?;
+            let from_object = cx.text(object) == "Object"
+                && matches!(method, "keys" | "values" | "entries");
+            let argument = args.named_child(0)?;
+            (from_object && argument.kind() == "identifier")
+                .then(|| cx.text(argument).to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The `where` key whose value comes from the loop variable: `stationId` in
+/// `where: { stationId: station.id }`.
+fn key_linked_to_loop(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> Option<String> {
+    let args = first_object_argument(call.arguments)?;
+    let filter = property(args, "where", cx.src)
+        .or_else(|| property(args, "data", cx.src))
+        .filter(|w| w.kind() == "object")?;
+    properties(filter, cx.src).into_iter().find_map(|(key, value)| {
+        let text = cx.text(value);
+        iteration
+            .vars
+            .iter()
+            .any(|var| {
+                text == var
+                    || text.starts_with(&format!("{var}."))
+                    || text.starts_with(&format!("{var}?."))
+            })
+            .then(|| key.to_string())
+    })
+}
+
+fn help(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> String {
+    let key = key_linked_to_loop(call, iteration, cx);
+    let field = key.as_deref().unwrap_or("<field>");
+    let model = call.model.unwrap_or("<model>");
+    match call.operation {
+        "findUnique" | "findUniqueOrThrow" | "findFirst" | "findFirstOrThrow" | "findMany" => {
+            format!(
+                "load all rows with one `{model}.findMany({{ where: {{ {field}: {{ in: ids }} }} }})` before the loop and look them up in a `Map` keyed by `{field}`"
+            )
+        }
+        "count" | "aggregate" | "groupBy" => format!(
+            "compute it for every element at once with one `{model}.groupBy({{ by: ['{field}'], where: {{ {field}: {{ in: ids }} }}, _count: true }})`"
+        ),
+        "create" => format!(
+            "insert all rows with one `{model}.createMany({{ data: rows }})` (`createManyAndReturn` to get them back)"
+        ),
+        "update" | "upsert" => format!(
+            "when every element gets the same change, use one `{model}.updateMany({{ where: {{ {field}: {{ in: ids }} }}, data }})`; otherwise send the writes in one `$transaction([...])`"
+        ),
+        "delete" => format!(
+            "delete all rows with one `{model}.deleteMany({{ where: {{ {field}: {{ in: ids }} }} }})`"
+        ),
+        "createMany" | "createManyAndReturn" | "updateMany" | "updateManyAndReturn" | "deleteMany" => format!(
+            "merge the per-element calls into one `{model}.{}` that covers every element (`{field}: {{ in: ids }}`)",
+            call.operation
+        ),
+        _ => "run one query for all elements (`WHERE id = ANY(${ids})` or `IN (...)`) instead of one per element".to_string(),
+    }
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= SHOWN_CHARS {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(SHOWN_CHARS - 1).collect();
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{assert_fails, assert_passes, lint};
+
+    #[test]
+    fn fail() {
+        let cases = [
+            // for...of over a collection
+            "async function f(stations) { for (const s of stations) { await db.heartbeat.findMany({ where: { stationId: s.id } }); } }",
+            // classic for over xs.length
+            "async function f(ids) { for (let i = 0; i < ids.length; i++) { await prisma.user.findUnique({ where: { id: ids[i] } }); } }",
+            // while draining a queue
+            "async function f(queue) { while (queue.length > 0) { const id = queue.shift(); await prisma.job.findFirst({ where: { id } }); } }",
+            // Promise.all(xs.map(...))
+            "async function f(users) { return Promise.all(users.map((u) => prisma.post.count({ where: { authorId: u.id } }))); }",
+            // forEach callback
+            "function f(rows) { rows.forEach(async (r) => { await prisma.order.findFirst({ where: { rowId: r.id } }); }); }",
+            // tx of $transaction inside a loop
+            "async function f(items) { for (const item of items) { await prisma.$transaction(async (tx) => { await tx.stock.findUnique({ where: { sku: item.sku } }); }); } }",
+            // ctx.prisma in a tRPC procedure
+            "const r = async ({ ctx, input }) => { for (const id of input.ids) { await ctx.prisma.user.findUnique({ where: { id } }); } };",
+            // this.prisma in a NestJS service
+            "class S { constructor(private readonly prisma: PrismaService) {} async f(ids: string[]) { for (const id of ids) { await this.prisma.user.findUnique({ where: { id } }); } } }",
+            // typed transaction parameter
+            "async function f(tx: Prisma.TransactionClient, ids: string[]) { for (const id of ids) { await tx.user.findFirst({ where: { id } }); } }",
+            // for...in over an object built at run time
+            "async function f(byId) { for (const id in byId) { await prisma.user.findUnique({ where: { id } }); } }",
+            // nested: the query is in a flatMap callback
+            "const f = (teams) => teams.flatMap(async (t) => await prisma.member.findMany({ where: { teamId: t.id } }));",
+            // raw SQL per element
+            "async function f(ids) { for (const id of ids) { await prisma.$queryRaw`SELECT * FROM t WHERE id = ${id}`; } }",
+        ];
+        for case in cases {
+            assert_fails(case);
+        }
+    }
+
+    #[test]
+    fn pass() {
+        let cases = [
+            // the collection is loaded by the query in the loop header, once
+            "async function f() { for (const u of await prisma.user.findMany({ take: 10 })) { console.log(u); } }",
+            // cursor pagination
+            "async function f() { let cursor; while (true) { const page = await prisma.event.findMany({ take: 100, cursor }); if (!page.length) break; cursor = { id: page[page.length - 1].id }; } }",
+            // skip pagination inside a for loop over pages
+            "async function f(pages) { for (const p of pages) { await prisma.event.findMany({ take: 100, skip: p * 100 }); } }",
+            // chunked batches
+            "async function f(chunks) { for (const chunk of chunks) { await prisma.user.findMany({ where: { id: { in: chunk } } }); } }",
+            "async function f(chunks) { for (const batch of chunks) { await prisma.user.createMany({ data: batch }); } }",
+            "async function f(chunks) { await Promise.all(chunks.map((c) => prisma.user.findMany({ where: { id: { in: c.map((x) => x.id) } } }))); }",
+            // a small literal array
+            "async function f() { for (const role of ['admin', 'member']) { await prisma.user.count({ where: { role } }); } }",
+            "const ROLES = ['admin', 'member'] as const; async function f() { for (const role of ROLES) { await prisma.user.count({ where: { role } }); } }",
+            "enum Kind { A, B } async function f() { await Promise.all(Object.values(Kind).map((k) => prisma.item.count({ where: { k } }))); }",
+            // a callback defined in a loop but not run per element
+            "function f(xs) { const jobs = []; for (const x of xs) { jobs.push(() => prisma.user.findUnique({ where: { id: x } })); } return jobs; }",
+            // a retry loop does not iterate a collection
+            "async function f() { for (let attempt = 0; attempt < 3; attempt++) { try { return await prisma.user.findFirst(); } catch {} } }",
+            // not a Prisma client
+            "async function f(keys) { for (const k of keys) { cache.data.delete(k); await axios.users.findMany(); } }",
+            "function f(items) { for (const i of items) { map.delete(i); set.add(i); } }",
+            // a Drizzle-style chain is not a Prisma delegate call
+            "async function f(ids) { for (const id of ids) { await db.query.users.findFirst({ where: eq(users.id, id) }); } }",
+        ];
+        for case in cases {
+            assert_passes(case);
+        }
+    }
+
+    #[test]
+    fn messages_name_model_and_collection() {
+        let found = lint(
+            "async function f(stations) { for (const s of stations) { await db.heartbeat.findMany({ where: { stationId: s.id } }); } }",
+        );
+        assert_eq!(found.len(), 1);
+        let d = &found[0];
+        assert_eq!(
+            d.message,
+            "`db.heartbeat.findMany` runs once per element of `stations`"
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some("load all rows with one `heartbeat.findMany({ where: { stationId: { in: ids } } })` before the loop and look them up in a `Map` keyed by `stationId`")
+        );
+        assert_eq!(d.labels[0].message, "loop over `stations`");
+        assert_eq!(d.severity, None, "reads take the rule's configured severity");
+    }
+
+    #[test]
+    fn writes_are_info_by_default_and_point_at_batches() {
+        let found = lint(
+            "async function f(users) { for (const u of users) { await prisma.user.update({ where: { id: u.id }, data: { seen: true } }); } }",
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].severity,
+            Some(crate::diagnostic::Severity::Info)
+        );
+        assert_eq!(
+            found[0].message,
+            "`prisma.user.update` writes once per element of `users`"
+        );
+        assert!(found[0].help.as_deref().unwrap().contains("updateMany"));
+    }
+
+    #[test]
+    fn promise_all_is_labelled() {
+        let found = lint(
+            "async function f(users) { return Promise.all(users.map((u) => prisma.post.count({ where: { authorId: u.id } }))); }",
+        );
+        assert_eq!(found[0].labels.len(), 2);
+        assert!(found[0].labels[1].message.contains("at once"));
+    }
+}
