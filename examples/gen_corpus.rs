@@ -124,38 +124,237 @@ struct Model {
 }
 
 const MODELS: &[Model] = &[
-    Model { name: "user", plural: "users", parent: None, text: "email", num: "loginCount", statuses: &["active", "invited", "disabled"] },
-    Model { name: "team", plural: "teams", parent: None, text: "name", num: "seatCount", statuses: &["trial", "active", "churned"] },
-    Model { name: "membership", plural: "memberships", parent: Some("team"), text: "role", num: "weight", statuses: &["pending", "active", "revoked"] },
-    Model { name: "workspace", plural: "workspaces", parent: None, text: "slug", num: "storageUsed", statuses: &["active", "archived"] },
-    Model { name: "project", plural: "projects", parent: Some("workspace"), text: "name", num: "budget", statuses: &["planned", "active", "done", "archived"] },
-    Model { name: "task", plural: "tasks", parent: Some("project"), text: "title", num: "estimate", statuses: &["todo", "in_progress", "blocked", "done"] },
-    Model { name: "post", plural: "posts", parent: Some("user"), text: "title", num: "viewCount", statuses: &["draft", "published", "archived"] },
-    Model { name: "comment", plural: "comments", parent: Some("post"), text: "body", num: "likes", statuses: &["visible", "hidden", "flagged"] },
-    Model { name: "customer", plural: "customers", parent: None, text: "email", num: "lifetimeValue", statuses: &["lead", "active", "churned"] },
-    Model { name: "order", plural: "orders", parent: Some("customer"), text: "reference", num: "total", statuses: &["pending", "paid", "shipped", "refunded", "cancelled"] },
-    Model { name: "orderItem", plural: "orderItems", parent: Some("order"), text: "sku", num: "quantity", statuses: &["reserved", "fulfilled", "returned"] },
-    Model { name: "category", plural: "categories", parent: None, text: "slug", num: "position", statuses: &["visible", "hidden"] },
-    Model { name: "product", plural: "products", parent: Some("category"), text: "name", num: "price", statuses: &["draft", "active", "discontinued"] },
-    Model { name: "review", plural: "reviews", parent: Some("product"), text: "body", num: "rating", statuses: &["pending", "approved", "rejected"] },
-    Model { name: "invoice", plural: "invoices", parent: Some("customer"), text: "number", num: "amountDue", statuses: &["draft", "open", "paid", "void"] },
-    Model { name: "payment", plural: "payments", parent: Some("invoice"), text: "provider", num: "amount", statuses: &["pending", "succeeded", "failed"] },
-    Model { name: "subscription", plural: "subscriptions", parent: Some("customer"), text: "plan", num: "quantity", statuses: &["trialing", "active", "past_due", "canceled"] },
-    Model { name: "notification", plural: "notifications", parent: Some("user"), text: "kind", num: "priority", statuses: &["unread", "read", "dismissed"] },
-    Model { name: "session", plural: "sessions", parent: Some("user"), text: "userAgent", num: "ttl", statuses: &["active", "expired", "revoked"] },
-    Model { name: "channel", plural: "channels", parent: Some("workspace"), text: "name", num: "memberCount", statuses: &["open", "archived"] },
-    Model { name: "message", plural: "messages", parent: Some("channel"), text: "body", num: "reactionCount", statuses: &["sent", "edited", "deleted"] },
-    Model { name: "auditLog", plural: "auditLogs", parent: Some("workspace"), text: "action", num: "severity", statuses: &["recorded", "exported"] },
-    Model { name: "webhook", plural: "webhooks", parent: Some("workspace"), text: "url", num: "failureCount", statuses: &["enabled", "disabled"] },
-    Model { name: "shipment", plural: "shipments", parent: Some("order"), text: "trackingNumber", num: "weight", statuses: &["label_created", "in_transit", "delivered"] },
-    Model { name: "address", plural: "addresses", parent: Some("customer"), text: "city", num: "version", statuses: &["current", "previous"] },
-    Model { name: "apiKey", plural: "apiKeys", parent: Some("team"), text: "prefix", num: "usageCount", statuses: &["active", "revoked"] },
-    Model { name: "attachment", plural: "attachments", parent: Some("task"), text: "fileName", num: "size", statuses: &["uploading", "ready", "failed"] },
-    Model { name: "invite", plural: "invites", parent: Some("team"), text: "email", num: "resendCount", statuses: &["sent", "accepted", "expired"] },
+    Model {
+        name: "user",
+        plural: "users",
+        parent: None,
+        text: "email",
+        num: "loginCount",
+        statuses: &["active", "invited", "disabled"],
+    },
+    Model {
+        name: "team",
+        plural: "teams",
+        parent: None,
+        text: "name",
+        num: "seatCount",
+        statuses: &["trial", "active", "churned"],
+    },
+    Model {
+        name: "membership",
+        plural: "memberships",
+        parent: Some("team"),
+        text: "role",
+        num: "weight",
+        statuses: &["pending", "active", "revoked"],
+    },
+    Model {
+        name: "workspace",
+        plural: "workspaces",
+        parent: None,
+        text: "slug",
+        num: "storageUsed",
+        statuses: &["active", "archived"],
+    },
+    Model {
+        name: "project",
+        plural: "projects",
+        parent: Some("workspace"),
+        text: "name",
+        num: "budget",
+        statuses: &["planned", "active", "done", "archived"],
+    },
+    Model {
+        name: "task",
+        plural: "tasks",
+        parent: Some("project"),
+        text: "title",
+        num: "estimate",
+        statuses: &["todo", "in_progress", "blocked", "done"],
+    },
+    Model {
+        name: "post",
+        plural: "posts",
+        parent: Some("user"),
+        text: "title",
+        num: "viewCount",
+        statuses: &["draft", "published", "archived"],
+    },
+    Model {
+        name: "comment",
+        plural: "comments",
+        parent: Some("post"),
+        text: "body",
+        num: "likes",
+        statuses: &["visible", "hidden", "flagged"],
+    },
+    Model {
+        name: "customer",
+        plural: "customers",
+        parent: None,
+        text: "email",
+        num: "lifetimeValue",
+        statuses: &["lead", "active", "churned"],
+    },
+    Model {
+        name: "order",
+        plural: "orders",
+        parent: Some("customer"),
+        text: "reference",
+        num: "total",
+        statuses: &["pending", "paid", "shipped", "refunded", "cancelled"],
+    },
+    Model {
+        name: "orderItem",
+        plural: "orderItems",
+        parent: Some("order"),
+        text: "sku",
+        num: "quantity",
+        statuses: &["reserved", "fulfilled", "returned"],
+    },
+    Model {
+        name: "category",
+        plural: "categories",
+        parent: None,
+        text: "slug",
+        num: "position",
+        statuses: &["visible", "hidden"],
+    },
+    Model {
+        name: "product",
+        plural: "products",
+        parent: Some("category"),
+        text: "name",
+        num: "price",
+        statuses: &["draft", "active", "discontinued"],
+    },
+    Model {
+        name: "review",
+        plural: "reviews",
+        parent: Some("product"),
+        text: "body",
+        num: "rating",
+        statuses: &["pending", "approved", "rejected"],
+    },
+    Model {
+        name: "invoice",
+        plural: "invoices",
+        parent: Some("customer"),
+        text: "number",
+        num: "amountDue",
+        statuses: &["draft", "open", "paid", "void"],
+    },
+    Model {
+        name: "payment",
+        plural: "payments",
+        parent: Some("invoice"),
+        text: "provider",
+        num: "amount",
+        statuses: &["pending", "succeeded", "failed"],
+    },
+    Model {
+        name: "subscription",
+        plural: "subscriptions",
+        parent: Some("customer"),
+        text: "plan",
+        num: "quantity",
+        statuses: &["trialing", "active", "past_due", "canceled"],
+    },
+    Model {
+        name: "notification",
+        plural: "notifications",
+        parent: Some("user"),
+        text: "kind",
+        num: "priority",
+        statuses: &["unread", "read", "dismissed"],
+    },
+    Model {
+        name: "session",
+        plural: "sessions",
+        parent: Some("user"),
+        text: "userAgent",
+        num: "ttl",
+        statuses: &["active", "expired", "revoked"],
+    },
+    Model {
+        name: "channel",
+        plural: "channels",
+        parent: Some("workspace"),
+        text: "name",
+        num: "memberCount",
+        statuses: &["open", "archived"],
+    },
+    Model {
+        name: "message",
+        plural: "messages",
+        parent: Some("channel"),
+        text: "body",
+        num: "reactionCount",
+        statuses: &["sent", "edited", "deleted"],
+    },
+    Model {
+        name: "auditLog",
+        plural: "auditLogs",
+        parent: Some("workspace"),
+        text: "action",
+        num: "severity",
+        statuses: &["recorded", "exported"],
+    },
+    Model {
+        name: "webhook",
+        plural: "webhooks",
+        parent: Some("workspace"),
+        text: "url",
+        num: "failureCount",
+        statuses: &["enabled", "disabled"],
+    },
+    Model {
+        name: "shipment",
+        plural: "shipments",
+        parent: Some("order"),
+        text: "trackingNumber",
+        num: "weight",
+        statuses: &["label_created", "in_transit", "delivered"],
+    },
+    Model {
+        name: "address",
+        plural: "addresses",
+        parent: Some("customer"),
+        text: "city",
+        num: "version",
+        statuses: &["current", "previous"],
+    },
+    Model {
+        name: "apiKey",
+        plural: "apiKeys",
+        parent: Some("team"),
+        text: "prefix",
+        num: "usageCount",
+        statuses: &["active", "revoked"],
+    },
+    Model {
+        name: "attachment",
+        plural: "attachments",
+        parent: Some("task"),
+        text: "fileName",
+        num: "size",
+        statuses: &["uploading", "ready", "failed"],
+    },
+    Model {
+        name: "invite",
+        plural: "invites",
+        parent: Some("team"),
+        text: "email",
+        num: "resendCount",
+        statuses: &["sent", "accepted", "expired"],
+    },
 ];
 
 fn model(name: &str) -> &'static Model {
-    MODELS.iter().find(|m| m.name == name).expect("unknown model")
+    MODELS
+        .iter()
+        .find(|m| m.name == name)
+        .expect("unknown model")
 }
 
 /// (parent, child) pairs derived from `MODELS`.
@@ -167,27 +366,115 @@ fn relations() -> Vec<(&'static Model, &'static Model)> {
 }
 
 const FEATURES: &[&str] = &[
-    "billing", "dashboard", "settings", "onboarding", "admin", "analytics", "inbox", "catalog",
-    "checkout", "auth", "reports", "team", "projects", "notifications", "search", "profile",
-    "integrations", "support", "marketing", "inventory", "orders", "calendar", "files", "chat",
+    "billing",
+    "dashboard",
+    "settings",
+    "onboarding",
+    "admin",
+    "analytics",
+    "inbox",
+    "catalog",
+    "checkout",
+    "auth",
+    "reports",
+    "team",
+    "projects",
+    "notifications",
+    "search",
+    "profile",
+    "integrations",
+    "support",
+    "marketing",
+    "inventory",
+    "orders",
+    "calendar",
+    "files",
+    "chat",
 ];
 
 const UI_NOUNS: &[&str] = &[
-    "Table", "List", "Card", "Panel", "Dialog", "Form", "Header", "Sidebar", "Badge", "Menu",
-    "Drawer", "Grid", "Row", "Summary", "Chart", "Toolbar", "Filters", "Tabs", "Banner",
-    "Picker", "Preview", "Timeline", "Stats", "EmptyState", "Skeleton", "Avatar", "Modal",
+    "Table",
+    "List",
+    "Card",
+    "Panel",
+    "Dialog",
+    "Form",
+    "Header",
+    "Sidebar",
+    "Badge",
+    "Menu",
+    "Drawer",
+    "Grid",
+    "Row",
+    "Summary",
+    "Chart",
+    "Toolbar",
+    "Filters",
+    "Tabs",
+    "Banner",
+    "Picker",
+    "Preview",
+    "Timeline",
+    "Stats",
+    "EmptyState",
+    "Skeleton",
+    "Avatar",
+    "Modal",
 ];
 
 const UTIL_NAMES: &[&str] = &[
-    "format", "dates", "currency", "strings", "arrays", "objects", "retry", "debounce", "slug",
-    "validation", "errors", "logger", "env", "http", "url", "colors", "csv", "pagination",
-    "permissions", "feature-flags", "analytics", "storage", "crypto", "time", "numbers",
-    "queue", "rate-limit", "cache", "i18n", "markdown", "sanitize", "diff", "tree", "sort",
+    "format",
+    "dates",
+    "currency",
+    "strings",
+    "arrays",
+    "objects",
+    "retry",
+    "debounce",
+    "slug",
+    "validation",
+    "errors",
+    "logger",
+    "env",
+    "http",
+    "url",
+    "colors",
+    "csv",
+    "pagination",
+    "permissions",
+    "feature-flags",
+    "analytics",
+    "storage",
+    "crypto",
+    "time",
+    "numbers",
+    "queue",
+    "rate-limit",
+    "cache",
+    "i18n",
+    "markdown",
+    "sanitize",
+    "diff",
+    "tree",
+    "sort",
 ];
 
 const SUFFIXES: &[&str] = &[
-    "", "", "", "", "", "ForAdmin", "WithStats", "Internal", "V2", "ForExport", "Detailed",
-    "ForOwner", "Legacy", "Scoped", "Public",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "ForAdmin",
+    "WithStats",
+    "Internal",
+    "V2",
+    "ForExport",
+    "Detailed",
+    "ForOwner",
+    "Legacy",
+    "Scoped",
+    "Public",
 ];
 
 fn pascal(s: &str) -> String {
@@ -204,15 +491,6 @@ fn pascal(s: &str) -> String {
         }
     }
     out
-}
-
-fn camel(s: &str) -> String {
-    let p = pascal(s);
-    let mut c = p.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 fn kebab(s: &str) -> String {
@@ -252,7 +530,10 @@ struct Vars {
 
 impl Vars {
     fn get(&self, key: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     fn set(&mut self, key: &'static str, value: String) {
@@ -1456,8 +1737,7 @@ export function isNonNullable$sfx$<T>(value: T): value is NonNullable<T> {
 "#,
 ];
 
-const UTIL_LEAK_UNITS: &[&str] = &[
-    r#"
+const UTIL_LEAK_UNITS: &[&str] = &[r#"
 const memo$sfx$ = new Map<string, unknown>();
 
 export function memoize$sfx$<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
@@ -1471,8 +1751,7 @@ export function memoize$sfx$<A extends unknown[], R>(fn: (...args: A) => R): (..
     return value;
   };
 }
-"#,
-];
+"#];
 
 // --- Types / schemas / constants (TS) --------------------------------------
 
@@ -1721,8 +2000,7 @@ export async function notifyOwners$sfx$($m$Ids: string[]) {
 "#,
 ];
 
-const JOB_LEAK_UNITS: &[&str] = &[
-    r#"
+const JOB_LEAK_UNITS: &[&str] = &[r#"
 const seen$Ms$$sfx$: string[] = [];
 
 export function startPoller$sfx$() {
@@ -1733,8 +2011,7 @@ export function startPoller$sfx$() {
     }
   }, 10_000);
 }
-"#,
-];
+"#];
 
 // --- Tests (TS/TSX) --------------------------------------------------------
 
@@ -1813,16 +2090,14 @@ const TEST_TSX_UNITS: &[&str] = &[
 "#,
 ];
 
-const TEST_N1_UNITS: &[&str] = &[
-    r#"
+const TEST_N1_UNITS: &[&str] = &[r#"
   beforeAll(async () => {
     const fixtures = Array.from({ length: $n$ }, (_, i) => ({ $mt$: `fixture-${i}`, status: '$st$' }));
     for (const data of fixtures) {
       await prisma.$m$.create({ data });
     }
   });
-"#,
-];
+"#];
 
 // --- Pages (TSX server components) -----------------------------------------
 
@@ -1862,8 +2137,7 @@ function $Name$Header({ title, count }: { title: string; count: number }) {
 "#,
 ];
 
-const PAGE_N1_HELPERS: &[&str] = &[
-    r#"
+const PAGE_N1_HELPERS: &[&str] = &[r#"
 async function load$Ms$WithOwners() {
   const $ms$ = await $db$.$m$.findMany({ take: $n$, orderBy: { updatedAt: 'desc' } });
   return Promise.all(
@@ -1873,8 +2147,7 @@ async function load$Ms$WithOwners() {
     })),
   );
 }
-"#,
-];
+"#];
 
 const PAGE_MAIN: &str = r#"
 export default async function $Name$Page({ params, searchParams }: PageProps) {
@@ -1959,8 +2232,7 @@ function toDto$sfx$($m$) {
 "#,
 ];
 
-const LEGACY_JS_N1_UNITS: &[&str] = &[
-    r#"
+const LEGACY_JS_N1_UNITS: &[&str] = &[r#"
 router.get('/$ms$/with-$cs$', async (req, res, next) => {
   try {
     const $ms$ = await prisma.$m$.findMany();
@@ -1972,19 +2244,16 @@ router.get('/$ms$/with-$cs$', async (req, res, next) => {
     next(err);
   }
 });
-"#,
-];
+"#];
 
-const LEGACY_JS_LEAK_UNITS: &[&str] = &[
-    r#"
+const LEGACY_JS_LEAK_UNITS: &[&str] = &[r#"
 const requestLog = [];
 
 router.use((req, res, next) => {
   requestLog.push({ url: req.originalUrl, at: Date.now(), headers: req.headers });
   next();
 });
-"#,
-];
+"#];
 
 const JSX_UNITS: &[&str] = &[
     r#"
@@ -2084,8 +2353,7 @@ async function backfill$Ms$$sfx$() {
 "#,
 ];
 
-const SCRIPT_N1_UNITS: &[&str] = &[
-    r#"
+const SCRIPT_N1_UNITS: &[&str] = &[r#"
 async function seed$Ms$$sfx$() {
   const rows = Array.from({ length: $n2$ }, (_, i) => ({ $mt$: `seed-$m$-${i}`, status: '$st$' }));
   for (const data of rows) {
@@ -2093,8 +2361,7 @@ async function seed$Ms$$sfx$() {
   }
   console.log(`seeded ${rows.length} $ms$`);
 }
-"#,
-];
+"#];
 
 // ---------------------------------------------------------------------------
 // File kinds
@@ -2259,9 +2526,23 @@ fn hosts(ty: WsType, kind: Kind) -> bool {
     match ty {
         WsType::Next => matches!(
             kind,
-            Component | Page | Hook | Util | Types | Service | TrpcRouter | RouteHandler | Middleware | Test | Config | Script
+            Component
+                | Page
+                | Hook
+                | Util
+                | Types
+                | Service
+                | TrpcRouter
+                | RouteHandler
+                | Middleware
+                | Test
+                | Config
+                | Script
         ),
-        WsType::Express => matches!(kind, ExpressRoute | Service | Middleware | Util | Types | Test | Job | Config | Script),
+        WsType::Express => matches!(
+            kind,
+            ExpressRoute | Service | Middleware | Util | Types | Test | Job | Config | Script
+        ),
         WsType::Worker => matches!(kind, Job | Service | Util | Types | Test | Config | Script),
         WsType::Ui => matches!(kind, Component | Hook | Util | Types | Test | Config | Jsx),
         WsType::Lib => matches!(kind, Util | Types | Test | Config),
@@ -2273,11 +2554,36 @@ fn hosts(ty: WsType, kind: Kind) -> bool {
 fn make_workspaces(rng: &mut Rng, n_files: usize) -> Vec<Workspace> {
     let count = (n_files / 150).clamp(7, 200);
     let plan: [(WsType, &[&str]); 7] = [
-        (WsType::Next, &["web", "admin", "dashboard", "storefront", "portal", "console", "marketing", "partner-hub"]),
-        (WsType::Express, &["api", "gateway", "billing-api", "public-api", "webhooks", "auth-service"]),
+        (
+            WsType::Next,
+            &[
+                "web",
+                "admin",
+                "dashboard",
+                "storefront",
+                "portal",
+                "console",
+                "marketing",
+                "partner-hub",
+            ],
+        ),
+        (
+            WsType::Express,
+            &[
+                "api",
+                "gateway",
+                "billing-api",
+                "public-api",
+                "webhooks",
+                "auth-service",
+            ],
+        ),
         (WsType::Worker, &["worker", "scheduler", "mailer", "ingest"]),
         (WsType::Ui, &["ui", "design-system", "charts"]),
-        (WsType::Lib, &["utils", "validators", "config", "sdk", "analytics"]),
+        (
+            WsType::Lib,
+            &["utils", "validators", "config", "sdk", "analytics"],
+        ),
         (WsType::Db, &["db", "prisma", "data"]),
         (WsType::Legacy, &["legacy-admin", "legacy-api"]),
     ];
@@ -2305,16 +2611,48 @@ fn make_workspaces(rng: &mut Rng, n_files: usize) -> Vec<Workspace> {
             _ => "apps",
         };
         let (db_import, db_ident) = match ty {
-            WsType::Next => *rng.pick(&[("~/server/db", "db"), ("@/lib/prisma", "prisma"), ("@acme/db", "prisma")]),
+            WsType::Next => *rng.pick(&[
+                ("~/server/db", "db"),
+                ("@/lib/prisma", "prisma"),
+                ("@acme/db", "prisma"),
+            ]),
             WsType::Legacy => ("../db", "prisma"),
-            _ => *rng.pick(&[("../lib/prisma", "prisma"), ("@acme/db", "prisma"), ("../db/client", "db")]),
+            _ => *rng.pick(&[
+                ("../lib/prisma", "prisma"),
+                ("@acme/db", "prisma"),
+                ("../db/client", "db"),
+            ]),
         };
         let configs: &[&str] = match ty {
-            WsType::Next => &["next.config.mjs", "tailwind.config.ts", "postcss.config.cjs", "vitest.config.ts", "playwright.config.ts", "eslint.config.mjs"],
-            WsType::Express | WsType::Worker => &["vitest.config.ts", "tsup.config.ts", "eslint.config.js", "jest.config.cjs"],
-            WsType::Ui => &["tailwind.config.js", "tsup.config.ts", "vitest.config.mts", "postcss.config.js"],
-            WsType::Lib | WsType::Db => &["tsup.config.ts", "vitest.config.ts", "eslint.config.mjs"],
-            WsType::Legacy => &["webpack.config.js", "babel.config.js", "jest.config.js", "gulpfile.js"],
+            WsType::Next => &[
+                "next.config.mjs",
+                "tailwind.config.ts",
+                "postcss.config.cjs",
+                "vitest.config.ts",
+                "playwright.config.ts",
+                "eslint.config.mjs",
+            ],
+            WsType::Express | WsType::Worker => &[
+                "vitest.config.ts",
+                "tsup.config.ts",
+                "eslint.config.js",
+                "jest.config.cjs",
+            ],
+            WsType::Ui => &[
+                "tailwind.config.js",
+                "tsup.config.ts",
+                "vitest.config.mts",
+                "postcss.config.js",
+            ],
+            WsType::Lib | WsType::Db => {
+                &["tsup.config.ts", "vitest.config.ts", "eslint.config.mjs"]
+            }
+            WsType::Legacy => &[
+                "webpack.config.js",
+                "babel.config.js",
+                "jest.config.js",
+                "gulpfile.js",
+            ],
         };
         out.push(Workspace {
             dir: format!("{parent}/{name}"),
@@ -2369,12 +2707,12 @@ fn title_case(s: &str) -> String {
 
 impl Gen<'_> {
     fn pick_relation(&mut self, primary: &'static Model) -> (&'static Model, &'static Model) {
-        if self.rng.chance(0.7) {
+        if self.rng.chance(0.75) {
             let own: Vec<_> = self
                 .relations
                 .iter()
                 .copied()
-                .filter(|(p, _)| p.name == primary.name)
+                .filter(|(p, c)| p.name == primary.name || c.name == primary.name)
                 .collect();
             if !own.is_empty() {
                 return *self.rng.pick(&own);
@@ -2388,14 +2726,20 @@ impl Gen<'_> {
         let st = *self.rng.pick(m.statuses);
         let mut st2 = *self.rng.pick(m.statuses);
         if st2 == st {
-            st2 = m.statuses[(m.statuses.iter().position(|s| *s == st).unwrap_or(0) + 1) % m.statuses.len()];
+            st2 = m.statuses
+                [(m.statuses.iter().position(|s| *s == st).unwrap_or(0) + 1) % m.statuses.len()];
         }
         let name = format!("{}{}", pascal(m.name), self.rng.pick(UI_NOUNS));
         let sfx = self.rng.pick(SUFFIXES).to_string();
-        let key = self.rng.pick(&["", "", "", "All", "Mine", "Recent", "ForTeam", "Admin"]).to_string();
+        let key = self
+            .rng
+            .pick(&["", "", "", "All", "Mine", "Recent", "ForTeam", "Admin"])
+            .to_string();
         let n = self.rng.range(5, 50);
         let n2 = self.rng.range(50, 1000);
-        let mut v = Vars { pairs: Vec::with_capacity(32) };
+        let mut v = Vars {
+            pairs: Vec::with_capacity(32),
+        };
         v.set("m", m.name.to_string());
         v.set("M", pascal(m.name));
         v.set("ms", m.plural.to_string());
@@ -2453,21 +2797,53 @@ impl Gen<'_> {
         let mp = pascal(m);
         match kind {
             Kind::Component => self.unique_path(|r| match ty {
-                WsType::Ui => format!("{dir}/src/components/{}{}.tsx", pick_prefix(r), r.pick(UI_NOUNS)),
+                WsType::Ui => format!(
+                    "{dir}/src/components/{}{}.tsx",
+                    pick_prefix(r),
+                    r.pick(UI_NOUNS)
+                ),
                 _ => format!("{dir}/src/components/{area}/{mp}{}.tsx", r.pick(UI_NOUNS)),
             }),
-            Kind::Jsx => self.unique_path(|r| format!("{dir}/src/components/{area}/{mp}{}.jsx", r.pick(UI_NOUNS))),
+            Kind::Jsx => self.unique_path(|r| {
+                format!("{dir}/src/components/{area}/{mp}{}.jsx", r.pick(UI_NOUNS))
+            }),
             Kind::Page => self.unique_path(|r| {
-                let leaf = *r.pick(&["page.tsx", "page.tsx", "page.tsx", "layout.tsx", "[id]/page.tsx", "[id]/edit/page.tsx", "new/page.tsx"]);
+                let leaf = *r.pick(&[
+                    "page.tsx",
+                    "page.tsx",
+                    "page.tsx",
+                    "layout.tsx",
+                    "[id]/page.tsx",
+                    "[id]/edit/page.tsx",
+                    "new/page.tsx",
+                ]);
                 let group = *r.pick(&["(app)", "(dashboard)", "(marketing)", "[locale]"]);
                 format!("{dir}/src/app/{group}/{area}/{}/{leaf}", primary.plural)
             }),
             Kind::RouteHandler => self.unique_path(|r| {
-                let leaf = *r.pick(&["route.ts", "[id]/route.ts", "export/route.ts", "[id]/{c}/route.ts"]);
+                let leaf = *r.pick(&[
+                    "route.ts",
+                    "[id]/route.ts",
+                    "export/route.ts",
+                    "[id]/{c}/route.ts",
+                ]);
                 let leaf = leaf.replace("{c}", &kebab(r.pick(MODELS).plural));
                 format!("{dir}/src/app/api/{}/{leaf}", kebab(primary.plural))
             }),
-            Kind::Hook => self.unique_path(|r| format!("{dir}/src/hooks/use{mp}{}.ts", r.pick(&["", "s", "Query", "Mutations", "Filters", "Selection", "Draft"]))),
+            Kind::Hook => self.unique_path(|r| {
+                format!(
+                    "{dir}/src/hooks/use{mp}{}.ts",
+                    r.pick(&[
+                        "",
+                        "s",
+                        "Query",
+                        "Mutations",
+                        "Filters",
+                        "Selection",
+                        "Draft"
+                    ])
+                )
+            }),
             Kind::Util => self.unique_path(|r| {
                 let sub = *r.pick(&["lib", "utils", "lib/server", "helpers"]);
                 format!("{dir}/src/{sub}/{}.ts", r.pick(UTIL_NAMES))
@@ -2478,23 +2854,46 @@ impl Gen<'_> {
                 _ => format!("{dir}/src/constants/{area}.ts"),
             }),
             Kind::Service => self.unique_path(|r| match ty {
-                WsType::Next => format!("{dir}/src/server/services/{mk}{}.service.ts", r.pick(&["", "-query", "-admin", "-sync"])),
+                WsType::Next => format!(
+                    "{dir}/src/server/services/{mk}{}.service.ts",
+                    r.pick(&["", "-query", "-admin", "-sync"])
+                ),
                 WsType::Db => format!("{dir}/src/repositories/{mk}.repository.ts"),
-                _ => format!("{dir}/src/services/{mk}{}.service.ts", r.pick(&["", "-query", "-admin", "-billing"])),
+                _ => format!(
+                    "{dir}/src/services/{mk}{}.service.ts",
+                    r.pick(&["", "-query", "-admin", "-billing"])
+                ),
             }),
-            Kind::TrpcRouter => self.unique_path(|r| format!("{dir}/src/server/api/routers/{}{m}.ts", r.pick(&["", "admin/", "public/", "internal/"]))),
+            Kind::TrpcRouter => self.unique_path(|r| {
+                format!(
+                    "{dir}/src/server/api/routers/{}{m}.ts",
+                    r.pick(&["", "admin/", "public/", "internal/"])
+                )
+            }),
             Kind::ExpressRoute => self.unique_path(|r| match r.below(3) {
                 0 => format!("{dir}/src/routes/{mk}.routes.ts"),
                 1 => format!("{dir}/src/controllers/{mk}.controller.ts"),
                 _ => format!("{dir}/src/routes/v{}/{mk}.ts", r.range(1, 3)),
             }),
             Kind::Middleware => self.unique_path(|r| {
-                let name = *r.pick(&["auth", "rate-limit", "logging", "errors", "cors", "tenant", "session", "metrics"]);
+                let name = *r.pick(&[
+                    "auth",
+                    "rate-limit",
+                    "logging",
+                    "errors",
+                    "cors",
+                    "tenant",
+                    "session",
+                    "metrics",
+                ]);
                 format!("{dir}/src/middleware/{name}.ts")
             }),
             Kind::Job => self.unique_path(|r| {
                 let sub = *r.pick(&["jobs", "workers", "cron"]);
-                format!("{dir}/src/{sub}/{mk}-{}.ts", r.pick(&["sync", "cleanup", "digest", "reindex", "notify", "export"]))
+                format!(
+                    "{dir}/src/{sub}/{mk}-{}.ts",
+                    r.pick(&["sync", "cleanup", "digest", "reindex", "notify", "export"])
+                )
             }),
             Kind::Test => {
                 let tsx = matches!(ty, WsType::Next | WsType::Ui) && self.rng.chance(0.45);
@@ -2502,7 +2901,10 @@ impl Gen<'_> {
                     let stem = if tsx {
                         format!("{mp}{}", r.pick(UI_NOUNS))
                     } else {
-                        format!("{mk}{}", r.pick(&["", ".service", ".router", "-utils", ".routes"]))
+                        format!(
+                            "{mk}{}",
+                            r.pick(&["", ".service", ".router", "-utils", ".routes"])
+                        )
                     };
                     let ext = if tsx { "tsx" } else { "ts" };
                     match r.below(3) {
@@ -2513,9 +2915,22 @@ impl Gen<'_> {
                 })
             }
             Kind::Script => self.unique_path(|r| {
-                let name = *r.pick(&["seed", "backfill", "migrate-data", "codemod", "generate-sitemap", "sync-stripe", "check-env", "release"]);
+                let name = *r.pick(&[
+                    "seed",
+                    "backfill",
+                    "migrate-data",
+                    "codemod",
+                    "generate-sitemap",
+                    "sync-stripe",
+                    "check-env",
+                    "release",
+                ]);
                 let ext = *r.pick(&["mjs", "mjs", "js", "ts", "mts", "cjs", "cts"]);
-                let base = if r.chance(0.3) { "scripts".to_string() } else { format!("{dir}/scripts") };
+                let base = if r.chance(0.3) {
+                    "scripts".to_string()
+                } else {
+                    format!("{dir}/scripts")
+                };
                 format!("{base}/{name}-{mk}.{ext}")
             }),
             Kind::Config => {
@@ -2535,9 +2950,19 @@ impl Gen<'_> {
         }
     }
 
-    /// Generates the text of one file.
-    fn render(&mut self, spec: &FileSpec) -> String {
-        let FileSpec { kind, ws, ref path, primary, area, target, n1, leak } = *spec;
+    /// Generates the text of one file; also says whether an N+1 unit and a
+    /// retention unit were actually planted.
+    fn render(&mut self, spec: &FileSpec) -> (String, bool, bool) {
+        let FileSpec {
+            kind,
+            ws,
+            ref path,
+            primary,
+            area,
+            target,
+            n1,
+            leak,
+        } = *spec;
         let (db_import, db_ident) = {
             let w = &self.workspaces[ws];
             (w.db_import, w.db_ident)
@@ -2550,13 +2975,24 @@ impl Gen<'_> {
         }
 
         // Header, unit pools and footer per kind.
-        let (header, units, n1_units, leak_units, footer, indent_units): (String, &[&str], &[&str], &[&str], String, bool) = match kind {
+        let (header, units, n1_units, leak_units, footer, indent_units): (
+            String,
+            &[&str],
+            &[&str],
+            &[&str],
+            String,
+            bool,
+        ) = match kind {
             Kind::Service => {
                 let class_style = db_ident == "prisma" && self.rng.chance(0.2);
                 let db = if class_style { "this.prisma" } else { db_ident };
                 v.set("db", db.to_string());
                 let mut h = String::new();
-                let _ = writeln!(h, "import type {{ Prisma, {} }} from '@prisma/client';", v.get("M").unwrap_or("User"));
+                let _ = writeln!(
+                    h,
+                    "import type {{ Prisma, {} }} from '@prisma/client';",
+                    v.get("M").unwrap_or("User")
+                );
                 if !class_style {
                     let _ = writeln!(h, "import {{ {db_ident} }} from '{db_import}';");
                 } else {
@@ -2571,7 +3007,14 @@ impl Gen<'_> {
                     // Class bodies take methods; wrap function units as methods
                     // by emitting them inside a namespace-like class.
                     let _ = write!(h, "\nexport class {}Service {{\n  constructor(private readonly prisma: PrismaClient) {{}}\n", v.get("M").unwrap_or("User"));
-                    (h, SERVICE_METHOD_UNITS, SERVICE_METHOD_N1_UNITS, &[][..], "}\n".to_string(), true)
+                    (
+                        h,
+                        SERVICE_METHOD_UNITS,
+                        SERVICE_METHOD_N1_UNITS,
+                        &[][..],
+                        "}\n".to_string(),
+                        true,
+                    )
                 } else {
                     (h, SERVICE_UNITS, N1_UNITS, &[][..], String::new(), false)
                 }
@@ -2580,11 +3023,24 @@ impl Gen<'_> {
                 let db = *self.rng.pick(&["ctx.db", "ctx.prisma"]);
                 v.set("db", db.to_string());
                 let mut h = String::new();
-                h.push_str("import { TRPCError } from '@trpc/server';\nimport { z } from 'zod';\n\n");
+                h.push_str(
+                    "import { TRPCError } from '@trpc/server';\nimport { z } from 'zod';\n\n",
+                );
                 h.push_str("import { adminProcedure, createTRPCRouter, protectedProcedure } from '~/server/api/trpc';\n");
                 h.push_str("import { assertCanEdit } from '~/server/auth/permissions';\n\n");
-                let _ = writeln!(h, "export const {}Router = createTRPCRouter({{", primary.name);
-                (h, TRPC_UNITS, TRPC_N1_UNITS, &[][..], "});\n".to_string(), false)
+                let _ = writeln!(
+                    h,
+                    "export const {}Router = createTRPCRouter({{",
+                    primary.name
+                );
+                (
+                    h,
+                    TRPC_UNITS,
+                    TRPC_N1_UNITS,
+                    &[][..],
+                    "});\n".to_string(),
+                    false,
+                )
             }
             Kind::ExpressRoute => {
                 let mut h = String::new();
@@ -2592,17 +3048,34 @@ impl Gen<'_> {
                 h.push_str("import { Prisma } from '@prisma/client';\n");
                 let _ = writeln!(h, "import {{ {db_ident} }} from '{db_import}';");
                 h.push_str("import { requireAuth, requireRole } from '../middleware/auth';\nimport { validate } from '../middleware/validate';\n");
-                let _ = writeln!(h, "import {{ create{0}Body, type Create{0}Body }} from '../schemas/{1}';\n", pascal(primary.name), kebab(primary.name));
+                let _ = writeln!(
+                    h,
+                    "import {{ create{0}Body, type Create{0}Body }} from '../schemas/{1}';\n",
+                    pascal(primary.name),
+                    kebab(primary.name)
+                );
                 h.push_str("const router = Router();\n");
-                (h, EXPRESS_UNITS, EXPRESS_N1_UNITS, &[][..], "\nexport default router;\n".to_string(), false)
+                (
+                    h,
+                    EXPRESS_UNITS,
+                    EXPRESS_N1_UNITS,
+                    &[][..],
+                    "\nexport default router;\n".to_string(),
+                    false,
+                )
             }
             Kind::RouteHandler => {
                 let mut h = String::new();
                 h.push_str("import { NextResponse, type NextRequest } from 'next/server';\nimport { revalidatePath } from 'next/cache';\n");
                 h.push_str("import { getServerSession } from 'next-auth';\nimport { Prisma } from '@prisma/client';\n\n");
                 h.push_str("import { authOptions } from '@/lib/auth';\n");
-                let _ = writeln!(h, "import {{ {db_ident} }} from '{db_import}';", );
-                let _ = writeln!(h, "import {{ {}Input }} from '@/lib/validators/{}';", primary.name, kebab(primary.name));
+                let _ = writeln!(h, "import {{ {db_ident} }} from '{db_import}';",);
+                let _ = writeln!(
+                    h,
+                    "import {{ {}Input }} from '@/lib/validators/{}';",
+                    primary.name,
+                    kebab(primary.name)
+                );
                 h.push_str("\nexport const dynamic = 'force-dynamic';\n");
                 (h, ROUTE_HANDLERS, N1_UNITS, &[][..], String::new(), false)
             }
@@ -2613,7 +3086,14 @@ impl Gen<'_> {
                 let _ = writeln!(h, "import {{ {db_ident} }} from '{db_import}';");
                 h.push_str("import { buttonVariants } from '@/components/ui/button';\nimport { Pagination } from '@/components/pagination';\nimport { PageHeader } from '@/components/page-header';\n\n");
                 h.push_str("type PageProps = { params: { id: string }; searchParams?: Record<string, string | undefined> };\n");
-                (h, PAGE_HELPERS, PAGE_N1_HELPERS, &[][..], String::new(), false)
+                (
+                    h,
+                    PAGE_HELPERS,
+                    PAGE_N1_HELPERS,
+                    &[][..],
+                    String::new(),
+                    false,
+                )
             }
             Kind::Component => {
                 let mut h = String::new();
@@ -2625,7 +3105,14 @@ impl Gen<'_> {
                 h.push_str("import { Button } from '@/components/ui/button';\nimport { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';\n");
                 h.push_str("import { cn, formatNumber, formatRelative } from '@/lib/utils';\nimport { api } from '@/trpc/react';\n");
                 let _ = writeln!(h, "import type {{ {0}, {0}Summary, {0}Row, {0}Filter, {0}Event, {0}FormValues }} from '@/types/{1}';", v.get("M").unwrap_or("User"), kebab(primary.name));
-                (h, COMPONENT_UNITS, &[][..], COMPONENT_LEAK_UNITS, String::new(), false)
+                (
+                    h,
+                    COMPONENT_UNITS,
+                    &[][..],
+                    COMPONENT_LEAK_UNITS,
+                    String::new(),
+                    false,
+                )
             }
             Kind::Jsx => {
                 let h = "import React, { useEffect, useState } from 'react';\nimport PropTypes from 'prop-types';\n\nimport './styles.css';\n".to_string();
@@ -2641,7 +3128,14 @@ impl Gen<'_> {
             }
             Kind::Util => {
                 let h = "import { HttpError } from './errors';\n".to_string();
-                (h, UTIL_UNITS, &[][..], UTIL_LEAK_UNITS, String::new(), false)
+                (
+                    h,
+                    UTIL_UNITS,
+                    &[][..],
+                    UTIL_LEAK_UNITS,
+                    String::new(),
+                    false,
+                )
             }
             Kind::Types => {
                 let h = "import { z } from 'zod';\n".to_string();
@@ -2652,15 +3146,33 @@ impl Gen<'_> {
                 h.push_str("import type { NextFunction, Request, Response } from 'express';\nimport { ZodError } from 'zod';\n\n");
                 let _ = writeln!(h, "import {{ {db_ident} }} from '{db_import}';");
                 h.push_str("import { HttpError } from '../lib/errors';\nimport { logger } from '../lib/logger';\nimport type { Role } from '../types/auth';\n");
-                (h, MIDDLEWARE_UNITS, &[][..], MIDDLEWARE_LEAK_UNITS, String::new(), false)
+                (
+                    h,
+                    MIDDLEWARE_UNITS,
+                    &[][..],
+                    MIDDLEWARE_LEAK_UNITS,
+                    String::new(),
+                    false,
+                )
             }
             Kind::Job => {
                 let mut h = String::new();
                 h.push_str("import { Worker } from 'bullmq';\nimport cron from 'node-cron';\n\n");
                 let _ = writeln!(h, "import {{ {db_ident} }} from '{db_import}';");
                 h.push_str("import { connection } from '../lib/redis';\nimport { logger } from '../lib/logger';\nimport { mailer } from '../lib/mailer';\nimport { metrics } from '../lib/metrics';\n");
-                let _ = writeln!(h, "import type {{ {}JobData }} from '../types/jobs';", pascal(primary.name));
-                (h, JOB_UNITS, JOB_N1_UNITS, JOB_LEAK_UNITS, String::new(), false)
+                let _ = writeln!(
+                    h,
+                    "import type {{ {}JobData }} from '../types/jobs';",
+                    pascal(primary.name)
+                );
+                (
+                    h,
+                    JOB_UNITS,
+                    JOB_N1_UNITS,
+                    JOB_LEAK_UNITS,
+                    String::new(),
+                    false,
+                )
             }
             Kind::Test => {
                 let tsx = path.ends_with(".tsx");
@@ -2668,15 +3180,28 @@ impl Gen<'_> {
                 h.push_str("import { beforeAll, beforeEach, describe, expect, it, test, vi } from 'vitest';\n");
                 if tsx {
                     h.push_str("import { render, screen } from '@testing-library/react';\nimport userEvent from '@testing-library/user-event';\n\n");
-                    let _ = writeln!(h, "import {{ {} }} from '../components/{}';", v.get("Name").unwrap_or("X"), v.get("Name").unwrap_or("X"));
+                    let _ = writeln!(
+                        h,
+                        "import {{ {} }} from '../components/{}';",
+                        v.get("Name").unwrap_or("X"),
+                        v.get("Name").unwrap_or("X")
+                    );
                 } else {
                     h.push_str("import { prismaMock } from '../test/prisma-mock';\nimport { prisma } from '../lib/prisma';\n\n");
                     let _ = writeln!(h, "import * as service from '../services/{}.service';\nimport {{ canEdit, summarize{} }} from '../services/{}.service';\nimport {{ NotFoundError }} from '../lib/errors';", kebab(primary.name), v.get("Ms").unwrap_or("X"), kebab(primary.name));
                 }
-                let _ = writeln!(h, "import {{ build{} }} from '../test/factories';\n", v.get("M").unwrap_or("X"));
+                let _ = writeln!(
+                    h,
+                    "import {{ build{} }} from '../test/factories';\n",
+                    v.get("M").unwrap_or("X")
+                );
                 let _ = writeln!(h, "describe('{}', () => {{", v.get("Name").unwrap_or("X"));
-                let units = if tsx { TEST_TSX_UNITS } else { TEST_UNITS };
-                (h, units, TEST_N1_UNITS, &[][..], "});\n".to_string(), false)
+                let (units, n1_units) = if tsx {
+                    (TEST_TSX_UNITS, &[][..])
+                } else {
+                    (TEST_UNITS, TEST_N1_UNITS)
+                };
+                (h, units, n1_units, &[][..], "});\n".to_string(), false)
             }
             Kind::Script => {
                 let mut h = String::new();
@@ -2690,11 +3215,18 @@ impl Gen<'_> {
             }
             Kind::LegacyJs => {
                 let h = "'use strict';\n\nconst express = require('express');\nconst { PrismaClient } = require('@prisma/client');\n\nconst prisma = new PrismaClient();\nconst router = express.Router();\n".to_string();
-                (h, LEGACY_JS_UNITS, LEGACY_JS_N1_UNITS, LEGACY_JS_LEAK_UNITS, "\nmodule.exports = router;\n".to_string(), false)
+                (
+                    h,
+                    LEGACY_JS_UNITS,
+                    LEGACY_JS_N1_UNITS,
+                    LEGACY_JS_LEAK_UNITS,
+                    "\nmodule.exports = router;\n".to_string(),
+                    false,
+                )
             }
             Kind::Config => {
                 out.push_str(&config_file(&mut self.rng, path));
-                return out;
+                return (out, false, false);
             }
         };
 
@@ -2706,20 +3238,24 @@ impl Gen<'_> {
             size += PAGE_MAIN.len();
         }
         // Route handlers: each HTTP verb at most once, then service-style helpers.
-        let mut verbs: Vec<&str> = if kind == Kind::RouteHandler { ROUTE_HANDLERS.to_vec() } else { Vec::new() };
+        let mut verbs: Vec<&str> = if kind == Kind::RouteHandler {
+            ROUTE_HANDLERS.to_vec()
+        } else {
+            Vec::new()
+        };
         loop {
             let tpl: &str = if kind == Kind::RouteHandler {
                 if verbs.is_empty() {
-                    self.rng.pick(SERVICE_UNITS)
+                    *self.rng.pick(SERVICE_UNITS)
                 } else {
                     let i = self.rng.below(verbs.len());
                     verbs.remove(i)
                 }
             } else if kind == Kind::Page && self.rng.chance(0.4) {
                 // pages also define small presentational components
-                self.rng.pick(&COMPONENT_UNITS[1..])
+                *self.rng.pick(&COMPONENT_UNITS[1..])
             } else {
-                self.rng.pick(units)
+                *self.rng.pick(units)
             };
             let mut s = String::new();
             fill(tpl, &v, &mut s);
@@ -2740,7 +3276,9 @@ impl Gen<'_> {
                 v.set("Name", name);
             }
         }
-        if n1 && !n1_units.is_empty() {
+        let planted_n1 = n1 && !n1_units.is_empty();
+        let planted_leak = leak && !leak_units.is_empty();
+        if planted_n1 {
             let tpl = *self.rng.pick(n1_units);
             let mut s = String::new();
             fill(tpl, &v, &mut s);
@@ -2750,7 +3288,7 @@ impl Gen<'_> {
             let at = self.rng.below(body.len() + 1);
             body.insert(at, s);
         }
-        if leak && !leak_units.is_empty() {
+        if planted_leak {
             let tpl = *self.rng.pick(leak_units);
             let mut s = String::new();
             fill(tpl, &v, &mut s);
@@ -2764,7 +3302,7 @@ impl Gen<'_> {
             fill(PAGE_MAIN, &v, &mut out);
         }
         out.push_str(&footer);
-        out
+        (out, planted_n1, planted_leak)
     }
 }
 
@@ -2808,8 +3346,7 @@ private toView$sfx$($m$: $M$) {
 "#,
 ];
 
-const SERVICE_METHOD_N1_UNITS: &[&str] = &[
-    r#"
+const SERVICE_METHOD_N1_UNITS: &[&str] = &[r#"
 async hydrate$Cs$$sfx$($ms$: $M$[]) {
   const out = [];
   for (const $m$ of $ms$) {
@@ -2817,8 +3354,7 @@ async hydrate$Cs$$sfx$($ms$: $M$[]) {
   }
   return out;
 }
-"#,
-];
+"#];
 
 fn indent_as_method(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 16);
@@ -2834,7 +3370,20 @@ fn indent_as_method(s: &str) -> String {
 }
 
 fn pick_prefix(rng: &mut Rng) -> &'static str {
-    rng.pick(&["", "Data", "Inline", "Async", "Sortable", "Responsive", "Command", "Multi", "Nav", "Color", "Date", "File"])
+    *rng.pick(&[
+        "",
+        "Data",
+        "Inline",
+        "Async",
+        "Sortable",
+        "Responsive",
+        "Command",
+        "Multi",
+        "Nav",
+        "Color",
+        "Date",
+        "File",
+    ])
 }
 
 fn split_ext(p: &str) -> (&str, &str) {
@@ -2846,9 +3395,29 @@ fn split_ext(p: &str) -> (&str, &str) {
 }
 
 fn config_file(rng: &mut Rng, path: &str) -> String {
+    let mut out = String::new();
+    if path.ends_with(".js") || path.ends_with(".cjs") || path.ends_with(".mjs") {
+        out.push_str("// @ts-check\n");
+    }
+    let _ = write!(
+        out,
+        "/**\n * Build tooling for this workspace. Shared presets live in packages/config;\n * keep overrides here minimal and explain why they are needed.\n *\n * Last reviewed: 202{}-0{}-1{}\n */\n",
+        rng.range(2, 5),
+        rng.range(1, 9),
+        rng.range(0, 9)
+    );
+    out.push_str(&config_body(rng, path));
+    out
+}
+
+fn config_body(rng: &mut Rng, path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
     let esm = path.ends_with(".mjs") || path.ends_with(".ts") || path.ends_with(".mts");
-    let export = if esm { "export default" } else { "module.exports =" };
+    let export = if esm {
+        "export default"
+    } else {
+        "module.exports ="
+    };
     let n = rng.range(2, 9);
     if name.starts_with("next.config") {
         format!(
@@ -2887,57 +3456,124 @@ fn write_file(root: &Path, rel: &str, text: &str) -> io::Result<()> {
     fs::write(path, text)
 }
 
-fn write_extras(rng: &mut Rng, root: &Path, workspaces: &[Workspace], n_files: usize) -> io::Result<(usize, usize)> {
+fn write_extras(
+    rng: &mut Rng,
+    root: &Path,
+    workspaces: &[Workspace],
+    n_files: usize,
+) -> io::Result<(usize, usize)> {
     let mut skipped = 0;
     let mut other = 0;
-    write_file(root, ".gitignore", "node_modules\n.next\ndist\ncoverage\n/generated\n*.log\n.env*\n")?;
+    write_file(
+        root,
+        ".gitignore",
+        "node_modules\n.next\ndist\ncoverage\n/generated\n*.log\n.env*\n",
+    )?;
     other += 1;
     write_file(root, "package.json", "{\n  \"name\": \"acme\",\n  \"private\": true,\n  \"workspaces\": [\"apps/*\", \"packages/*\"]\n}\n")?;
-    write_file(root, "README.md", "# acme\n\nSynthetic monorepo generated by leaklint's gen_corpus for benchmarking.\n")?;
+    write_file(
+        root,
+        "README.md",
+        "# acme\n\nSynthetic monorepo generated by leaklint's gen_corpus for benchmarking.\n",
+    )?;
     write_file(root, "tsconfig.base.json", "{\n  \"compilerOptions\": { \"strict\": true, \"target\": \"ES2022\", \"module\": \"ESNext\", \"jsx\": \"preserve\" }\n}\n")?;
     other += 3;
 
     // Dependency and build output: a few percent of the source count.
-    let libs = ["react-dom", "lodash", "zod", "@prisma/client", "date-fns", "express", "next", "@trpc/server"];
+    let libs = [
+        "react-dom",
+        "lodash",
+        "zod",
+        "@prisma/client",
+        "date-fns",
+        "express",
+        "next",
+        "@trpc/server",
+    ];
     let n_skip = (n_files / 25).max(20);
     for i in 0..n_skip {
         let lib = libs[(i / 8) % libs.len()];
         let (rel, body) = match i % 8 {
-            0 | 1 | 2 => (format!("node_modules/{lib}/dist/chunk-{i}.js"), minified_js(rng, 4000)),
-            3 => (format!("node_modules/{lib}/types/t{i}.d.ts"), "export declare function run(): void;\n".to_string()),
+            0 | 1 | 2 => (
+                format!("node_modules/{lib}/dist/chunk-{i}.js"),
+                minified_js(rng, 4000),
+            ),
+            3 => (
+                format!("node_modules/{lib}/types/t{i}.d.ts"),
+                "export declare function run(): void;\n".to_string(),
+            ),
             4 => {
                 let w = &workspaces[i % workspaces.len()];
-                (format!("{}/.next/server/chunks/{i}.js", w.dir), minified_js(rng, 3000))
+                (
+                    format!("{}/.next/server/chunks/{i}.js", w.dir),
+                    minified_js(rng, 3000),
+                )
             }
             5 => {
                 let w = &workspaces[i % workspaces.len()];
-                (format!("{}/dist/index-{i}.js", w.dir), minified_js(rng, 2000))
+                (
+                    format!("{}/dist/index-{i}.js", w.dir),
+                    minified_js(rng, 2000),
+                )
             }
-            6 => (format!("coverage/lcov-report/block-{i}.js"), minified_js(rng, 1500)),
-            _ => (format!("generated/prisma/runtime-{i}.js"), minified_js(rng, 2500)),
+            6 => (
+                format!("coverage/lcov-report/block-{i}.js"),
+                minified_js(rng, 1500),
+            ),
+            _ => (
+                format!("generated/prisma/runtime-{i}.js"),
+                minified_js(rng, 2500),
+            ),
         };
         write_file(root, &rel, &body)?;
         skipped += 1;
     }
     for w in workspaces {
-        write_file(root, &format!("{}/package.json", w.dir), &format!("{{\n  \"name\": \"@acme/{}\",\n  \"private\": true\n}}\n", w.dir.rsplit('/').next().unwrap_or("x")))?;
-        write_file(root, &format!("{}/tsconfig.json", w.dir), "{ \"extends\": \"../../tsconfig.base.json\", \"include\": [\"src\"] }\n")?;
+        write_file(
+            root,
+            &format!("{}/package.json", w.dir),
+            &format!(
+                "{{\n  \"name\": \"@acme/{}\",\n  \"private\": true\n}}\n",
+                w.dir.rsplit('/').next().unwrap_or("x")
+            ),
+        )?;
+        write_file(
+            root,
+            &format!("{}/tsconfig.json", w.dir),
+            "{ \"extends\": \"../../tsconfig.base.json\", \"include\": [\"src\"] }\n",
+        )?;
         other += 2;
         match w.ty {
             WsType::Next | WsType::Ui => {
-                write_file(root, &format!("{}/src/types/global.d.ts", w.dir), "declare module '*.svg' {\n  const src: string;\n  export default src;\n}\n")?;
+                write_file(
+                    root,
+                    &format!("{}/src/types/global.d.ts", w.dir),
+                    "declare module '*.svg' {\n  const src: string;\n  export default src;\n}\n",
+                )?;
                 write_file(root, &format!("{}/next-env.d.ts", w.dir), "/// <reference types=\"next\" />\n/// <reference types=\"next/image-types/global\" />\n")?;
                 write_file(root, &format!("{}/.storybook/main.ts", w.dir), "export default { stories: ['../src/**/*.stories.tsx'], framework: '@storybook/react-vite' };\n")?;
-                write_file(root, &format!("{}/src/styles/globals.css", w.dir), "@tailwind base;\n@tailwind components;\n@tailwind utilities;\n")?;
+                write_file(
+                    root,
+                    &format!("{}/src/styles/globals.css", w.dir),
+                    "@tailwind base;\n@tailwind components;\n@tailwind utilities;\n",
+                )?;
                 skipped += 3;
                 other += 1;
             }
             WsType::Db => {
-                write_file(root, &format!("{}/prisma/schema.prisma", w.dir), &prisma_schema())?;
+                write_file(
+                    root,
+                    &format!("{}/prisma/schema.prisma", w.dir),
+                    &prisma_schema(),
+                )?;
                 other += 1;
             }
             _ => {
-                write_file(root, &format!("{}/.eslintrc.cjs", w.dir), "module.exports = { root: true, extends: ['@acme/eslint-config'] };\n")?;
+                write_file(
+                    root,
+                    &format!("{}/.eslintrc.cjs", w.dir),
+                    "module.exports = { root: true, extends: ['@acme/eslint-config'] };\n",
+                )?;
                 skipped += 1;
             }
         }
@@ -2949,7 +3585,11 @@ fn minified_js(rng: &mut Rng, approx: usize) -> String {
     let mut s = String::from("\"use strict\";");
     let mut i = 0;
     while s.len() < approx {
-        let _ = write!(s, "var a{i}=function(e,t){{return e&&e.__esModule?e:{{default:e,n:{}}}}};", rng.below(1000));
+        let _ = write!(
+            s,
+            "var a{i}=function(e,t){{return e&&e.__esModule?e:{{default:e,n:{}}}}};",
+            rng.below(1000)
+        );
         i += 1;
     }
     s.push('\n');
@@ -2961,7 +3601,11 @@ fn prisma_schema() -> String {
     for m in MODELS {
         let _ = write!(s, "\nmodel {} {{\n  id        String   @id @default(cuid())\n  {}  String\n  {}  Int @default(0)\n  status    String\n  createdAt DateTime @default(now())\n  updatedAt DateTime @updatedAt\n", pascal(m.name), m.text, m.num);
         if let Some(p) = m.parent {
-            let _ = writeln!(s, "  {p}Id String\n  {p} {} @relation(fields: [{p}Id], references: [id])", pascal(p));
+            let _ = writeln!(
+                s,
+                "  {p}Id String\n  {p} {} @relation(fields: [{p}Id], references: [id])",
+                pascal(p)
+            );
         }
         s.push_str("}\n");
     }
@@ -3017,30 +3661,55 @@ fn run(out_dir: &Path, n_files: usize, seed: u64) -> io::Result<()> {
         let ws = *rng.pick(&candidates);
         let primary = rng.pick(MODELS);
         let area = *rng.pick(FEATURES);
-        let target = (kind.median_size() * (0.85 * rng.normal()).exp()).clamp(MIN_SIZE, MAX_SIZE) as usize;
+        let target =
+            (kind.median_size() * (0.85 * rng.normal()).exp()).clamp(MIN_SIZE, MAX_SIZE) as usize;
         let n1 = rng.chance(kind.n1_rate());
         let leak = rng.chance(kind.leak_rate());
 
         let path = gen.path_for(kind, ws, primary, area);
-        let spec = FileSpec { kind, ws, path, primary, area, target, n1, leak };
-        let text = gen.render(&spec);
+        let spec = FileSpec {
+            kind,
+            ws,
+            path,
+            primary,
+            area,
+            target,
+            n1,
+            leak,
+        };
+        let (text, has_n1, has_leak) = gen.render(&spec);
         let path = spec.path;
         write_file(out_dir, &path, &text)?;
 
         let ki = Kind::ALL.iter().position(|&k| k == kind).unwrap_or(0);
         per_kind[ki].0 += 1;
         per_kind[ki].1 += text.len();
-        let has_n1 = n1 && kind.n1_rate() > 0.0;
-        let has_leak = leak && kind.leak_rate() > 0.0;
         per_kind[ki].2 += usize::from(has_n1);
-        let ext = split_ext(&path).1.rsplit('.').next().unwrap_or("").to_string();
+        let ext = split_ext(&path)
+            .1
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .to_string();
         match per_ext.iter_mut().find(|(e, _)| *e == ext) {
             Some(slot) => slot.1 += 1,
             None => per_ext.push((ext, 1)),
         }
         sizes.push(text.len());
-        let _ = writeln!(manifest, "{path}\t{}\t{}\t{}\t{}", kind.label(), text.len(), u8::from(has_n1), u8::from(has_leak));
-        planned.push(Planned { path, kind, n_plus_one: has_n1, leak: has_leak });
+        let _ = writeln!(
+            manifest,
+            "{path}\t{}\t{}\t{}\t{}",
+            kind.label(),
+            text.len(),
+            u8::from(has_n1),
+            u8::from(has_leak)
+        );
+        planned.push(Planned {
+            path,
+            kind,
+            n_plus_one: has_n1,
+            leak: has_leak,
+        });
     }
 
     let (skipped, other) = write_extras(&mut rng, out_dir, gen.workspaces, n_files)?;
@@ -3050,11 +3719,17 @@ fn run(out_dir: &Path, n_files: usize, seed: u64) -> io::Result<()> {
     let total: usize = sizes.iter().sum();
     let n1_files = planned.iter().filter(|p| p.n_plus_one).count();
     let leak_files = planned.iter().filter(|p| p.leak).count();
-    let jsx_like = planned.iter().filter(|p| p.kind == Kind::Jsx || p.path.ends_with(".tsx")).count();
+    let jsx_like = planned
+        .iter()
+        .filter(|p| p.kind == Kind::Jsx || p.path.ends_with(".tsx"))
+        .count();
     sizes.sort_unstable();
     println!("corpus: {}", out_dir.display());
     println!("seed: {seed:#x}");
-    println!("source files: {n_files} ({:.1} MB, {jsx_like} with JSX)", total as f64 / 1e6);
+    println!(
+        "source files: {n_files} ({:.1} MB, {jsx_like} with JSX)",
+        total as f64 / 1e6
+    );
     println!(
         "sizes: min {} B, p50 {} B, p90 {} B, p99 {} B, max {} B, mean {} B",
         sizes.first().copied().unwrap_or(0),
@@ -3064,8 +3739,14 @@ fn run(out_dir: &Path, n_files: usize, seed: u64) -> io::Result<()> {
         sizes.last().copied().unwrap_or(0),
         total / n_files.max(1)
     );
-    println!("n+1 files: {n1_files} ({:.1}%)", 100.0 * n1_files as f64 / n_files.max(1) as f64);
-    println!("retention files: {leak_files} ({:.1}%)", 100.0 * leak_files as f64 / n_files.max(1) as f64);
+    println!(
+        "n+1 files: {n1_files} ({:.1}%)",
+        100.0 * n1_files as f64 / n_files.max(1) as f64
+    );
+    println!(
+        "retention files: {leak_files} ({:.1}%)",
+        100.0 * leak_files as f64 / n_files.max(1) as f64
+    );
     println!("excluded files (node_modules, build output, hidden, .d.ts, gitignored): {skipped}");
     println!("non-source files: {other}");
     println!("workspaces: {}", gen.workspaces.len());
@@ -3111,8 +3792,15 @@ fn main() -> ExitCode {
             }
         }
     };
-    if out_dir.exists() && fs::read_dir(&out_dir).map(|mut d| d.next().is_some()).unwrap_or(false) {
-        eprintln!("gen_corpus: {} exists and is not empty; remove it first", out_dir.display());
+    if out_dir.exists()
+        && fs::read_dir(&out_dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false)
+    {
+        eprintln!(
+            "gen_corpus: {} exists and is not empty; remove it first",
+            out_dir.display()
+        );
         return ExitCode::from(2);
     }
     match run(&out_dir, n_files, seed) {

@@ -153,21 +153,19 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     } else {
         args.paths.clone()
     };
-    let config_path = args
-        .config
-        .clone()
-        .or_else(|| config::discover(&paths[0]));
+    let config_path = args.config.clone().or_else(|| config::discover(&paths[0]));
     let config = match &config_path {
         Some(path) => match config::load(path) {
             Ok(config) => config,
             Err(error) => {
                 let mut text = String::new();
-                let handler = miette::GraphicalReportHandler::new_themed(if stderr_color(args.color) {
-                    miette::GraphicalTheme::unicode()
-                } else {
-                    miette::GraphicalTheme::unicode_nocolor()
-                })
-                .with_width(100);
+                let handler =
+                    miette::GraphicalReportHandler::new_themed(if stderr_color(args.color) {
+                        miette::GraphicalTheme::unicode()
+                    } else {
+                        miette::GraphicalTheme::unicode_nocolor()
+                    })
+                    .with_width(100);
                 let _ = handler.render_report(&mut text, error.as_ref());
                 write!(io::stderr(), "{text}")?;
                 return Ok(2);
@@ -228,7 +226,10 @@ fn check(args: CheckArgs) -> io::Result<i32> {
             writeln!(err, "leaklint: skipped {path}: {}", reason.as_str())?;
         }
         for path in &report.syntax_errors {
-            writeln!(err, "leaklint: note: {path} has syntax errors; what parsed was linted")?;
+            writeln!(
+                err,
+                "leaklint: note: {path} has syntax errors; what parsed was linted"
+            )?;
         }
         writeln!(
             err,
@@ -279,7 +280,11 @@ fn list_rules(format: ListFormat) -> io::Result<i32> {
             writeln!(out)?;
         }
         ListFormat::Human => {
-            writeln!(out, "{:<22} {:<12} {:<9} {:<5} summary", "rule", "category", "severity", "fix")?;
+            writeln!(
+                out,
+                "{:<22} {:<12} {:<9} {:<5} summary",
+                "rule", "category", "severity", "fix"
+            )?;
             for r in RULES {
                 writeln!(
                     out,

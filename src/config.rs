@@ -157,7 +157,10 @@ pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
 
 /// Parses config text; `name` is shown in error reports, `root` anchors `exclude` patterns.
 pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<ConfigError>> {
-    let error = |message: String, span: Option<std::ops::Range<usize>>, label: &str, help: Option<String>| {
+    let error = |message: String,
+                 span: Option<std::ops::Range<usize>>,
+                 label: &str,
+                 help: Option<String>| {
         Box::new(ConfigError {
             message,
             src: Some(NamedSource::new(name, text.to_string())),
@@ -202,27 +205,29 @@ pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<Config
                     })?;
                     builder.add(glob);
                 }
-                config.exclude = builder.build().map_err(|e| {
-                    error(e.to_string(), item.span(), "in these patterns", None)
-                })?;
+                config.exclude = builder
+                    .build()
+                    .map_err(|e| error(e.to_string(), item.span(), "in these patterns", None))?;
             }
             "max-file-size" => {
-                let size = item
-                    .as_integer()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| {
-                        error(
-                            "`max-file-size` must be a positive number of bytes".into(),
-                            item.span(),
-                            "expected a positive integer",
-                            Some("max-file-size = 2097152  # 2 MiB".into()),
-                        )
-                    })?;
+                let size = item.as_integer().filter(|n| *n > 0).ok_or_else(|| {
+                    error(
+                        "`max-file-size` must be a positive number of bytes".into(),
+                        item.span(),
+                        "expected a positive integer",
+                        Some("max-file-size = 2097152  # 2 MiB".into()),
+                    )
+                })?;
                 config.max_file_size = size as u64;
             }
             "rules" => {
                 let table = item.as_table_like().ok_or_else(|| {
-                    error("`rules` must be a table".into(), item.span(), "expected a table", None)
+                    error(
+                        "`rules` must be a table".into(),
+                        item.span(),
+                        "expected a table",
+                        None,
+                    )
                 })?;
                 for (rule_id, value) in table.iter() {
                     let span = table.get_key_value(rule_id).and_then(|(k, _)| k.span());
@@ -243,7 +248,12 @@ pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<Config
             }
             "prisma" => {
                 let table = item.as_table_like().ok_or_else(|| {
-                    error("`prisma` must be a table".into(), item.span(), "expected a table", None)
+                    error(
+                        "`prisma` must be a table".into(),
+                        item.span(),
+                        "expected a table",
+                        None,
+                    )
                 })?;
                 for (k, v) in table.iter() {
                     let span = table.get_key_value(k).and_then(|(k, _)| k.span());
@@ -290,7 +300,10 @@ pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<Config
                     format!("unknown key `{other}` in {name}"),
                     key_span,
                     "not a leaklint setting",
-                    Some(suggest(other, &["exclude", "max-file-size", "rules", "prisma"])),
+                    Some(suggest(
+                        other,
+                        &["exclude", "max-file-size", "rules", "prisma"],
+                    )),
                 ))
             }
         }

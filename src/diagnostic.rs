@@ -180,7 +180,13 @@ mod tests {
         // 'é' is two bytes: byte 2 is the space, the second character.
         assert_eq!(index.line_col(2), LineCol { line: 1, column: 2 });
         let p = text.find("prisma").unwrap();
-        assert_eq!(index.line_col(p), LineCol { line: 2, column: 11 });
+        assert_eq!(
+            index.line_col(p),
+            LineCol {
+                line: 2,
+                column: 11
+            }
+        );
     }
 
     #[test]

@@ -224,7 +224,15 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
         .files
         .par_iter()
         .map(|(path, lang)| {
-            let outcome = lint_file(path, *lang, settings, &rules, &prefilter, &modules, suppressions_on);
+            let outcome = lint_file(
+                path,
+                *lang,
+                settings,
+                &rules,
+                &prefilter,
+                &modules,
+                suppressions_on,
+            );
             (path.clone(), outcome)
         })
         .collect();
@@ -259,8 +267,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
                     .map(|p| p.diagnostic)
                     .collect();
                 let index = LineIndex::new(&text);
-                let (mut suppressions, invalid) =
-                    suppress::parse(&text, &linted.comments, &index);
+                let (mut suppressions, invalid) = suppress::parse(&text, &linted.comments, &index);
                 let mut kept = suppress::apply(diagnostics, &mut suppressions, &index);
                 kept.extend(invalid);
                 kept.extend(suppress::unused(&suppressions, &ran));
@@ -269,14 +276,21 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
                     continue;
                 }
                 for d in kept {
-                    report.findings.push(place(d, &shown, &index, &settings.config));
+                    report
+                        .findings
+                        .push(place(d, &shown, &index, &settings.config));
                 }
                 report.sources.insert(shown, text);
             }
         }
     }
     report.findings.sort_by(|a, b| {
-        (&a.path, a.span.start, a.rule.id, &a.message).cmp(&(&b.path, b.span.start, b.rule.id, &b.message))
+        (&a.path, a.span.start, a.rule.id, &a.message).cmp(&(
+            &b.path,
+            b.span.start,
+            b.rule.id,
+            &b.message,
+        ))
     });
     report.errors.sort_by(|a, b| a.path.cmp(&b.path));
     report.skipped.sort_by(|a, b| a.0.cmp(&b.0));
@@ -307,7 +321,11 @@ fn place(d: Diagnostic, path: &str, index: &LineIndex, config: &Config) -> Findi
         rule,
         severity,
         span: locate(&d.span),
-        labels: d.labels.iter().map(|l| (l.message.clone(), locate(&l.span))).collect(),
+        labels: d
+            .labels
+            .iter()
+            .map(|l| (l.message.clone(), locate(&l.span)))
+            .collect(),
         fix: d.fix.map(|f| {
             let spans = f.edits.iter().map(|e| locate(&e.span)).collect();
             (f, spans)
@@ -357,7 +375,10 @@ fn lint_file(
     if is_minified(&text) {
         return Outcome::Skipped(SkipReason::Minified);
     }
-    modules.record(path, project::memmem(text.as_bytes(), project::CLIENT_CONSTRUCTION.as_bytes()));
+    modules.record(
+        path,
+        project::memmem(text.as_bytes(), project::CLIENT_CONSTRUCTION.as_bytes()),
+    );
 
     let mut active = prefilter.rules_for(&text, rules);
     let has_suppressions = suppressions_on && text.contains("leaklint-disable");
@@ -371,7 +392,7 @@ fn lint_file(
         }));
     }
     active.retain(|r| r.check.is_some());
-    let Some(analysis) = analysis::analyze(&text, lang, &settings.config, &active) else {
+    let Some(analysis) = analysis::analyze(path, &text, lang, &settings.config, &active) else {
         return Outcome::Error("the parser gave up on this file".to_string());
     };
     // Keep the text only where there is something to place or suppress; every other file's text

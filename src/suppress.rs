@@ -37,7 +37,10 @@ pub fn parse(
         let raw = &text[span.clone()];
         let body = raw
             .strip_prefix("//")
-            .or_else(|| raw.strip_prefix("/*").map(|b| b.strip_suffix("*/").unwrap_or(b)))
+            .or_else(|| {
+                raw.strip_prefix("/*")
+                    .map(|b| b.strip_suffix("*/").unwrap_or(b))
+            })
             .unwrap_or(raw)
             .trim()
             .trim_start_matches('*')
@@ -243,6 +246,10 @@ mod tests {
         let index = LineIndex::new(text);
         let (sups, invalid) = parse(text, &comments(text), &index);
         assert!(sups.is_empty());
-        assert_eq!(invalid.len(), 1, "`leaklint-disabled` looks like a typo of a directive");
+        assert_eq!(
+            invalid.len(),
+            1,
+            "`leaklint-disabled` looks like a typo of a directive"
+        );
     }
 }

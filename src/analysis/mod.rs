@@ -67,6 +67,21 @@ pub fn parse(text: &str, lang: Lang) -> Option<Tree> {
     })
 }
 
+/// Test code: `*.test.*`, `*.spec.*`, and files under `__tests__`, `e2e` or `test(s)` folders.
+pub fn is_test_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let by_name = [".test.", ".spec.", ".e2e."]
+        .iter()
+        .any(|m| name.contains(m));
+    by_name
+        || path.components().any(|c| {
+            matches!(
+                c.as_os_str().to_str(),
+                Some("__tests__" | "e2e" | "test" | "tests" | "__mocks__")
+            )
+        })
+}
+
 /// A fact that must hold for a pending diagnostic to be reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
@@ -151,6 +166,9 @@ impl Frame<'_> {
 
 /// What a rule sees of the file while the walk is at a node.
 pub struct FileCx<'t> {
+    pub path: &'t Path,
+    /// Whether the file is test code ([`is_test_file`]).
+    pub is_test: bool,
     pub src: &'t str,
     pub config: &'t Config,
     /// Ancestors of the current node, root first.
@@ -185,11 +203,19 @@ pub struct FileAnalysis {
 }
 
 /// Parses and analyses one file with the given rules.
-pub fn analyze(text: &str, lang: Lang, config: &Config, rules: &[&Rule]) -> Option<FileAnalysis> {
+pub fn analyze(
+    path: &Path,
+    text: &str,
+    lang: Lang,
+    config: &Config,
+    rules: &[&Rule],
+) -> Option<FileAnalysis> {
     let tree = parse(text, lang)?;
     let checks: Vec<_> = rules.iter().filter_map(|r| r.check).collect();
     let mut analyzer = Analyzer {
         cx: FileCx {
+            path,
+            is_test: is_test_file(path),
             src: text,
             config,
             ancestors: Vec::new(),

@@ -39,8 +39,16 @@ pub const RAW_OPERATIONS: &[&str] = &[
 
 /// Strings one of which a file must contain to hold a Prisma operation call.
 pub const OPERATION_NEEDLES: &[&str] = &[
-    ".find", ".create", ".update", ".upsert", ".delete", ".count", ".aggregate", ".groupBy",
-    "$queryRaw", "$executeRaw",
+    ".find",
+    ".create",
+    ".update",
+    ".upsert",
+    ".delete",
+    ".count",
+    ".aggregate",
+    ".groupBy",
+    "$queryRaw",
+    "$executeRaw",
 ];
 
 /// A recognised Prisma client call.

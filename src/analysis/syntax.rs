@@ -44,7 +44,10 @@ pub fn is_function(kind: &str) -> bool {
 }
 
 pub fn is_class(kind: &str) -> bool {
-    matches!(kind, "class_declaration" | "class" | "abstract_class_declaration")
+    matches!(
+        kind,
+        "class_declaration" | "class" | "abstract_class_declaration"
+    )
 }
 
 /// Whether a type annotation or expression names a Prisma client type.
@@ -170,7 +173,10 @@ pub fn pattern_names(pattern: Node, src: &str) -> Vec<String> {
     loop {
         let node = cursor.node();
         visited += 1;
-        let skip = matches!(cursor.field_name(), Some("right" | "value" | "type" | "key"));
+        let skip = matches!(
+            cursor.field_name(),
+            Some("right" | "value" | "type" | "key")
+        );
         if !skip
             && matches!(
                 node.kind(),
@@ -321,8 +327,8 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
         }
         if p.kind() == "parenthesized_expression" && n >= 2 {
             let call = cx.ancestors[n - 2];
-            transparent |= call.kind() == "call_expression"
-                && call.child_by_field_name("function") == Some(p);
+            transparent |=
+                call.kind() == "call_expression" && call.child_by_field_name("function") == Some(p);
         }
     }
 
@@ -336,7 +342,8 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
                 let concurrent = (n >= 4)
                     .then(|| cx.ancestors[n - 4])
                     .filter(|outer| is_promise_all(*outer, src))
-                    .map(|outer| outer.byte_range());
+                    .and_then(|outer| outer.child_by_field_name("function"))
+                    .map(|callee| callee.byte_range());
                 per_element = Some(Iteration {
                     collection: Some(object),
                     header: callee.byte_range(),
@@ -363,9 +370,9 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
 /// `Promise.all(...)` or `Promise.allSettled(...)`.
 pub fn is_promise_all(call: Node, src: &str) -> bool {
     call.kind() == "call_expression"
-        && call.child_by_field_name("function").is_some_and(|f| {
-            matches!(&src[f.byte_range()], "Promise.all" | "Promise.allSettled")
-        })
+        && call
+            .child_by_field_name("function")
+            .is_some_and(|f| matches!(&src[f.byte_range()], "Promise.all" | "Promise.allSettled"))
 }
 
 fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {

@@ -33,7 +33,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// Escapes a command's message as the Actions runner expects.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value: also `:` and `,`, which separate properties.

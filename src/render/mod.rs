@@ -39,7 +39,10 @@ pub fn summary_line(report: &Report) -> String {
     } else {
         let parts: Vec<String> = [
             (report.count(crate::diagnostic::Severity::Error), "error"),
-            (report.count(crate::diagnostic::Severity::Warning), "warning"),
+            (
+                report.count(crate::diagnostic::Severity::Warning),
+                "warning",
+            ),
             (report.count(crate::diagnostic::Severity::Info), "info"),
         ]
         .iter()

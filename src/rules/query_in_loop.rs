@@ -18,12 +18,20 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     summary: "a query issued once per element of a collection (N+1)",
     doc: include_str!("../../rules/query-in-loop.md"),
-    options: &[RuleOption {
-        name: "writes",
-        kind: OptionKind::Severity,
-        default: "info",
-        description: "severity of writes (`create`, `update`, `upsert`, `delete`) in a loop; \"off\" to skip them",
-    }],
+    options: &[
+        RuleOption {
+            name: "writes",
+            kind: OptionKind::Severity,
+            default: "info",
+            description: "severity of writes (`create`, `update`, `upsert`, `delete`) in a loop; \"off\" to skip them",
+        },
+        RuleOption {
+            name: "include-tests",
+            kind: OptionKind::Bool,
+            default: "false",
+            description: "also report in test files (`*.test.*`, `*.spec.*`, `__tests__/`, `e2e/`, `test(s)/`)",
+        },
+    ],
     needles: &[
         &[
             "for", "while", ".map", ".forEach", ".flatMap", ".reduce", ".filter", ".some",
@@ -39,6 +47,13 @@ const SHOWN_CHARS: usize = 40;
 
 fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     if node.kind() != "call_expression" {
+        return;
+    }
+    let include_tests = matches!(
+        cx.config.option(RULE.id, "include-tests"),
+        Some(OptionValue::Bool(true))
+    );
+    if cx.is_test && !include_tests {
         return;
     }
     let Some(call) = prisma_call(node, cx) else {
@@ -72,10 +87,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         cx.text(collection),
     ));
     let verb = if call.is_write() { "writes" } else { "runs" };
-    let message = format!(
-        "`{}` {verb} once per element of `{shown}`",
-        call.callee
-    );
+    let message = format!("`{}` {verb} once per element of `{shown}`", call.callee);
     let label = match iteration.callback {
         Some(method) => format!("`.{method}` callback runs once per element of `{shown}`"),
         None => format!("loop over `{shown}`"),
@@ -154,11 +166,10 @@ fn constant_behind(collection: Node, cx: &FileCx) -> Option<String> {
         "identifier" => Some(cx.text(collection).to_string()),
         "call_expression" => {
             let (object, method, args) = method_call(collection, cx.src)?;
-            let from_object = cx.text(object) == "Object"
-                && matches!(method, "keys" | "values" | "entries");
+            let from_object =
+                cx.text(object) == "Object" && matches!(method, "keys" | "values" | "entries");
             let argument = args.named_child(0)?;
-            (from_object && argument.kind() == "identifier")
-                .then(|| cx.text(argument).to_string())
+            (from_object && argument.kind() == "identifier").then(|| cx.text(argument).to_string())
         }
         _ => None,
     }
@@ -171,18 +182,20 @@ fn key_linked_to_loop(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> 
     let filter = property(args, "where", cx.src)
         .or_else(|| property(args, "data", cx.src))
         .filter(|w| w.kind() == "object")?;
-    properties(filter, cx.src).into_iter().find_map(|(key, value)| {
-        let text = cx.text(value);
-        iteration
-            .vars
-            .iter()
-            .any(|var| {
-                text == var
-                    || text.starts_with(&format!("{var}."))
-                    || text.starts_with(&format!("{var}?."))
-            })
-            .then(|| key.to_string())
-    })
+    properties(filter, cx.src)
+        .into_iter()
+        .find_map(|(key, value)| {
+            let text = cx.text(value);
+            iteration
+                .vars
+                .iter()
+                .any(|var| {
+                    text == var
+                        || text.starts_with(&format!("{var}."))
+                        || text.starts_with(&format!("{var}?."))
+                })
+                .then(|| key.to_string())
+        })
 }
 
 fn help(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> String {
@@ -308,7 +321,10 @@ mod tests {
             Some("load all rows with one `heartbeat.findMany({ where: { stationId: { in: ids } } })` before the loop and look them up in a `Map` keyed by `stationId`")
         );
         assert_eq!(d.labels[0].message, "loop over `stations`");
-        assert_eq!(d.severity, None, "reads take the rule's configured severity");
+        assert_eq!(
+            d.severity, None,
+            "reads take the rule's configured severity"
+        );
     }
 
     #[test]
@@ -317,10 +333,7 @@ mod tests {
             "async function f(users) { for (const u of users) { await prisma.user.update({ where: { id: u.id }, data: { seen: true } }); } }",
         );
         assert_eq!(found.len(), 1);
-        assert_eq!(
-            found[0].severity,
-            Some(crate::diagnostic::Severity::Info)
-        );
+        assert_eq!(found[0].severity, Some(crate::diagnostic::Severity::Info));
         assert_eq!(
             found[0].message,
             "`prisma.user.update` writes once per element of `users`"

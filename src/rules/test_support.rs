@@ -10,7 +10,14 @@ use crate::rules::RULES;
 pub fn lint(src: &str) -> Vec<Diagnostic> {
     let config = Config::default();
     let rules: Vec<_> = RULES.to_vec();
-    let analysis = analyze(src, Lang::TypeScript, &config, &rules).expect("parses");
+    let analysis = analyze(
+        std::path::Path::new("src/app.ts"),
+        src,
+        Lang::TypeScript,
+        &config,
+        &rules,
+    )
+    .expect("parses");
     analysis
         .pending
         .into_iter()
@@ -28,5 +35,8 @@ pub fn assert_fails(src: &str) {
 #[track_caller]
 pub fn assert_passes(src: &str) {
     let found = lint(src);
-    assert!(found.is_empty(), "expected no finding in:\n{src}\nfound: {found:#?}");
+    assert!(
+        found.is_empty(),
+        "expected no finding in:\n{src}\nfound: {found:#?}"
+    );
 }
