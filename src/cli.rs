@@ -153,9 +153,13 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     } else {
         args.paths.clone()
     };
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| std::path::absolute(d).ok())
+        .unwrap_or_else(|| PathBuf::from("."));
     let config_path = args.config.clone().or_else(|| config::discover(&paths[0]));
     let config = match &config_path {
-        Some(path) => match config::load(path) {
+        Some(path) => match config::load(path, &crate::display_path(path, &cwd)) {
             Ok(config) => config,
             Err(error) => {
                 let mut text = String::new();
@@ -181,10 +185,6 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         Ok(ignore) => ignore,
         Err(message) => return usage_error(&message),
     };
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|d| std::path::absolute(d).ok())
-        .unwrap_or_else(|| PathBuf::from("."));
     let settings = Settings {
         paths,
         config,

@@ -108,7 +108,6 @@ impl Config {
 /// A configuration error, rendered by miette with the offending span.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
-#[diagnostic(code(leaklint::config))]
 pub struct ConfigError {
     pub message: String,
     #[source_code]
@@ -134,11 +133,11 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Reads and validates a config file.
-pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
+/// Reads and validates a config file; `name` is how reports show its path.
+pub fn load(path: &Path, name: &str) -> Result<Config, Box<ConfigError>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Box::new(ConfigError {
-            message: format!("cannot read {}: {e}", path.display()),
+            message: format!("cannot read {name}: {e}"),
             src: None,
             span: None,
             label: String::new(),
@@ -149,7 +148,7 @@ pub fn load(path: &Path) -> Result<Config, Box<ConfigError>> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    parse(&text, &path.display().to_string(), root).map(|mut c| {
+    parse(&text, name, root).map(|mut c| {
         c.path = Some(path.to_path_buf());
         c
     })

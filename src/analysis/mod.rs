@@ -87,7 +87,8 @@ pub fn is_test_file(path: &Path) -> bool {
 pub enum Condition {
     /// The identifier is not a constant array/object literal or enum of this module.
     NotLiteral(String),
-    /// The identifier is imported from a module that constructs a Prisma client.
+    /// The identifier is bound to a client constructed in this file, or imported from a module
+    /// that constructs one.
     ImportedClient(String),
     /// Resolved form of `ImportedClient`: the module at `specifier` (as written in the import)
     /// constructs a Prisma client.
@@ -177,6 +178,8 @@ pub struct FileCx<'t> {
     pub frames: Vec<Frame<'t>>,
     /// Local name -> module specifier, for every import and `require` seen so far.
     pub imports: HashMap<String, String>,
+    /// Variables bound to `new PrismaClient(...)` (or `.$extends(...)` of one) in this file.
+    pub local_clients: HashSet<String>,
     /// Module constants bound to array or object literals without spreads, and enums.
     pub literal_consts: HashSet<String>,
     /// Byte spans of every comment.
@@ -222,6 +225,7 @@ pub fn analyze(
             frames: Vec::new(),
             imports: HashMap::new(),
             literal_consts: HashSet::new(),
+            local_clients: HashSet::new(),
             comments: Vec::new(),
         },
         checks,
@@ -252,6 +256,9 @@ fn resolve_local(mut pending: Pending, cx: &FileCx) -> Option<Pending> {
                 }
             }
             Condition::ImportedClient(name) => {
+                if cx.local_clients.contains(&name) {
+                    continue;
+                }
                 let specifier = cx.imports.get(&name)?;
                 remaining.push(Condition::ClientModule(specifier.clone()));
             }

@@ -483,6 +483,10 @@ pub fn collect_facts(node: Node, cx: &mut FileCx) {
                 }
                 return;
             }
+            if name.kind() == "identifier" && constructs_prisma_client(value, src) {
+                cx.local_clients.insert(src[name.byte_range()].to_string());
+                return;
+            }
             let is_const = cx.parent().is_some_and(|p| {
                 p.kind() == "lexical_declaration" && src[p.byte_range()].starts_with("const")
             });
@@ -497,6 +501,13 @@ pub fn collect_facts(node: Node, cx: &mut FileCx) {
         }
         _ => {}
     }
+}
+
+/// `new PrismaClient(...)`, possibly extended: `new PrismaClient().$extends(...)`.
+fn constructs_prisma_client(value: Node, src: &str) -> bool {
+    let text = &src[value.byte_range()];
+    text.starts_with("new PrismaClient")
+        && matches!(value.kind(), "new_expression" | "call_expression")
 }
 
 /// `require('x')`, `require('x').y` or `await import('x')`: the module specifier.

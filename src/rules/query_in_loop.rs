@@ -182,20 +182,27 @@ fn key_linked_to_loop(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> 
     let filter = property(args, "where", cx.src)
         .or_else(|| property(args, "data", cx.src))
         .filter(|w| w.kind() == "object")?;
-    properties(filter, cx.src)
-        .into_iter()
-        .find_map(|(key, value)| {
-            let text = cx.text(value);
-            iteration
-                .vars
-                .iter()
-                .any(|var| {
-                    text == var
-                        || text.starts_with(&format!("{var}."))
-                        || text.starts_with(&format!("{var}?."))
-                })
-                .then(|| key.to_string())
+    let pairs = properties(filter, cx.src);
+    let from_loop_var = pairs.iter().find(|(_, value)| {
+        let text = cx.text(*value);
+        iteration.vars.iter().any(|var| {
+            text == var
+                || text.starts_with(&format!("{var}."))
+                || text.starts_with(&format!("{var}?."))
         })
+    });
+    // `const id = ids[i]; ... where: { authorId: id }`: a key filtered by a variable.
+    let from_variable = || {
+        pairs.iter().find(|(_, value)| {
+            matches!(
+                value.kind(),
+                "identifier" | "shorthand_property_identifier" | "member_expression"
+            )
+        })
+    };
+    from_loop_var
+        .or_else(from_variable)
+        .map(|(key, _)| key.to_string())
 }
 
 fn help(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> String {

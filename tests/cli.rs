@@ -1,0 +1,402 @@
+//! The command-line contract of DESIGN.md, end to end through the binary: formats, exit codes,
+//! options, config errors and suppressions.
+
+mod common;
+
+use common::{findings, fixtures, run, run_json, write_files};
+
+const N_PLUS_ONE: &str = "import { prisma } from './db';\nexport async function load(ids: string[]) {\n  for (const id of ids) {\n    await prisma.user.findUnique({ where: { id } });\n  }\n}\n";
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+#[test]
+fn json_contract_field_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("src/n1.ts", N_PLUS_ONE)]);
+    let (code, json) = run_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(json["version"], 1);
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["rule"], "query-in-loop");
+    assert_eq!(d["category"], "query");
+    assert_eq!(d["severity"], "warning");
+    assert_eq!(d["path"], "src/n1.ts");
+    assert_eq!(
+        d["message"],
+        "`prisma.user.findUnique` runs once per element of `ids`"
+    );
+    assert_eq!(
+        d["help"],
+        "load all rows with one `user.findMany({ where: { id: { in: ids } } })` before the loop and look them up in a `Map` keyed by `id`"
+    );
+    assert_eq!(
+        d["span"],
+        serde_json::json!({ "start": { "line": 4, "column": 11 }, "end": { "line": 4, "column": 52 } })
+    );
+    assert_eq!(d["labels"][0]["message"], "loop over `ids`");
+    assert_eq!(
+        d["labels"][0]["span"],
+        serde_json::json!({ "start": { "line": 3, "column": 3 }, "end": { "line": 3, "column": 24 } })
+    );
+    assert_eq!(d["fix"], serde_json::Value::Null);
+    assert_eq!(d["url"], serde_json::Value::Null);
+    // Field order as in DESIGN.md: read it from the raw text (a parsed map sorts its keys).
+    let out = run(dir.path(), &["check", "--format", "json"]);
+    let raw = stdout(&out);
+    let keys: Vec<&str> = raw
+        .lines()
+        .filter_map(|l| l.strip_prefix("      \""))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "rule", "category", "severity", "path", "message", "help", "span", "labels", "fix",
+            "url"
+        ]
+    );
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({ "files": 1, "skipped": 0, "diagnostics": 1, "errors": 0, "warnings": 1, "infos": 0 })
+    );
+    assert_eq!(json["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("clean/a.ts", "export const a = 1;\n"),
+            ("dirty/n1.ts", N_PLUS_ONE),
+        ],
+    );
+    assert_eq!(run(dir.path(), &["check", "clean"]).status.code(), Some(0));
+    assert_eq!(run(dir.path(), &["check", "dirty"]).status.code(), Some(1));
+    assert_eq!(
+        run(dir.path(), &["dirty"]).status.code(),
+        Some(1),
+        "check is the default command"
+    );
+    // A warning does not fail a run that fails on errors only.
+    assert_eq!(
+        run(dir.path(), &["check", "dirty", "--fail-on", "error"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // Usage errors.
+    assert_eq!(
+        run(dir.path(), &["check", "missing"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(dir.path(), &["check", "--select", "nope"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(dir.path(), &["check", "--format", "xml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(run(dir.path(), &["explain", "nope"]).status.code(), Some(2));
+}
+
+#[test]
+fn writes_are_info_and_do_not_fail_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[(
+            "w.ts",
+            "export async function f(rows: { id: string }[]) {\n  for (const r of rows) {\n    await prisma.user.delete({ where: { id: r.id } });\n  }\n}\n",
+        )],
+    );
+    let (code, json) = run_json(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(json["diagnostics"][0]["severity"], "info");
+    let (code, _) = run_json(dir.path(), &["--fail-on", "info"]);
+    assert_eq!(code, 1);
+    write_files(
+        dir.path(),
+        &[(
+            "leaklint.toml",
+            "[rules]\nquery-in-loop = { writes = \"error\" }\n",
+        )],
+    );
+    let (code, json) = run_json(dir.path(), &[]);
+    assert_eq!(
+        (code, json["diagnostics"][0]["severity"].as_str()),
+        (1, Some("error"))
+    );
+}
+
+#[test]
+fn compact_and_github_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("src/n1.ts", N_PLUS_ONE)]);
+    let out = run(dir.path(), &["check", "--format", "compact"]);
+    assert_eq!(
+        stdout(&out),
+        "src/n1.ts:4:11: warning [query-in-loop] prisma.user.findUnique runs once per element of ids\n"
+    );
+    let out = run(dir.path(), &["check", "--format", "github"]);
+    assert_eq!(
+        stdout(&out),
+        "::warning file=src/n1.ts,line=4,col=11,endLine=4,endColumn=52,title=leaklint (query-in-loop)::prisma.user.findUnique runs once per element of ids%0Ahelp: load all rows with one user.findMany({ where: { id: { in: ids } } }) before the loop and look them up in a Map keyed by id\n"
+    );
+}
+
+#[test]
+fn human_output_of_the_demo_project() {
+    let out = run(&fixtures().join("demo"), &["check", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("demo_human", stdout(&out));
+    assert_eq!(
+        stderr(&out),
+        "leaklint: 6 problems (4 warnings, 2 info) in 7 files\n"
+    );
+}
+
+#[test]
+fn color_only_when_asked_or_on_a_terminal() {
+    let demo = fixtures().join("demo");
+    assert!(
+        !stdout(&run(&demo, &["check"])).contains('\u{1b}'),
+        "a pipe gets no colour"
+    );
+    assert!(stdout(&run(&demo, &["check", "--color", "always"])).contains('\u{1b}'));
+}
+
+#[test]
+fn output_is_identical_across_runs_and_thread_counts() {
+    let demo = fixtures().join("demo");
+    let one = stdout(&run(
+        &demo,
+        &["check", "--format", "json", "--threads", "1"],
+    ));
+    let two = stdout(&run(
+        &demo,
+        &["check", "--format", "json", "--threads", "2"],
+    ));
+    let eight = stdout(&run(
+        &demo,
+        &["check", "--format", "json", "--threads", "8"],
+    ));
+    assert_eq!(one, two);
+    assert_eq!(one, eight);
+}
+
+#[test]
+fn select_and_ignore() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("n1.ts", N_PLUS_ONE)]);
+    let (code, json) = run_json(dir.path(), &["--ignore", "query-in-loop"]);
+    assert_eq!((code, findings(&json).len()), (0, 0));
+    let (code, json) = run_json(dir.path(), &["--select", "query-in-loop"]);
+    assert_eq!((code, findings(&json).len()), (1, 1));
+    let out = run(dir.path(), &["check", "--select", "query-in-lop"]);
+    assert!(
+        stderr(&out).contains("did you mean `query-in-loop`?"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn ignore_files_excludes_and_explicit_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (".gitignore", "generated/\n"),
+            (".leaklintignore", "legacy/\n"),
+            ("generated/a.ts", N_PLUS_ONE),
+            ("legacy/b.ts", N_PLUS_ONE),
+            ("node_modules/pkg/c.ts", N_PLUS_ONE),
+            ("dist/d.js", N_PLUS_ONE),
+            ("types/e.d.ts", N_PLUS_ONE),
+            ("scripts/f.ts", N_PLUS_ONE),
+            ("src/g.ts", N_PLUS_ONE),
+            ("leaklint.toml", "exclude = [\"scripts/**\"]\n"),
+        ],
+    );
+    let paths = |json: &serde_json::Value| -> Vec<String> {
+        findings(json).into_iter().map(|(p, _, _)| p).collect()
+    };
+    let (_, json) = run_json(dir.path(), &[]);
+    assert_eq!(
+        paths(&json),
+        ["src/g.ts"],
+        "no git repository needed for .gitignore"
+    );
+    let (_, json) = run_json(dir.path(), &["--no-ignore"]);
+    assert_eq!(paths(&json), ["generated/a.ts", "src/g.ts"]);
+    // Named files are linted even when an ignore file skips them (pre-commit passes names).
+    let (_, json) = run_json(dir.path(), &["generated/a.ts", "legacy/b.ts"]);
+    assert_eq!(paths(&json), ["generated/a.ts", "legacy/b.ts"]);
+    // A config `exclude` still applies to named files.
+    let (_, json) = run_json(dir.path(), &["scripts/f.ts"]);
+    assert_eq!(paths(&json), Vec::<String>::new());
+}
+
+#[test]
+fn config_is_found_by_walking_up_and_by_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("leaklint.toml", "[rules]\nquery-in-loop = \"error\"\n"),
+            ("pkg/src/n1.ts", N_PLUS_ONE),
+            ("other.toml", "[rules]\nquery-in-loop = \"off\"\n"),
+        ],
+    );
+    let (_, json) = run_json(&dir.path().join("pkg"), &["src"]);
+    assert_eq!(json["diagnostics"][0]["severity"], "error");
+    let other = dir.path().join("other.toml");
+    let (code, json) = run_json(dir.path(), &["--config", other.to_str().unwrap()]);
+    assert_eq!((code, findings(&json).len()), (0, 0));
+}
+
+#[test]
+fn prisma_clients_from_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = N_PLUS_ONE.replace("prisma", "orm");
+    write_files(dir.path(), &[("a.ts", &src)]);
+    assert_eq!(findings(&run_json(dir.path(), &[]).1).len(), 0);
+    write_files(
+        dir.path(),
+        &[("leaklint.toml", "[prisma]\nclients = [\"orm\"]\n")],
+    );
+    assert_eq!(findings(&run_json(dir.path(), &[]).1).len(), 1);
+}
+
+fn config_error(toml: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[("leaklint.toml", toml), ("a.ts", "export {};\n")],
+    );
+    let out = run(dir.path(), &["check", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    stderr(&out)
+}
+
+#[test]
+fn config_errors_point_at_the_span() {
+    insta::assert_snapshot!(
+        "config_unknown_rule",
+        config_error("[rules]\nquery-in-lop = \"error\"\n")
+    );
+    insta::assert_snapshot!(
+        "config_wrong_option_type",
+        config_error("[rules]\nquery-in-loop = { writes = 3 }\n")
+    );
+    insta::assert_snapshot!(
+        "config_bad_toml",
+        config_error("[rules\nquery-in-loop = 1\n")
+    );
+    insta::assert_snapshot!(
+        "config_bad_severity",
+        config_error("[rules]\nquery-in-loop = \"loud\"\n")
+    );
+    insta::assert_snapshot!(
+        "config_unknown_key",
+        config_error("exclud = [\"scripts/**\"]\n")
+    );
+}
+
+#[test]
+fn suppressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "export async function load(ids: string[]) {\n  for (const id of ids) {\n    // leaklint-disable-next-line query-in-loop -- three ids at most\n    await prisma.user.findUnique({ where: { id } });\n    await prisma.user.findFirst({ where: { id } }); // leaklint-disable-line query-in-lop\n  }\n}\n// leaklint-disable-next-line query-in-loop\nexport const unused = 1;\n";
+    write_files(dir.path(), &[("a.ts", src)]);
+    let (_, json) = run_json(dir.path(), &[]);
+    let found: Vec<_> = findings(&json)
+        .into_iter()
+        .map(|(_, line, rule)| (line, rule))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (5, "query-in-loop".to_string()),
+            (5, "invalid-suppression".to_string())
+        ],
+        "the suppression with a misspelt rule silences nothing and is reported itself"
+    );
+    let (_, json) = run_json(dir.path(), &["--report-unused-suppressions"]);
+    let rules: Vec<_> = findings(&json)
+        .into_iter()
+        .map(|(_, l, r)| (l, r))
+        .collect();
+    assert!(
+        rules.contains(&(8, "unused-suppression".to_string())),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn rules_and_explain() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["rules"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with("query-in-loop") && l.contains("query") && l.contains("warning")));
+    let out = run(dir.path(), &["rules", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["id"], "query-in-loop");
+    let out = run(dir.path(), &["explain", "query-in-loop"]);
+    assert!(stdout(&out).starts_with("# query-in-loop\n"));
+    assert!(stdout(&out).contains("## Why is this bad?"));
+}
+
+/// The README's VS Code task has a problem matcher for `--format compact`; its regex must match
+/// real output and capture file, line, column, severity and message.
+#[test]
+fn readme_problem_matcher_reads_compact_output() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let json_start = readme
+        .find("```json\n{\n  \"version\": \"2.0.0\"")
+        .expect("tasks.json block in README");
+    let block = &readme[json_start + 8..];
+    let block = &block[..block.find("```").unwrap()];
+    let tasks: serde_json::Value =
+        serde_json::from_str(block).expect("tasks.json block is valid JSON");
+    let pattern = &tasks["tasks"][0]["problemMatcher"]["pattern"];
+    let regex = regex::Regex::new(pattern["regexp"].as_str().unwrap()).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("src/n1.ts", N_PLUS_ONE)]);
+    let out = stdout(&run(dir.path(), &["check", "--format", "compact"]));
+    let line = out.lines().next().unwrap();
+    let caps = regex
+        .captures(line)
+        .expect("problem matcher matches compact output");
+    let group = |name: &str| {
+        caps.get(pattern[name].as_u64().unwrap() as usize)
+            .unwrap()
+            .as_str()
+            .to_string()
+    };
+    assert_eq!(group("file"), "src/n1.ts");
+    assert_eq!(group("line"), "4");
+    assert_eq!(group("column"), "11");
+    assert_eq!(group("severity"), "warning");
+    assert_eq!(group("code"), "query-in-loop");
+    assert_eq!(
+        group("message"),
+        "prisma.user.findUnique runs once per element of ids"
+    );
+}

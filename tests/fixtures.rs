@@ -1,0 +1,87 @@
+//! Every project under `fixtures/` marks the lines it expects findings on with
+//! `// expect: RULE` and the near-misses with `// ok: RULE`; this test runs the binary on each
+//! project and compares.
+
+mod common;
+
+use common::{findings, fixtures, run_json};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// (path, line, rule) of a marker.
+type Marker = (String, u64, String);
+
+fn markers(root: &Path) -> (BTreeSet<Marker>, BTreeSet<Marker>) {
+    let mut expect = BTreeSet::new();
+    let mut ok = BTreeSet::new();
+    for entry in walk(root) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        let rel = entry
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        for (i, line) in text.lines().enumerate() {
+            for (marker, set) in [("// expect: ", &mut expect), ("// ok: ", &mut ok)] {
+                if let Some(pos) = line.find(marker) {
+                    for rule in line[pos + marker.len()..].split(',') {
+                        set.insert((rel.clone(), i as u64 + 1, rule.trim().to_string()));
+                    }
+                }
+            }
+        }
+    }
+    (expect, ok)
+}
+
+fn walk(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("ts" | "tsx" | "js" | "jsx" | "mjs" | "cjs" | "mts" | "cts")
+            ) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_fixture_project_matches_its_markers() {
+    let mut projects = 0;
+    for entry in std::fs::read_dir(fixtures()).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        projects += 1;
+        let (expect, ok) = markers(&dir);
+        assert!(
+            !expect.is_empty(),
+            "{} has no `// expect:` markers",
+            dir.display()
+        );
+        let (_, json) = run_json(&dir, &["."]);
+        let found: BTreeSet<_> = findings(&json).into_iter().collect();
+        let missing: Vec<_> = expect.difference(&found).collect();
+        let unexpected: Vec<_> = found.difference(&expect).collect();
+        assert!(
+            missing.is_empty() && unexpected.is_empty(),
+            "{}:\n  expected but not found: {missing:#?}\n  found but not expected: {unexpected:#?}",
+            dir.display()
+        );
+        let wrongly_flagged: Vec<_> = ok
+            .iter()
+            .filter(|(p, l, r)| found.contains(&(p.clone(), *l, r.clone())))
+            .collect();
+        assert!(wrongly_flagged.is_empty(), "{wrongly_flagged:#?}");
+    }
+    assert!(projects >= 1, "no fixture projects found");
+}
