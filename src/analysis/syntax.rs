@@ -272,7 +272,25 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
                 .and_then(|c| length_receiver(c, src));
         }
     }
+    // `while (batch.length > 0) { batch = await next(...) }` re-fetches its collection: a
+    // pagination loop, not a walk over one collection.
+    if loop_node.kind() != "for_in_statement" {
+        if let Some(collection) = iteration.collection {
+            if is_assigned_in(body, &src[collection.byte_range()], src) {
+                iteration.collection = None;
+            }
+        }
+    }
     iteration
+}
+
+/// Whether `target = ...` appears in `body` (bounded).
+fn is_assigned_in(body: Node, target: &str, src: &str) -> bool {
+    descendants(body, 20 * SUBTREE_LIMIT).into_iter().any(|n| {
+        n.kind() == "assignment_expression"
+            && n.child_by_field_name("left")
+                .is_some_and(|left| &src[left.byte_range()] == target)
+    })
 }
 
 /// In `i < xs.length`-style loop conditions, the collection whose length bounds the loop.

@@ -68,6 +68,10 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     if is_literal_collection(collection) || is_paginated(&call, cx) || is_chunked(&call, cx) {
         return;
     }
+    let constant = constant_behind(collection, cx);
+    if constant.as_deref().is_some_and(is_constant_case) {
+        return;
+    }
     // Writes have a level of their own (see the rule doc, "Options"); reads use the rule's.
     let write_severity = if call.is_write() {
         match cx.config.option(RULE.id, "writes") {
@@ -80,7 +84,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     };
 
     let mut conditions = call.conditions.clone();
-    if let Some(name) = constant_behind(collection, cx) {
+    if let Some(name) = constant {
         conditions.push(Condition::NotLiteral(name));
     }
     let shown = shorten(&crate::analysis::prisma::collapse_whitespace(
@@ -156,6 +160,16 @@ fn is_batch_value(value: Node, cx: &FileCx) -> bool {
         }),
         _ => false,
     }
+}
+
+/// `SUPPORTED_LOCALES`, `TEAM_GROUPS`: by convention a constant fixed in the source, often
+/// imported from another module, so its size does not grow with data.
+fn is_constant_case(name: &str) -> bool {
+    name.len() >= 2
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// The identifier whose value decides whether the collection is a literal: `ROLES` in
@@ -299,6 +313,10 @@ mod tests {
             "enum Kind { A, B } async function f() { await Promise.all(Object.values(Kind).map((k) => prisma.item.count({ where: { k } }))); }",
             // a callback defined in a loop but not run per element
             "function f(xs) { const jobs = []; for (const x of xs) { jobs.push(() => prisma.user.findUnique({ where: { id: x } })); } return jobs; }",
+            // an imported constant list (SCREAMING_CASE by convention)
+            "import { LOCALES } from './i18n'; async function f() { for (const l of LOCALES) { await prisma.page.count({ where: { l } }); } }",
+            // keyset pagination: the loop re-fetches its own collection
+            "async function f() { let batch = await prisma.log.findMany({ take: 500 }); while (batch.length > 0) { await prisma.log.deleteMany({ where: { id: batch[0].id } }); batch = await prisma.log.findMany({ take: 500, where: { id: { gt: batch[batch.length - 1].id } } }); } }",
             // a retry loop does not iterate a collection
             "async function f() { for (let attempt = 0; attempt < 3; attempt++) { try { return await prisma.user.findFirst(); } catch {} } }",
             // not a Prisma client
