@@ -90,6 +90,9 @@ pub fn prisma_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<PrismaCall<'t>
     } else {
         return None;
     };
+    if !has_prisma_arguments(arguments, model.is_some()) {
+        return None;
+    }
     let conditions = client_conditions(client, cx)?;
     let callee = node.child_by_field_name("function")?;
     Some(PrismaCall {
@@ -100,6 +103,30 @@ pub fn prisma_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<PrismaCall<'t>
         arguments,
         conditions,
     })
+}
+
+/// Model operations take at most one argument, an options object (Dexie's `table.update(key,
+/// changes)` and `Map#delete(key)` do not look like that). Tagged templates are raw SQL.
+fn has_prisma_arguments(arguments: Node, model_operation: bool) -> bool {
+    if arguments.kind() == "template_string" {
+        return !model_operation;
+    }
+    let mut cursor = arguments.walk();
+    let args: Vec<Node> = arguments
+        .named_children(&mut cursor)
+        .filter(|a| a.kind() != "comment")
+        .collect();
+    if !model_operation {
+        return true;
+    }
+    match args.as_slice() {
+        [] => true,
+        [only] => !matches!(
+            only.kind(),
+            "string" | "number" | "template_string" | "true" | "false" | "null" | "array"
+        ),
+        _ => false,
+    }
 }
 
 /// Whether `client` holds a Prisma client: `Some(conditions)` when it does (perhaps depending on

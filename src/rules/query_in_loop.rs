@@ -322,6 +322,8 @@ mod tests {
             // not a Prisma client
             "async function f(keys) { for (const k of keys) { cache.data.delete(k); await axios.users.findMany(); } }",
             "function f(items) { for (const i of items) { map.delete(i); set.add(i); } }",
+            // Dexie tables: `update(key, changes)`, `delete(key)`
+            "async function f(ids) { for (const id of ids) { await db.friends.update(id, { seen: true }); await db.friends.delete('k'); } }",
             // a Drizzle-style chain is not a Prisma delegate call
             "async function f(ids) { for (const id of ids) { await db.query.users.findFirst({ where: eq(users.id, id) }); } }",
         ];
