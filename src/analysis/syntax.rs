@@ -1,7 +1,7 @@
 //! Small named predicates over tree-sitter nodes, and the scope and fact bookkeeping the walk does
 //! for every rule.
 
-use super::walk::descendants;
+use super::walk::{descendants, visit_subtree};
 use super::{FileCx, Frame, Iteration};
 use crate::diagnostic::ByteSpan;
 use tree_sitter::Node;
@@ -167,39 +167,19 @@ pub fn nested_pairs<'t>(node: Node<'t>, src: &'t str) -> Vec<(&'t str, Node<'t>)
 /// values and type annotations. Walked with a cursor and bounded like every subtree question.
 pub fn pattern_names(pattern: Node, src: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut cursor = pattern.walk();
-    let mut depth = 0usize;
-    let mut visited = 0usize;
-    loop {
-        let node = cursor.node();
-        visited += 1;
-        let skip = matches!(
-            cursor.field_name(),
-            Some("right" | "value" | "type" | "key")
-        );
-        if !skip
-            && matches!(
-                node.kind(),
-                "identifier" | "shorthand_property_identifier_pattern"
-            )
-        {
+    visit_subtree(pattern, SUBTREE_LIMIT, |node, field| {
+        if matches!(field, Some("right" | "value" | "type" | "key")) {
+            return false;
+        }
+        if matches!(
+            node.kind(),
+            "identifier" | "shorthand_property_identifier_pattern"
+        ) {
             out.push(src[node.byte_range()].to_string());
         }
-        if !skip && visited < SUBTREE_LIMIT && cursor.goto_first_child() {
-            depth += 1;
-            continue;
-        }
-        loop {
-            if depth == 0 {
-                return out;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            cursor.goto_parent();
-            depth -= 1;
-        }
-    }
+        true
+    });
+    out
 }
 
 /// Parameter names of a function node, with each parameter's type annotation text, if any.

@@ -49,27 +49,30 @@ pub fn walk<'t>(tree: &'t Tree, visitor: &mut impl Visitor<'t>) {
     }
 }
 
-/// The named descendants of `node` (itself included) in document order, walked with a cursor.
-/// Stops after `limit` nodes so that a pathological subtree cannot make a small question costly.
-pub fn descendants<'t>(node: Node<'t>, limit: usize) -> Vec<Node<'t>> {
-    let mut out = Vec::new();
+/// Visits `node` and its descendants in document order with a cursor, at most `limit` nodes, so
+/// that a pathological subtree cannot make a small question costly. `visit` gets each node and
+/// its field name, and returns whether to descend into it.
+pub fn visit_subtree<'t>(
+    node: Node<'t>,
+    limit: usize,
+    mut visit: impl FnMut(Node<'t>, Option<&'static str>) -> bool,
+) {
     let mut cursor = node.walk();
     let mut depth = 0usize;
+    let mut visited = 0usize;
     loop {
-        let current = cursor.node();
-        if current.is_named() {
-            out.push(current);
-            if out.len() >= limit {
-                return out;
-            }
+        visited += 1;
+        let descend = visit(cursor.node(), cursor.field_name());
+        if visited >= limit {
+            return;
         }
-        if cursor.goto_first_child() {
+        if descend && cursor.goto_first_child() {
             depth += 1;
             continue;
         }
         loop {
             if depth == 0 {
-                return out;
+                return;
             }
             if cursor.goto_next_sibling() {
                 break;
@@ -78,4 +81,16 @@ pub fn descendants<'t>(node: Node<'t>, limit: usize) -> Vec<Node<'t>> {
             depth -= 1;
         }
     }
+}
+
+/// The named descendants of `node` (itself included) in document order, at most `limit` nodes.
+pub fn descendants<'t>(node: Node<'t>, limit: usize) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    visit_subtree(node, limit, |n, _| {
+        if n.is_named() {
+            out.push(n);
+        }
+        true
+    });
+    out
 }
