@@ -276,7 +276,7 @@ fn list_rules(format: ListFormat) -> io::Result<i32> {
                     })
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &list).map_err(io::Error::other)?;
+            serde_json::to_writer_pretty(&mut out, &list).map_err(io::Error::from)?;
             writeln!(out)?;
         }
         ListFormat::Human => {

@@ -160,12 +160,12 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Offsets just after each line break: `\n`, `\r\n`, or a lone `\r` (old Mac files), as
+/// JavaScript counts them.
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| b == b'\n')
-        .map(|(i, _)| i + 1)
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+        .map(|i| i + 1)
 }
 
 #[cfg(test)]
@@ -186,6 +186,17 @@ mod tests {
                 line: 2,
                 column: 11
             }
+        );
+    }
+
+    #[test]
+    fn lone_carriage_returns_break_lines() {
+        let text = "a\rbb\r\nc";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_col(2), LineCol { line: 2, column: 1 });
+        assert_eq!(
+            index.line_col(text.len() - 1),
+            LineCol { line: 3, column: 1 }
         );
     }
 

@@ -412,9 +412,10 @@ fn is_minified(text: &str) -> bool {
     if text.len() < MINIFIED_LINE {
         return false;
     }
-    let lines = text.lines().count().max(1);
-    let longest = text.lines().map(str::len).max().unwrap_or(0);
-    longest > MINIFIED_LINE && text.len() / lines > MINIFIED_AVERAGE
+    let lines = || text.split(['\n', '\r']);
+    let count = lines().count().max(1);
+    let longest = lines().map(str::len).max().unwrap_or(0);
+    longest > MINIFIED_LINE && text.len() / count > MINIFIED_AVERAGE
 }
 
 /// `path` relative to `cwd` when under it, with `/` separators.
