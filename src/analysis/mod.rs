@@ -7,7 +7,7 @@ pub mod walk;
 
 use crate::config::Config;
 use crate::diagnostic::{ByteSpan, Diagnostic};
-use crate::rules::Rule;
+use crate::rules::{Check, FileCheck, Rule};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -214,7 +214,15 @@ pub fn analyze(
     rules: &[&Rule],
 ) -> Option<FileAnalysis> {
     let tree = parse(text, lang)?;
-    let checks: Vec<_> = rules.iter().filter_map(|r| r.check).collect();
+    let mut node_checks = Vec::new();
+    let mut file_checks = Vec::new();
+    for rule in rules {
+        match rule.check {
+            Check::Node(check) => node_checks.push(check),
+            Check::Stateful(make) => file_checks.push(make()),
+            Check::None => {}
+        }
+    }
     let mut analyzer = Analyzer {
         cx: FileCx {
             path,
@@ -228,11 +236,20 @@ pub fn analyze(
             local_clients: HashSet::new(),
             comments: Vec::new(),
         },
-        checks,
+        node_checks,
+        file_checks,
         sink: Sink::default(),
     };
     walk::walk(&tree, &mut analyzer);
-    let Analyzer { cx, sink, .. } = analyzer;
+    let Analyzer {
+        cx,
+        mut sink,
+        mut file_checks,
+        ..
+    } = analyzer;
+    for check in &mut file_checks {
+        check.finish(&cx, &mut sink);
+    }
     let pending = sink
         .pending
         .into_iter()
@@ -271,7 +288,8 @@ fn resolve_local(mut pending: Pending, cx: &FileCx) -> Option<Pending> {
 
 struct Analyzer<'t> {
     cx: FileCx<'t>,
-    checks: Vec<fn(Node, &FileCx, &mut Sink)>,
+    node_checks: Vec<fn(Node, &FileCx, &mut Sink)>,
+    file_checks: Vec<Box<dyn FileCheck>>,
     sink: Sink,
 }
 
@@ -285,8 +303,11 @@ impl<'t> Visitor<'t> for Analyzer<'t> {
             self.cx.frames.push(frame);
         }
         syntax::collect_facts(node, &mut self.cx);
-        for check in &self.checks {
+        for check in &self.node_checks {
             check(node, &self.cx, &mut self.sink);
+        }
+        for check in &mut self.file_checks {
+            check.enter(node, &self.cx, &mut self.sink);
         }
     }
 

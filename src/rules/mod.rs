@@ -92,8 +92,31 @@ pub struct Rule {
     /// A file is only parsed for this rule when its text contains, for every group, one of the
     /// group's strings: text that cannot hold a finding is never parsed.
     pub needles: &'static [&'static [&'static str]],
-    /// Called for every named node of a parsed file.
-    pub check: Option<fn(Node, &FileCx, &mut Sink)>,
+    pub check: Check,
+}
+
+/// How a rule looks at a parsed file. All rules share one walk of each tree.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Engine checks that run outside the walk (suppressions).
+    None,
+    /// Called for every named node, with no state of its own.
+    Node(fn(Node, &FileCx, &mut Sink)),
+    /// A checker made fresh for each file: it sees every named node, keeps what it needs (spans,
+    /// names; not nodes), and reports when the walk is done.
+    Stateful(fn() -> Box<dyn FileCheck>),
+}
+
+impl Check {
+    pub fn is_some(&self) -> bool {
+        !matches!(self, Check::None)
+    }
+}
+
+/// A per-file checker for rules that decide only after seeing the whole module.
+pub trait FileCheck {
+    fn enter(&mut self, node: Node, cx: &FileCx, sink: &mut Sink);
+    fn finish(&mut self, cx: &FileCx, sink: &mut Sink);
 }
 
 impl std::fmt::Debug for Rule {

@@ -1,6 +1,6 @@
 //! `query-in-loop`: a query issued once per element of a collection (N+1).
 
-use super::{Category, FixKind, OptionKind, Rule, RuleOption};
+use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
 use crate::analysis::prisma::{prisma_call, PrismaCall, OPERATION_NEEDLES};
 use crate::analysis::syntax::{
     first_object_argument, is_literal_collection, method_call, nested_pairs, properties, property,
@@ -39,7 +39,7 @@ pub static RULE: Rule = Rule {
         ],
         OPERATION_NEEDLES,
     ],
-    check: Some(check),
+    check: Check::Node(check),
 };
 
 /// How long a collection may be shown in a message before it is cut.

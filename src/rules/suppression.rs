@@ -1,7 +1,7 @@
 //! Engine checks on suppression comments. Their logic lives in `crate::suppress`; these entries
 //! give them ids, docs and severities like any rule.
 
-use super::{Category, FixKind, Rule};
+use super::{Category, Check, FixKind, Rule};
 use crate::diagnostic::Severity;
 
 pub static INVALID: Rule = Rule {
@@ -13,7 +13,7 @@ pub static INVALID: Rule = Rule {
     doc: include_str!("../../rules/invalid-suppression.md"),
     options: &[],
     needles: &[&["leaklint-disable"]],
-    check: None,
+    check: Check::None,
 };
 
 pub static UNUSED: Rule = Rule {
@@ -25,5 +25,5 @@ pub static UNUSED: Rule = Rule {
     doc: include_str!("../../rules/unused-suppression.md"),
     options: &[],
     needles: &[&["leaklint-disable"]],
-    check: None,
+    check: Check::None,
 };
