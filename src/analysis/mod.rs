@@ -2,6 +2,7 @@
 //! classes), the module's imports and constant literals, and the rules run over it, all in one walk.
 
 pub mod prisma;
+pub mod server;
 pub mod syntax;
 pub mod walk;
 

@@ -1,0 +1,249 @@
+//! Predicates about where code runs on a server: module scope, per-request functions (route
+//! handlers, middleware, loaders, server actions, tRPC procedures, NestJS controller methods),
+//! and what a name was imported from. Shared by the memory rules.
+
+use super::syntax::{is_function, method_call, string_value, unwrap_expression};
+use super::{FileCx, Frame};
+use tree_sitter::Node;
+
+/// Methods of Express/Koa/Fastify/Hono apps and routers that register a request handler.
+const ROUTE_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "del", "all", "use", "options", "head",
+];
+
+/// Names a module exports for code that runs once per request: Next.js route handlers, Remix and
+/// React Router loaders and actions, `getServerSideProps`.
+const REQUEST_EXPORTS: &[&str] = &[
+    "GET",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "HEAD",
+    "OPTIONS",
+    "loader",
+    "action",
+    "getServerSideProps",
+];
+
+/// NestJS decorators of controller methods that handle a request.
+const NEST_ROUTE_DECORATORS: &[&str] = &[
+    "@Get(",
+    "@Post(",
+    "@Put(",
+    "@Patch(",
+    "@Delete(",
+    "@All(",
+    "@Head(",
+    "@Options(",
+];
+
+/// Whether the walk is at module scope: in no function or class, except functions that run where
+/// they stand (IIFEs).
+pub fn at_module_scope(cx: &FileCx) -> bool {
+    cx.frames.iter().all(|frame| match frame {
+        Frame::Function { transparent, .. } => *transparent,
+        Frame::Loop { .. } => true,
+        Frame::Class { .. } => false,
+    })
+}
+
+/// The module specifier `name` was imported or required from, if any.
+pub fn import_of<'c>(cx: &'c FileCx, name: &str) -> Option<&'c str> {
+    cx.imports.get(name).map(String::as_str)
+}
+
+/// Whether `name` was imported from one of `packages` (`pkg` or `pkg/sub`).
+pub fn imported_from(cx: &FileCx, name: &str, packages: &[&str]) -> bool {
+    import_of(cx, name).is_some_and(|spec| {
+        packages
+            .iter()
+            .any(|p| spec == *p || spec.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
+    })
+}
+
+/// Whether the file starts with a `"use client"` directive (it may still be pre-rendered, but it
+/// is not server code in the sense of these rules).
+pub fn is_client_module(src: &str) -> bool {
+    directive(src, "use client")
+}
+
+/// Whether the file starts with a `"use server"` directive (every export is a server action).
+pub fn is_server_action_module(src: &str) -> bool {
+    directive(src, "use server")
+}
+
+fn directive(src: &str, name: &str) -> bool {
+    let mut rest = src.trim_start();
+    // Leading comments may precede a directive.
+    loop {
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            break;
+        }
+    }
+    [format!("\"{name}\""), format!("'{name}'")]
+        .iter()
+        .any(|d| rest.starts_with(d.as_str()))
+}
+
+/// The innermost function around the current node that runs once per request, as
+/// (function node, what kind of handler it is). Looks through callbacks nested in it.
+pub fn request_handler<'t>(cx: &FileCx<'t>) -> Option<(Node<'t>, &'static str)> {
+    let n = cx.ancestors.len();
+    for i in (0..n).rev() {
+        let node = cx.ancestors[i];
+        if !is_function(node.kind()) {
+            continue;
+        }
+        let parent = i.checked_sub(1).map(|j| cx.ancestors[j]);
+        let grandparent = i.checked_sub(2).map(|j| cx.ancestors[j]);
+        let great = i.checked_sub(3).map(|j| cx.ancestors[j]);
+        if let Some(kind) = handler_kind(node, parent, grandparent, great, cx) {
+            return Some((node, kind));
+        }
+    }
+    None
+}
+
+fn handler_kind(
+    function: Node,
+    parent: Option<Node>,
+    grandparent: Option<Node>,
+    great: Option<Node>,
+    cx: &FileCx,
+) -> Option<&'static str> {
+    let src = cx.src;
+    // app.get('/x', handler), router.use(middleware), fastify.post(path, opts, handler)
+    if let (Some(args), Some(call)) = (parent, grandparent) {
+        if args.kind() == "arguments" {
+            if let Some((object, method, _)) = method_call(call, src) {
+                if ROUTE_METHODS.contains(&method) && is_route_call(object, args, method, cx) {
+                    return Some("route handler");
+                }
+                if matches!(method, "query" | "mutation" | "subscription")
+                    && src[object.byte_range()].contains("rocedure")
+                {
+                    return Some("tRPC procedure");
+                }
+                if method == "addHook" {
+                    return Some("request hook");
+                }
+            }
+        }
+        // fastify.route({ handler }) and server.route({ method, path, handler })
+        if args.kind() == "pair" {
+            let key = args
+                .child_by_field_name("key")
+                .map(|k| &src[k.byte_range()]);
+            let route_object = call.kind() == "object";
+            if key == Some("handler")
+                && route_object
+                && great.is_some_and(|a| a.kind() == "arguments")
+            {
+                return Some("route handler");
+            }
+        }
+    }
+    // export async function GET() {} / export const loader = async () => {}
+    let exported_name = match (function.kind(), parent) {
+        ("function_declaration" | "generator_function_declaration", Some(p))
+            if p.kind() == "export_statement" =>
+        {
+            function.child_by_field_name("name")
+        }
+        (_, Some(p)) if p.kind() == "variable_declarator" => {
+            let exported = grandparent
+                .zip(great)
+                .is_some_and(|(_, e)| e.kind() == "export_statement");
+            p.child_by_field_name("name").filter(|_| exported)
+        }
+        _ => None,
+    };
+    if let Some(name) = exported_name {
+        let name = &src[name.byte_range()];
+        if REQUEST_EXPORTS.contains(&name) {
+            return Some(match name {
+                "loader" | "action" => "loader",
+                "getServerSideProps" => "getServerSideProps",
+                _ => "route handler",
+            });
+        }
+        if is_server_action_module(src) {
+            return Some("server action");
+        }
+    }
+    if function.kind() != "method_definition" && has_use_server(function, src) {
+        return Some("server action");
+    }
+    // @Get() handle() {} in a NestJS controller
+    if function.kind() == "method_definition" && has_route_decorator(function, src) {
+        return Some("controller method");
+    }
+    None
+}
+
+/// `app.get('/path', fn)`: a route method on something that is not an array or a map, with a
+/// path (or, for `use`, a function) as its first argument.
+fn is_route_call(object: Node, args: Node, method: &str, cx: &FileCx) -> bool {
+    let Some(first) = args.named_child(0) else {
+        return false;
+    };
+    let first = unwrap_expression(first);
+    let path_first = matches!(first.kind(), "string" | "template_string" | "regex")
+        && string_value(first, cx.src).is_none_or(|s| s.starts_with('/') || s == "*");
+    let object = cx.text(object);
+    let routerish = ["app", "router", "server", "fastify", "api", "route", "hono"]
+        .iter()
+        .any(|r| object.to_ascii_lowercase().contains(r));
+    match method {
+        "use" => routerish,
+        _ => path_first && (routerish || args.named_child_count() >= 2),
+    }
+}
+
+/// A `"use server"` directive as the first statement of a function body.
+fn has_use_server(function: Node, src: &str) -> bool {
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    if body.kind() != "statement_block" {
+        return false;
+    }
+    body.named_child(0).is_some_and(|first| {
+        first.kind() == "expression_statement"
+            && first
+                .named_child(0)
+                .and_then(|s| string_value(s, src))
+                .is_some_and(|s| s == "use server")
+    })
+}
+
+/// NestJS `@Get()`-style decorators on a method (children of the method, or its preceding
+/// siblings in the class body, depending on the grammar).
+fn has_route_decorator(method: Node, src: &str) -> bool {
+    let decorated = |node: Node| {
+        node.kind() == "decorator"
+            && NEST_ROUTE_DECORATORS
+                .iter()
+                .any(|d| src[node.byte_range()].starts_with(d))
+    };
+    let mut cursor = method.walk();
+    if method.children(&mut cursor).any(decorated) {
+        return true;
+    }
+    let mut previous = method.prev_named_sibling();
+    while let Some(node) = previous {
+        if node.kind() != "decorator" {
+            break;
+        }
+        if decorated(node) {
+            return true;
+        }
+        previous = node.prev_named_sibling();
+    }
+    false
+}
