@@ -1,0 +1,157 @@
+//! `shared-query-client`: one TanStack `QueryClient` at module scope in code that renders on the
+//! server, so every request shares (and keeps) one cache.
+
+use super::{Category, Check, FixKind, Rule};
+use crate::analysis::server::{at_module_scope, imported_from, is_client_module};
+use crate::analysis::{FileCx, Sink};
+use crate::diagnostic::{Diagnostic, Severity};
+use tree_sitter::Node;
+
+pub static RULE: Rule = Rule {
+    id: "shared-query-client",
+    category: Category::Memory,
+    severity: Severity::Warning,
+    fix: FixKind::None,
+    summary:
+        "one TanStack QueryClient at module scope in server-rendered code, shared by all requests",
+    doc: include_str!("../../rules/shared-query-client.md"),
+    options: &[],
+    needles: &[&["new QueryClient"]],
+    check: Check::Node(check),
+};
+
+const PACKAGES: &[&str] = &[
+    "@tanstack/react-query",
+    "@tanstack/query-core",
+    "@tanstack/solid-query",
+    "@tanstack/vue-query",
+    "@tanstack/svelte-query",
+    "react-query",
+];
+
+/// Text that shows a module runs per request on the server.
+const SERVER_MARKERS: &[(&str, &str)] = &[
+    ("export async function loader", "it exports a `loader`"),
+    ("export function loader", "it exports a `loader`"),
+    ("export const loader", "it exports a `loader`"),
+    ("getServerSideProps", "it exports `getServerSideProps`"),
+    (
+        "renderToPipeableStream",
+        "it calls `renderToPipeableStream`",
+    ),
+    (
+        "renderToReadableStream",
+        "it calls `renderToReadableStream`",
+    ),
+    ("renderToString", "it calls `renderToString`"),
+    ("dehydrate(", "it dehydrates the cache for the client"),
+];
+
+/// Next.js app-router files that are server components unless marked `"use client"`.
+const APP_ROUTER_FILES: &[&str] = &[
+    "page",
+    "layout",
+    "template",
+    "route",
+    "default",
+    "not-found",
+];
+
+fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
+    if node.kind() != "new_expression" || cx.is_test || !at_module_scope(cx) {
+        return;
+    }
+    let Some(constructor) = node.child_by_field_name("constructor") else {
+        return;
+    };
+    if !imported_from(cx, cx.text(constructor), PACKAGES) || is_client_module(cx.src) {
+        return;
+    }
+    let Some(reason) = server_rendered(cx) else {
+        return;
+    };
+    let message = format!(
+        "one `QueryClient` at module scope serves every request this server renders ({reason}): its cache keeps each request's data and shows it to the next user"
+    );
+    let help = "create the client per request: `const [queryClient] = useState(() => new QueryClient())` in a component, or `new QueryClient()` inside the loader or request handler";
+    sink.report(
+        Diagnostic::new(RULE.id, node.byte_range(), message).with_help(help),
+        Vec::new(),
+    );
+}
+
+/// Why this file runs on the server per request, if it does.
+fn server_rendered(cx: &FileCx) -> Option<String> {
+    let name = cx.path.file_name()?.to_str()?;
+    let stem = name.split('.').next().unwrap_or(name);
+    if name.starts_with("entry.server.") {
+        return Some("it is the server entry".to_string());
+    }
+    if name.contains(".server.") || stem == "server" {
+        return Some(format!("`{name}` is server code"));
+    }
+    let in_app_dir = cx.path.components().any(|c| c.as_os_str() == "app");
+    if in_app_dir && APP_ROUTER_FILES.contains(&stem) && name.matches('.').count() == 1 {
+        return Some(format!("`{name}` is a server component"));
+    }
+    SERVER_MARKERS
+        .iter()
+        .find(|(marker, _)| cx.src.contains(marker))
+        .map(|(_, reason)| reason.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{analyze, Lang};
+    use crate::config::Config;
+    use crate::rules::test_support::{assert_fails, assert_passes};
+
+    fn lint_at(path: &str, src: &str) -> usize {
+        let config = Config::default();
+        analyze(
+            std::path::Path::new(path),
+            src,
+            Lang::Tsx,
+            &config,
+            &[&super::RULE],
+        )
+        .unwrap()
+        .pending
+        .len()
+    }
+
+    #[test]
+    fn fail() {
+        let cases = [
+            // seed 001: React Router module with a loader
+            "import { QueryClient } from '@tanstack/react-query'; const queryClient = new QueryClient(); export async function loader() { return queryClient.fetchQuery({ queryKey: ['x'], queryFn }); }",
+            "import { QueryClient, dehydrate } from '@tanstack/react-query'; export const qc = new QueryClient(); export const getServerSideProps = async () => ({ props: { state: dehydrate(qc) } });",
+        ];
+        for case in cases {
+            assert_fails(case);
+        }
+        let q = "import { QueryClient } from '@tanstack/react-query'; const queryClient = new QueryClient();";
+        assert_eq!(lint_at("app/entry.server.tsx", q), 1);
+        assert_eq!(lint_at("src/app/dashboard/page.tsx", q), 1);
+        assert_eq!(lint_at("app/routes/users.server.ts", q), 1);
+    }
+
+    #[test]
+    fn pass() {
+        let cases = [
+            "import { QueryClient } from '@tanstack/react-query'; export async function loader() { const queryClient = new QueryClient(); return queryClient.fetchQuery({ queryKey: ['x'], queryFn }); }",
+            "import { QueryClient } from '@tanstack/react-query'; export function App() { const [queryClient] = useState(() => new QueryClient()); return null; }",
+            // a client-only module (a Vite SPA entry)
+            "import { QueryClient } from '@tanstack/react-query'; const queryClient = new QueryClient(); createRoot(el).render(<App />);",
+            "'use client'; import { QueryClient, dehydrate } from '@tanstack/react-query'; const queryClient = new QueryClient(); export function P() { dehydrate(queryClient); }",
+        ];
+        for case in cases {
+            assert_passes(case);
+        }
+        let q = "'use client';\nimport { QueryClient } from '@tanstack/react-query'; const queryClient = new QueryClient();";
+        assert_eq!(lint_at("src/app/layout.tsx", q), 0);
+        let q = "import { QueryClient } from '@tanstack/react-query'; const queryClient = new QueryClient();";
+        assert_eq!(lint_at("src/main.tsx", q), 0);
+        assert_eq!(lint_at("src/app/providers.tsx", q), 0);
+    }
+}
