@@ -5,8 +5,13 @@ use crate::analysis::{FileCx, Sink};
 use crate::diagnostic::Severity;
 use tree_sitter::Node;
 
+pub mod framework_dev_mode;
+pub mod listener_in_handler;
+pub mod memory_session_store;
 pub mod query_in_loop;
+pub mod shared_query_client;
 pub mod suppression;
+pub mod unbounded_cache_config;
 
 /// What area of trouble a rule is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +133,11 @@ impl std::fmt::Debug for Rule {
 /// Every rule, in the order `leaklint rules` lists them.
 pub static RULES: &[&Rule] = &[
     &query_in_loop::RULE,
+    &unbounded_cache_config::RULE,
+    &memory_session_store::RULE,
+    &listener_in_handler::RULE,
+    &shared_query_client::RULE,
+    &framework_dev_mode::RULE,
     &suppression::INVALID,
     &suppression::UNUSED,
 ];
