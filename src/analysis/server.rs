@@ -39,10 +39,14 @@ const NEST_ROUTE_DECORATORS: &[&str] = &[
 ];
 
 /// Whether the walk is at module scope: in no function or class, except functions that run where
-/// they stand (IIFEs).
+/// they stand (IIFEs, callbacks of `xs.forEach(...)`/`xs.map(...)` run while the module loads).
 pub fn at_module_scope(cx: &FileCx) -> bool {
     cx.frames.iter().all(|frame| match frame {
-        Frame::Function { transparent, .. } => *transparent,
+        Frame::Function {
+            transparent,
+            per_element,
+            ..
+        } => *transparent || per_element.is_some(),
         Frame::Loop { .. } => true,
         Frame::Class { .. } => false,
     })

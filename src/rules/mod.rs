@@ -12,6 +12,7 @@ pub mod query_in_loop;
 pub mod shared_query_client;
 pub mod suppression;
 pub mod unbounded_cache_config;
+pub mod unbounded_module_cache;
 
 /// What area of trouble a rule is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +134,7 @@ impl std::fmt::Debug for Rule {
 /// Every rule, in the order `leaklint rules` lists them.
 pub static RULES: &[&Rule] = &[
     &query_in_loop::RULE,
+    &unbounded_module_cache::RULE,
     &unbounded_cache_config::RULE,
     &memory_session_store::RULE,
     &listener_in_handler::RULE,

@@ -1,0 +1,726 @@
+//! `unbounded-module-cache`: a module-level `Map`, `Set`, array or dictionary object that grows
+//! inside functions and is never shrunk anywhere in the module.
+
+use super::{Category, Check, FileCheck, FixKind, Rule};
+use crate::analysis::server::{at_module_scope, is_client_module};
+use crate::analysis::syntax::{
+    is_function, is_literal_collection, method_call, parameters, unwrap_expression,
+};
+use crate::analysis::{FileCx, Frame, Sink};
+use crate::diagnostic::{ByteSpan, Diagnostic, Severity};
+use std::collections::{HashMap, HashSet};
+use tree_sitter::Node;
+
+pub static RULE: Rule = Rule {
+    id: "unbounded-module-cache",
+    category: Category::Memory,
+    severity: Severity::Warning,
+    fix: FixKind::None,
+    summary: "a module-level Map/Set/array/object that grows at run time and is never evicted",
+    doc: include_str!("../../rules/unbounded-module-cache.md"),
+    options: &[],
+    needles: &[
+        &["new Map", "new Set", "[]", "{}", "Object.create(null)"],
+        &[
+            ".set(",
+            ".add(",
+            ".push(",
+            ".unshift(",
+            "] =",
+            "Object.assign(",
+        ],
+    ],
+    check: Check::Stateful(|| Box::<Checker>::default()),
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Map,
+    Set,
+    Array,
+    Object,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Map => "Map",
+            Kind::Set => "Set",
+            Kind::Array => "array",
+            Kind::Object => "object",
+        }
+    }
+
+    /// Whether an operation grows a collection of this kind.
+    fn grows_by(self, op: &str) -> bool {
+        match self {
+            Kind::Map => op == "set",
+            Kind::Set => op == "add",
+            Kind::Array => matches!(op, "push" | "unshift"),
+            Kind::Object => matches!(op, "[key] =" | "Object.assign"),
+        }
+    }
+}
+
+const SHRINK_METHODS: &[&str] = &[
+    "delete", "clear", "splice", "shift", "pop", "length", "reset", "prune",
+];
+
+struct Collection {
+    kind: Kind,
+    declaration: ByteSpan,
+    /// Its key type is a named type (`Map<TaskInterval, ...>`, `Record<Reason, number>`): an
+    /// enum or a union, a small fixed set.
+    fixed_keys: bool,
+}
+
+/// The function an operation sits in.
+#[derive(Clone)]
+struct Site {
+    /// Byte span of the function.
+    span: ByteSpan,
+    name: String,
+    params: Vec<String>,
+    /// Inside a function named like a class, component or decorator (`Field`, `Relation`), or
+    /// an internal hook (`__setCache`): not per-request code.
+    not_per_request: bool,
+    /// The function mentions locales (`locale`, `lang`, `new Intl.`): keys from a small set.
+    per_locale: bool,
+}
+
+struct Growth {
+    target: String,
+    /// The key written, when it is an identifier (`id` in `cache.set(id, v)`).
+    key: Option<String>,
+    op: &'static str,
+    span: ByteSpan,
+    site: Site,
+}
+
+#[derive(Default)]
+struct Checker {
+    collections: HashMap<String, Collection>,
+    /// Names declared more than once at module scope (not followed).
+    ambiguous: HashSet<String>,
+    growth: Vec<Growth>,
+    /// Names something shrinks, reassigns or exports (by name, whatever the scope: erring
+    /// towards silence).
+    released: HashSet<String>,
+    /// (name, function span): a size check on `name.length`/`name.size` inside that function.
+    caps: Vec<(String, ByteSpan)>,
+    /// Local declarations: (name, span of the function that declares it).
+    locals: Vec<(String, ByteSpan)>,
+    /// Calls of functions with a module collection as argument: (callee, index, argument, span).
+    calls: Vec<(String, usize, String, ByteSpan)>,
+}
+
+impl FileCheck for Checker {
+    fn enter(&mut self, node: Node, cx: &FileCx, _sink: &mut Sink) {
+        if cx.is_test {
+            return;
+        }
+        match node.kind() {
+            "variable_declarator" => self.declaration(node, cx),
+            "call_expression" => self.call(node, cx),
+            "assignment_expression" | "augmented_assignment_expression" => {
+                self.assignment(node, cx)
+            }
+            "unary_expression" => {
+                // delete cache[key]
+                let text = cx.text(node);
+                if let Some(rest) = text.strip_prefix("delete ") {
+                    let name: String = rest
+                        .trim_start()
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                        .collect();
+                    self.released.insert(name);
+                }
+            }
+            "binary_expression" => self.size_check(node, cx),
+            "export_statement" | "export_clause" => {
+                // export { cache }, export default cache
+                if node.kind() == "export_clause" || node.child_by_field_name("value").is_some() {
+                    let mut cursor = node.walk();
+                    for child in node.named_children(&mut cursor) {
+                        let name = child.child_by_field_name("name").unwrap_or(child);
+                        self.released.insert(cx.text(name).to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self, cx: &FileCx, sink: &mut Sink) {
+        if is_client_module(cx.src) || is_browser_module(cx.src) || is_one_shot(cx.path) {
+            return;
+        }
+        // Growth through a parameter: `resolve(record, recordsInDB)` where `resolve` pushes into
+        // its parameter (seed 002).
+        let mut through_params = Vec::new();
+        for (callee, index, argument, span) in &self.calls {
+            for g in &self.growth {
+                let is_param = g.site.name == *callee
+                    && g.site.params.get(*index).is_some_and(|p| *p == g.target);
+                if is_param {
+                    through_params.push(Growth {
+                        target: argument.clone(),
+                        key: None,
+                        op: g.op,
+                        span: span.clone(),
+                        site: Site {
+                            name: callee.clone(),
+                            ..g.site.clone()
+                        },
+                    });
+                }
+            }
+        }
+        let direct = self.growth.iter().filter(|g| !self.is_local(g));
+        let mut reported = HashSet::new();
+        for g in direct.chain(through_params.iter()) {
+            let Some(collection) = self.collections.get(&g.target) else {
+                continue;
+            };
+            if !collection.kind.grows_by(g.op)
+                || collection.fixed_keys
+                || g.site.not_per_request
+                || g.site.per_locale
+                || self.released.contains(&g.target)
+                || self.ambiguous.contains(&g.target)
+                || self.is_capped(g)
+                || key_from_table(g, cx)
+                || !reported.insert(g.target.clone())
+            {
+                continue;
+            }
+            sink.report(diagnostic(&g.target, collection, g), Vec::new());
+        }
+    }
+}
+
+fn diagnostic(name: &str, collection: &Collection, g: &Growth) -> Diagnostic {
+    let kind = collection.kind.as_str();
+    let op = match g.op {
+        "[key] =" => format!("`{name}[key] = ...`"),
+        "Object.assign" => format!("`Object.assign({name}, ...)`"),
+        op => format!("`{name}.{op}`"),
+    };
+    let what = match collection.kind {
+        Kind::Map | Kind::Object => "every key ever stored",
+        Kind::Set => "every value ever added",
+        Kind::Array => "every element ever pushed",
+    };
+    let message = format!(
+        "module-level {kind} `{name}` grows on every call of `{}` ({op}) and nothing in this module removes from it: it keeps {what} until the process restarts",
+        g.site.name
+    );
+    let help = match collection.kind {
+        Kind::Array => format!(
+            "cap it (drop or flush when `{name}.length` reaches a maximum) and empty it after use (`{name}.length = 0`, `splice`); if it is a cache, use an LRU (`new LRUCache({{ max }})` from lru-cache)"
+        ),
+        _ => format!(
+            "bound it: an LRU (`new LRUCache({{ max: 1000 }})` from lru-cache), a size check that evicts (`if ({name}.size > MAX) {name}.delete(oldestKey)`), a TTL sweep that deletes expired keys, or a `WeakMap` when the keys are objects"
+        ),
+    };
+    Diagnostic::new(RULE.id, collection.declaration.clone(), message)
+        .with_help(help)
+        .with_label(g.span.clone(), format!("grows here, in `{}`", g.site.name))
+}
+
+impl Checker {
+    fn declaration(&mut self, node: Node, cx: &FileCx) {
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let name_text = cx.text(name).to_string();
+        if !at_module_scope(cx) {
+            if let Some(site) = innermost_function(cx) {
+                self.locals.push((name_text, site.span));
+            }
+            return;
+        }
+        if name.kind() != "identifier" {
+            return;
+        }
+        if self.collections.contains_key(&name_text) {
+            self.ambiguous.insert(name_text.clone());
+        }
+        let Some(value) = node.child_by_field_name("value") else {
+            return;
+        };
+        let Some(kind) = collection_kind(value, cx) else {
+            return;
+        };
+        let exported = cx
+            .ancestors
+            .iter()
+            .rev()
+            .take(3)
+            .any(|a| a.kind() == "export_statement");
+        if exported {
+            self.released.insert(name_text.clone());
+        }
+        let key_type = key_type(node, value, cx);
+        self.collections.insert(
+            name_text,
+            Collection {
+                kind,
+                declaration: node.byte_range(),
+                fixed_keys: key_type.is_some_and(|k| !OPEN_KEY_TYPES.contains(&k)),
+            },
+        );
+    }
+
+    fn call(&mut self, node: Node, cx: &FileCx) {
+        let Some(args) = node.child_by_field_name("arguments") else {
+            return;
+        };
+        if let Some((receiver, method, _)) = method_call(node, cx.src) {
+            let receiver = unwrap_expression(receiver);
+            let receiver_text = cx.text(receiver);
+            if receiver.kind() == "identifier" {
+                if SHRINK_METHODS.contains(&method) {
+                    self.released.insert(receiver_text.to_string());
+                    return;
+                }
+                let op = match method {
+                    "set" => Some("set"),
+                    "add" => Some("add"),
+                    "push" => Some("push"),
+                    "unshift" => Some("unshift"),
+                    _ => None,
+                };
+                if let Some(op) = op {
+                    if op == "set" && is_fixed_key(args.named_child(0), cx) {
+                        return;
+                    }
+                    self.grow(receiver_text, op, args.named_child(0), node, cx);
+                    return;
+                }
+            }
+            // Object.assign(cache, ...)
+            if receiver_text == "Object" && method == "assign" {
+                if let Some(target) = args.named_child(0).filter(|t| t.kind() == "identifier") {
+                    self.grow(cx.text(target), "Object.assign", None, node, cx);
+                }
+                return;
+            }
+        }
+        // f(record, cache): remember for growth through parameters.
+        let Some(callee) = node
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "identifier")
+        else {
+            return;
+        };
+        let mut cursor = args.walk();
+        for (index, arg) in args.named_children(&mut cursor).enumerate() {
+            if arg.kind() == "identifier" {
+                self.calls.push((
+                    cx.text(callee).to_string(),
+                    index,
+                    cx.text(arg).to_string(),
+                    node.byte_range(),
+                ));
+            }
+        }
+    }
+
+    fn assignment(&mut self, node: Node, cx: &FileCx) {
+        let Some(left) = node.child_by_field_name("left") else {
+            return;
+        };
+        // module.exports = { cache }, exports.cache = cache: other modules may evict it.
+        let left_text = cx.text(left);
+        if left_text.starts_with("module.exports") || left_text.starts_with("exports.") {
+            if let Some(right) = node.child_by_field_name("right") {
+                for n in crate::analysis::walk::descendants(right, 200) {
+                    if matches!(n.kind(), "identifier" | "shorthand_property_identifier") {
+                        self.released.insert(cx.text(n).to_string());
+                    }
+                }
+            }
+        }
+        match left.kind() {
+            // cache = new Map(), cache = cache.filter(...)
+            "identifier" => {
+                self.released.insert(cx.text(left).to_string());
+            }
+            // list.length = 0
+            "member_expression" => {
+                if let Some(name) = cx.text(left).strip_suffix(".length") {
+                    self.released.insert(name.to_string());
+                }
+            }
+            // cache[key] = value
+            "subscript_expression" => {
+                let (Some(object), Some(index)) = (
+                    left.child_by_field_name("object"),
+                    left.child_by_field_name("index"),
+                ) else {
+                    return;
+                };
+                if object.kind() == "identifier" && !is_fixed_key(Some(index), cx) {
+                    self.grow(cx.text(object), "[key] =", Some(index), node, cx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `cache.size > MAX`, `list.length >= LIMIT`: a cap on growth in the enclosing function.
+    fn size_check(&mut self, node: Node, cx: &FileCx) {
+        let Some(operator) = node.child_by_field_name("operator") else {
+            return;
+        };
+        if !matches!(cx.text(operator), "<" | "<=" | ">" | ">=") {
+            return;
+        }
+        let Some(site) = innermost_function(cx) else {
+            return;
+        };
+        for side in ["left", "right"] {
+            let Some(operand) = node.child_by_field_name(side) else {
+                continue;
+            };
+            let text = cx.text(operand);
+            let name = text
+                .strip_suffix(".length")
+                .or_else(|| text.strip_suffix(".size"));
+            if let Some(name) = name {
+                self.caps.push((name.to_string(), site.span.clone()));
+            }
+        }
+    }
+
+    fn grow(&mut self, target: &str, op: &'static str, key: Option<Node>, node: Node, cx: &FileCx) {
+        // Filled while the module initialises (a lookup table), or walking a fixed list.
+        if at_module_scope(cx) || over_fixed_list(cx) {
+            return;
+        }
+        let Some(site) = innermost_function(cx) else {
+            return;
+        };
+        let key = key
+            .map(unwrap_expression)
+            .filter(|k| k.kind() == "identifier")
+            .map(|k| cx.text(k).to_string());
+        self.growth.push(Growth {
+            target: target.to_string(),
+            key,
+            op,
+            span: node.byte_range(),
+            site,
+        });
+    }
+
+    /// Whether the growth is on a parameter or a local variable of an enclosing function.
+    fn is_local(&self, g: &Growth) -> bool {
+        g.site.params.contains(&g.target)
+            || self.locals.iter().any(|(name, scope)| {
+                *name == g.target && scope.start <= g.span.start && g.span.end <= scope.end
+            })
+    }
+
+    fn is_capped(&self, g: &Growth) -> bool {
+        self.caps
+            .iter()
+            .any(|(name, scope)| *name == g.target && *scope == g.site.span)
+    }
+}
+
+/// Whether the growing function looks its key up in a constant table of the module first
+/// (`const loader = jobLoaders[name]; ... cache.set(name, job)`): the keys are the table's.
+fn key_from_table(g: &Growth, cx: &FileCx) -> bool {
+    let Some(key) = &g.key else { return false };
+    let function = &cx.src[g.site.span.clone()];
+    cx.literal_consts
+        .iter()
+        .filter(|table| **table != g.target)
+        .any(|table| function.contains(&format!("{table}[{key}")))
+}
+
+/// Whether the current node runs once per element of a literal list (`for (const m of
+/// ["a", "b"])`, `MODULES.forEach(...)`), in the innermost function or the callbacks around it.
+fn over_fixed_list(cx: &FileCx) -> bool {
+    for frame in cx.frames.iter().rev() {
+        let iteration = match frame {
+            Frame::Loop { iteration, .. } => iteration,
+            Frame::Function {
+                per_element: Some(iteration),
+                ..
+            } => iteration,
+            Frame::Function {
+                transparent: true, ..
+            } => continue,
+            Frame::Function { .. } | Frame::Class { .. } => return false,
+        };
+        let Some(collection) = iteration.collection.map(unwrap_expression) else {
+            continue;
+        };
+        if is_literal_collection(collection)
+            || (collection.kind() == "identifier"
+                && cx.literal_consts.contains(cx.text(collection)))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Key types whose values are unbounded.
+const OPEN_KEY_TYPES: &[&str] = &[
+    "string",
+    "number",
+    "any",
+    "unknown",
+    "bigint",
+    "symbol",
+    "PropertyKey",
+    "string | number",
+    "number | string",
+    "object",
+];
+
+/// The key type of a collection declaration, from `new Map<K, V>()`, `: Map<K, V>`,
+/// `: Record<K, V>` or `: Partial<Record<K, V>>`.
+fn key_type<'t>(declarator: Node<'t>, value: Node<'t>, cx: &FileCx<'t>) -> Option<&'t str> {
+    let value = unwrap_expression(value);
+    if value.kind() == "new_expression" {
+        if let Some(args) = value.child_by_field_name("type_arguments") {
+            return first_argument_text(cx.text(args));
+        }
+    }
+    let annotation = declarator.child_by_field_name("type")?;
+    let text = cx.text(annotation).trim_start_matches(':').trim();
+    let inner = text.strip_prefix("Partial<").unwrap_or(text);
+    ["Record<", "Map<", "Set<"]
+        .iter()
+        .any(|t| inner.starts_with(t))
+        .then(|| first_argument_text(inner))
+        .flatten()
+}
+
+/// `K` in `<K, V>` or `Record<K, V>`: the text up to the first top-level comma or bracket.
+fn first_argument_text(text: &str) -> Option<&str> {
+    let start = text.find('<')? + 1;
+    let rest = &text[start..];
+    let mut depth = 0usize;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '<' | '(' | '[' | '{' => depth += 1,
+            '>' | ')' | ']' | '}' if depth == 0 => return Some(rest[..i].trim()),
+            '>' | ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => return Some(rest[..i].trim()),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Code that runs in a browser: a cache there lives as long as a tab, not a server.
+fn is_browser_module(src: &str) -> bool {
+    ["window.", "document.", "localStorage."]
+        .iter()
+        .any(|m| src.contains(m))
+}
+
+/// One-shot programs and build configuration: their process ends with the work.
+fn is_one_shot(path: &std::path::Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.contains(".config.")
+        || path
+            .components()
+            .any(|c| matches!(c.as_os_str().to_str(), Some("scripts" | "script" | "bin")))
+}
+
+/// `new Map()`, `new Set()`, `[]`, `{}` or `Object.create(null)`, as written at module scope.
+fn collection_kind(value: Node, cx: &FileCx) -> Option<Kind> {
+    let value = unwrap_expression(value);
+    match value.kind() {
+        "new_expression" => {
+            let constructor = value.child_by_field_name("constructor")?;
+            match cx.text(constructor) {
+                "Map" => Some(Kind::Map),
+                "Set" => Some(Kind::Set),
+                _ => None,
+            }
+        }
+        "array" => (value.named_child_count() == 0).then_some(Kind::Array),
+        "object" => (value.named_child_count() == 0).then_some(Kind::Object),
+        "call_expression" => (cx.text(value) == "Object.create(null)").then_some(Kind::Object),
+        _ => None,
+    }
+}
+
+/// A key from a fixed set: a literal, a `CONSTANT`, or an enum-like member (`Kind.Text`).
+fn is_fixed_key(key: Option<Node>, cx: &FileCx) -> bool {
+    let Some(key) = key.map(unwrap_expression) else {
+        return true;
+    };
+    let text = cx.text(key);
+    match key.kind() {
+        "string" | "number" | "true" | "false" => true,
+        "template_string" => !text.contains("${"),
+        "identifier" => is_constant_case(text),
+        "member_expression" => key.child_by_field_name("object").is_some_and(|o| {
+            o.kind() == "identifier" && cx.text(o).starts_with(char::is_uppercase)
+        }),
+        _ => false,
+    }
+}
+
+fn is_constant_case(name: &str) -> bool {
+    name.len() >= 2
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The function the walk is in: its span, name and parameters.
+fn innermost_function(cx: &FileCx) -> Option<Site> {
+    let n = cx.ancestors.len();
+    let i = (0..n)
+        .rev()
+        .find(|&i| is_function(cx.ancestors[i].kind()))?;
+    let function = cx.ancestors[i];
+    let name = function
+        .child_by_field_name("name")
+        .map(|n| cx.text(n).to_string())
+        .or_else(|| {
+            let parent = cx.ancestors.get(i.checked_sub(1)?)?;
+            let named = match parent.kind() {
+                "variable_declarator" => parent.child_by_field_name("name"),
+                "pair" => parent.child_by_field_name("key"),
+                "assignment_expression" => parent.child_by_field_name("left"),
+                _ => None,
+            }?;
+            Some(cx.text(named).to_string())
+        })
+        .unwrap_or_else(|| "an anonymous function".to_string());
+    let not_per_request = cx.ancestors[..=i].iter().any(|a| {
+        is_function(a.kind())
+            && a.child_by_field_name("name").is_some_and(|n| {
+                let name = cx.text(n);
+                name.starts_with("__") || name.starts_with(|c: char| c.is_ascii_uppercase())
+            })
+    }) || name.starts_with("__")
+        || name.starts_with(|c: char| c.is_ascii_uppercase());
+    let text = cx.text(function);
+    // Keyed by locale, or a cache of files read from disk: bounded by what ships.
+    let per_locale = text.contains("new Intl.")
+        || text.contains("readFile")
+        || text.contains("locale")
+        || text.contains("Locale")
+        || text.contains("language");
+    Some(Site {
+        span: function.byte_range(),
+        name,
+        params: parameters(function, cx.src)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect(),
+        not_per_request,
+        per_locale,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::{assert_fails, assert_passes, lint};
+
+    #[test]
+    fn fail() {
+        let cases = [
+            // memoisation with no eviction
+            "const cache = new Map(); export async function getUser(id) { if (cache.has(id)) return cache.get(id); const u = await load(id); cache.set(id, u); return u; }",
+            // seed 003: an audit buffer that is pushed and never drained
+            "const auditLogBuffer = []; export function logRequestAudit(entry) { auditLogBuffer.push(entry); }",
+            "const seen = new Set(); export function track(id) { seen.add(id); }",
+            "const byUser = new Map<string, object>(); export function track(id: string, v: object) { byUser.set(id, v); }",
+            "const byUser: Record<string, object> = {}; export function track(id: string, v: object) { byUser[id] = v; }",
+            "const byId = {}; export function remember(id, v) { byId[id] = v; }",
+            "let registry = Object.create(null); export const put = (k, v) => { registry[k] = v; };",
+            // seed 002: a module-level array passed to a function that pushes into its parameter
+            "let recordsInDB = []; function resolveRecords(record, recordsInDB) { recordsInDB.push(record); } export async function handler(r) { resolveRecords(r, recordsInDB); }",
+            "const sessions = new Map(); app.post('/login', (req, res) => { sessions.set(req.body.user, { at: Date.now() }); res.end(); });",
+        ];
+        for case in cases {
+            assert_fails(case);
+        }
+    }
+
+    #[test]
+    fn pass() {
+        let cases = [
+            // evicted
+            "const cache = new Map(); export function get(k) { cache.set(k, 1); if (cache.size > 100) cache.delete(cache.keys().next().value); }",
+            "const cache = new Map(); export function put(k, v) { cache.set(k, v); } export function drop(k) { cache.delete(k); }",
+            "const queue = []; export function add(x) { queue.push(x); } setInterval(() => { const batch = queue.splice(0, 100); flush(batch); }, 1000);",
+            "let pending = []; export function add(x) { pending.push(x); } export function flush() { const b = pending; pending = []; return b; }",
+            "const buf = []; export function add(x) { buf.push(x); if (buf.length > 10) send(buf.splice(0)); }",
+            "const q = []; export function add(x) { q.push(x); } export function reset() { q.length = 0; }",
+            "const o = {}; export function put(k, v) { o[k] = v; } export function del(k) { delete o[k]; }",
+            // capped growth
+            "const recent = []; export function add(x) { if (recent.length < 1000) recent.push(x); }",
+            // WeakMap
+            "const meta = new WeakMap(); export function tag(o) { meta.set(o, 1); }",
+            // filled while the module loads
+            "const handlers = new Map(); handlers.set('a', fa); handlers.set('b', fb); export function run(k) { return handlers.get(k)(); }",
+            "const list = []; for (const x of [1, 2]) list.push(x);",
+            // fixed keys
+            "const state = {}; export function setReady() { state['ready'] = true; } export function setMode(m) { state[MODE] = m; }",
+            // keys typed as an enum or union
+            "const received = new Set<TaskInterval>(); export const handler = async (ctx) => { received.add(ctx.period); };",
+            "const lastWarnedAt: Partial<Record<WarningReason, number>> = {}; export const warn = (r: WarningReason) => { lastWarnedAt[r] = Date.now(); };",
+            // per-locale formatters
+            "const formatters = new Map<string, Intl.DateTimeFormat>(); export function fmt(locale: string) { let f = formatters.get(locale); if (!f) { f = new Intl.DateTimeFormat(locale); formatters.set(locale, f); } return f; }",
+            // decorators run when a class is defined
+            "const fields = new Map(); export default function Field(target, key) { fields.set(target.name + key, true); }",
+            // filled by a callback run while the module loads
+            "const tags = []; manifest.files.forEach((f) => { tags.push(f); });",
+            // keys checked against a constant table first
+            "const loaders = { a: () => 1, b: () => 2 }; const jobs = new Map(); export async function load(name) { const l = loaders[name]; if (!l) return; jobs.set(name, await l()); }",
+            // keys from a fixed list
+            "const ns = Object.create(null); function load() { const modules = ['a', 'b']; modules.forEach((m) => { ns[m] = require('./' + m); }); }",
+            // a cache of files read from disk
+            "const templates = {}; export async function tpl(name) { if (!templates[name]) templates[name] = await fs.promises.readFile(name, 'utf8'); return templates[name]; }",
+            // browser code
+            "const urlCache = {}; export function parseUrl(u) { urlCache[u] = document.createElement('a'); }",
+            "const counters = new Map(); export function hit() { counters.set('hits', (counters.get('hits') ?? 0) + 1); }",
+            // local collections
+            "export function f(xs) { const out = []; for (const x of xs) out.push(x); return out; }",
+            "const cache = new Map(); export function f(cache) { cache.set(1, 2); }",
+            // exported: other modules may evict
+            "export const cache = new Map(); export function put(k, v) { cache.set(k, v); }",
+            "const cache = {}; function put(k, v) { cache[k] = v; } module.exports = { cache, put };",
+            "const cache = new Map(); export function put(k, v) { cache.set(k, v); } export { cache };",
+            // a client module
+            "'use client'; const cache = new Map(); export function put(k, v) { cache.set(k, v); }",
+        ];
+        for case in cases {
+            assert_passes(case);
+        }
+    }
+
+    #[test]
+    fn message_names_collection_and_function() {
+        let found = lint(
+            "const cache = new Map(); export async function getUser(id) { const u = await load(id); cache.set(id, u); return u; }",
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].message,
+            "module-level Map `cache` grows on every call of `getUser` (`cache.set`) and nothing in this module removes from it: it keeps every key ever stored until the process restarts"
+        );
+        assert_eq!(found[0].labels[0].message, "grows here, in `getUser`");
+        let found = lint(
+            "let recordsInDB = []; function resolveRecords(record, recordsInDB) { recordsInDB.push(record); } export async function handler(r) { resolveRecords(r, recordsInDB); }",
+        );
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("`recordsInDB`"));
+        assert!(found[0].message.contains("`resolveRecords`"));
+    }
+}
