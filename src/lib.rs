@@ -264,7 +264,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
                     .pending
                     .into_iter()
                     .filter(|p| conditions_hold(&p.conditions, &path, &modules))
-                    .map(|p| p.diagnostic)
+                    .map(|p| describe_data(p, &path, &modules))
                     .collect();
                 let index = LineIndex::new(&text);
                 let (mut suppressions, invalid) = suppress::parse(&text, &linted.comments, &index);
@@ -300,9 +300,34 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
 fn conditions_hold(conditions: &[Condition], path: &Path, modules: &project::Modules) -> bool {
     conditions.iter().all(|c| match c {
         Condition::ClientModule(specifier) => modules.specifier_constructs_client(path, specifier),
+        Condition::BulkData {
+            specifier,
+            min_bytes,
+        } => modules
+            .data(path, specifier)
+            .is_some_and(|d| d.missing || d.bytes >= *min_bytes),
         // Local conditions were settled in the file's analysis.
         Condition::NotLiteral(_) | Condition::ImportedClient(_) => false,
     })
+}
+
+/// Puts the size of the bulk data a diagnostic waited on into its message.
+fn describe_data(
+    pending: analysis::Pending,
+    path: &Path,
+    modules: &project::Modules,
+) -> Diagnostic {
+    let mut diagnostic = pending.diagnostic;
+    for condition in &pending.conditions {
+        if let Condition::BulkData { specifier, .. } = condition {
+            if let Some(data) = modules.data(path, specifier) {
+                diagnostic.message = diagnostic
+                    .message
+                    .replace(analysis::DATA_PLACEHOLDER, &data.describe());
+            }
+        }
+    }
+    diagnostic
 }
 
 fn place(d: Diagnostic, path: &str, index: &LineIndex, config: &Config) -> Finding {
@@ -379,6 +404,7 @@ fn lint_file(
         path,
         project::memmem(text.as_bytes(), project::CLIENT_CONSTRUCTION.as_bytes()),
     );
+    modules.record_data(path, &text);
 
     let mut active = prefilter.rules_for(&text, rules);
     let has_suppressions = suppressions_on && text.contains("leaklint-disable");

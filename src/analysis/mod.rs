@@ -94,7 +94,14 @@ pub enum Condition {
     /// Resolved form of `ImportedClient`: the module at `specifier` (as written in the import)
     /// constructs a Prisma client.
     ClientModule(String),
+    /// The module at `specifier` is bulk data (a JSON file, or a module that requires JSON files)
+    /// of at least `min_bytes` when its size is known. The diagnostic's message says how much in
+    /// place of [`DATA_PLACEHOLDER`].
+    BulkData { specifier: String, min_bytes: u64 },
 }
+
+/// Written in a message where the size of the data behind a [`Condition::BulkData`] goes.
+pub const DATA_PLACEHOLDER: &str = "{data}";
 
 /// A diagnostic and the facts it waits on.
 #[derive(Debug, Clone)]

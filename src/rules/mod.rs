@@ -9,6 +9,7 @@ pub mod framework_dev_mode;
 pub mod listener_in_handler;
 pub mod memory_session_store;
 pub mod query_in_loop;
+pub mod session_seed_copy;
 pub mod shared_query_client;
 pub mod suppression;
 pub mod unbounded_cache_config;
@@ -136,6 +137,7 @@ pub static RULES: &[&Rule] = &[
     &query_in_loop::RULE,
     &unbounded_module_cache::RULE,
     &unbounded_cache_config::RULE,
+    &session_seed_copy::RULE,
     &memory_session_store::RULE,
     &listener_in_handler::RULE,
     &shared_query_client::RULE,
