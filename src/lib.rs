@@ -217,7 +217,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
         .map_err(|discover::DiscoverError::NotFound(p)| RunError::PathNotFound(p))?;
     let rules = enabled_rules(settings);
     let prefilter = Prefilter::new(&rules);
-    let modules = project::Modules::default();
+    let project = project::Project::load(&settings.paths, &settings.config);
     let suppressions_on = !rules.is_empty();
 
     let outcomes: Vec<(PathBuf, Outcome)> = discovered
@@ -230,7 +230,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
                 settings,
                 &rules,
                 &prefilter,
-                &modules,
+                &project,
                 suppressions_on,
             );
             (path.clone(), outcome)
@@ -263,7 +263,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
                 let diagnostics: Vec<Diagnostic> = linted
                     .pending
                     .into_iter()
-                    .filter(|p| conditions_hold(&p.conditions, &path, &modules))
+                    .filter(|p| conditions_hold(&p.conditions, &path, &project))
                     .map(|p| p.diagnostic)
                     .collect();
                 let index = LineIndex::new(&text);
@@ -297,9 +297,11 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
     Ok(report)
 }
 
-fn conditions_hold(conditions: &[Condition], path: &Path, modules: &project::Modules) -> bool {
+fn conditions_hold(conditions: &[Condition], path: &Path, project: &project::Project) -> bool {
     conditions.iter().all(|c| match c {
-        Condition::ClientModule(specifier) => modules.specifier_constructs_client(path, specifier),
+        Condition::ClientModule(specifier) => project
+            .modules
+            .specifier_holds_client(project, path, specifier),
         // Local conditions were settled in the file's analysis.
         Condition::NotLiteral(_) | Condition::ImportedClient(_) => false,
     })
@@ -342,7 +344,7 @@ fn lint_file(
     settings: &Settings,
     rules: &[&'static Rule],
     prefilter: &Prefilter,
-    modules: &project::Modules,
+    project: &project::Project,
     suppressions_on: bool,
 ) -> Outcome {
     let max = settings.config.max_file_size;
@@ -375,10 +377,7 @@ fn lint_file(
     if is_minified(&text) {
         return Outcome::Skipped(SkipReason::Minified);
     }
-    modules.record(
-        path,
-        project::memmem(text.as_bytes(), project::CLIENT_CONSTRUCTION.as_bytes()),
-    );
+    project.modules.record(path, &text);
 
     let mut active = prefilter.rules_for(&text, rules);
     let has_suppressions = suppressions_on && text.contains("leaklint-disable");
@@ -392,7 +391,8 @@ fn lint_file(
         }));
     }
     active.retain(|r| r.check.is_some());
-    let Some(analysis) = analysis::analyze(path, &text, lang, &settings.config, &active) else {
+    let Some(analysis) = analysis::analyze(path, &text, lang, &settings.config, project, &active)
+    else {
         return Outcome::Error("the parser gave up on this file".to_string());
     };
     // Keep the text only where there is something to place or suppress; every other file's text

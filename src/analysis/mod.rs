@@ -7,6 +7,8 @@ pub mod walk;
 
 use crate::config::Config;
 use crate::diagnostic::{ByteSpan, Diagnostic};
+use crate::project::schema::Schema;
+use crate::project::Project;
 use crate::rules::{Check, FileCheck, Rule};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -168,6 +170,10 @@ impl Frame<'_> {
 /// What a rule sees of the file while the walk is at a node.
 pub struct FileCx<'t> {
     pub path: &'t Path,
+    /// Project-wide facts (packages, schemas, modules).
+    pub project: &'t Project,
+    /// The Prisma schema this file's package uses, if one was found.
+    pub schema: Option<&'t Schema>,
     /// Whether the file is test code ([`is_test_file`]).
     pub is_test: bool,
     pub src: &'t str,
@@ -211,6 +217,7 @@ pub fn analyze(
     text: &str,
     lang: Lang,
     config: &Config,
+    project: &Project,
     rules: &[&Rule],
 ) -> Option<FileAnalysis> {
     let tree = parse(text, lang)?;
@@ -226,6 +233,8 @@ pub fn analyze(
     let mut analyzer = Analyzer {
         cx: FileCx {
             path,
+            project,
+            schema: project.schema_for(path),
             is_test: is_test_file(path),
             src: text,
             config,
