@@ -84,6 +84,20 @@ pub fn is_test_file(path: &Path) -> bool {
         })
 }
 
+/// One-off code: seed data, migrations, scripts (`scripts/`, `seed/`, `seeds/`, `migrations/`,
+/// `seed.ts`, `*.seed.ts`).
+pub fn is_script_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let by_name = name.starts_with("seed") || name.contains(".seed.");
+    by_name
+        || path.components().any(|c| {
+            matches!(
+                c.as_os_str().to_str(),
+                Some("scripts" | "script" | "seed" | "seeds" | "migrations" | "migration")
+            )
+        })
+}
+
 /// A fact that must hold for a pending diagnostic to be reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
@@ -126,12 +140,15 @@ pub struct Iteration<'t> {
     pub collection: Option<Node<'t>>,
     /// The loop header or the `xs.map` callee.
     pub header: ByteSpan,
-    /// Loop variables (callback parameters), as written.
+    /// Loop variables (callback parameters), and the names declared at the top of the loop's
+    /// body: what one iteration works on.
     pub vars: Vec<String>,
     /// `Promise.all(...)` around a `.map`: every iteration runs at once.
     pub concurrent: Option<ByteSpan>,
     /// Whether this is a callback of an array method (`map`, `forEach`, ...) rather than a loop.
     pub callback: Option<&'static str>,
+    /// `$transaction(xs.map(...))`: the calls are collected and sent as one batch.
+    pub batched: bool,
 }
 
 /// A scope that a node sits in, innermost last.
@@ -176,6 +193,8 @@ pub struct FileCx<'t> {
     pub schema: Option<&'t Schema>,
     /// Whether the file is test code ([`is_test_file`]).
     pub is_test: bool,
+    /// Whether the file is a one-off script ([`is_script_file`]).
+    pub is_script: bool,
     pub src: &'t str,
     pub config: &'t Config,
     /// Ancestors of the current node, root first.
@@ -236,6 +255,7 @@ pub fn analyze(
             project,
             schema: project.schema_for(path),
             is_test: is_test_file(path),
+            is_script: is_script_file(path),
             src: text,
             config,
             ancestors: Vec::new(),
@@ -277,7 +297,9 @@ fn resolve_local(mut pending: Pending, cx: &FileCx) -> Option<Pending> {
     for condition in pending.conditions.drain(..) {
         match condition {
             Condition::NotLiteral(name) => {
-                if cx.literal_consts.contains(&name) {
+                // A literal filled later (`ROLES.push(...)`) is not fixed in the source.
+                let grows = cx.src.contains(&format!("{name}.push("));
+                if cx.literal_consts.contains(&name) && !grows {
                     return None;
                 }
             }

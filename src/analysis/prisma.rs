@@ -134,6 +134,12 @@ fn has_prisma_arguments(arguments: Node, model_operation: bool) -> bool {
 fn client_conditions(client: Node, cx: &FileCx) -> Option<Vec<Condition>> {
     let src = cx.src;
     let is_client_name = |name: &str| cx.config.prisma_clients.iter().any(|c| c == name);
+    // Dotted names from the config: `prisma.client` for a module object that holds the client.
+    if client.kind() == "member_expression"
+        && is_client_name(&collapse_whitespace(&src[client.byte_range()]))
+    {
+        return Some(Vec::new());
+    }
     match client.kind() {
         "identifier" => {
             let name = &src[client.byte_range()];

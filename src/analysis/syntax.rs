@@ -225,6 +225,7 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
         vars: Vec::new(),
         concurrent: None,
         callback: None,
+        batched: false,
     };
     match loop_node.kind() {
         "for_in_statement" => {
@@ -252,6 +253,7 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
                 .and_then(|c| length_receiver(c, src));
         }
     }
+    iteration.vars.extend(declared_names(body, src));
     // `while (batch.length > 0) { batch = await next(...) }` re-fetches its collection: a
     // pagination loop, not a walk over one collection.
     if loop_node.kind() != "for_in_statement" {
@@ -262,6 +264,27 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
         }
     }
     iteration
+}
+
+/// Names declared by the statements directly in a block (`const id = ids[i]`).
+fn declared_names(body: Node, src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cursor = body.walk();
+    for statement in body.named_children(&mut cursor) {
+        if !matches!(
+            statement.kind(),
+            "lexical_declaration" | "variable_declaration"
+        ) {
+            continue;
+        }
+        let mut inner = statement.walk();
+        for declarator in statement.named_children(&mut inner) {
+            if let Some(name) = declarator.child_by_field_name("name") {
+                out.extend(pattern_names(name, src));
+            }
+        }
+    }
+    out
 }
 
 /// Whether `target = ...` appears in `body` (bounded).
@@ -342,12 +365,21 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
                     .filter(|outer| is_promise_all(*outer, src))
                     .and_then(|outer| outer.child_by_field_name("function"))
                     .map(|callee| callee.byte_range());
+                let batched = (n >= 4)
+                    .then(|| cx.ancestors[n - 4])
+                    .and_then(|outer| method_call(outer, src))
+                    .is_some_and(|(_, m, _)| m == "$transaction");
+                let mut vars: Vec<String> = params.iter().map(|(name, _)| name.clone()).collect();
+                if let Some(body) = node.child_by_field_name("body") {
+                    vars.extend(declared_names(body, src));
+                }
                 per_element = Some(Iteration {
                     collection: Some(object),
                     header: callee.byte_range(),
-                    vars: params.iter().map(|(name, _)| name.clone()).collect(),
+                    vars,
                     concurrent,
                     callback: ITERATION_METHODS.iter().copied().find(|m| *m == method),
+                    batched,
                 });
             } else if method == "$transaction" {
                 transparent = true;
@@ -533,8 +565,7 @@ pub fn is_literal_collection(node: Node) -> bool {
         return false;
     }
     let mut cursor = node.walk();
-    let fixed = node
-        .named_children(&mut cursor)
-        .all(|c| c.kind() != "spread_element");
-    fixed
+    let children: Vec<Node> = node.named_children(&mut cursor).collect();
+    // `[]` is a collection to be filled, not a fixed list.
+    !children.is_empty() && children.iter().all(|c| c.kind() != "spread_element")
 }
