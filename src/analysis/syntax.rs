@@ -513,6 +513,16 @@ pub fn collect_facts(node: Node, cx: &mut FileCx) {
                 }
                 return;
             }
+            // `const { client } = prisma` where `prisma.client` is a configured client.
+            if name.kind() == "object_pattern" {
+                let holder = &src[value.byte_range()];
+                for local in pattern_names(name, src) {
+                    let dotted = format!("{holder}.{local}");
+                    if cx.config.prisma_clients.iter().any(|c| *c == dotted) {
+                        cx.local_clients.insert(local);
+                    }
+                }
+            }
             if name.kind() == "identifier" && constructs_prisma_client(value, src) {
                 cx.local_clients.insert(src[name.byte_range()].to_string());
                 return;

@@ -458,6 +458,10 @@ mod tests {
         config.prisma_clients.push("prisma.client".into());
         let found = crate::rules::test_support::lint_with(src, None, &config, "src/app.ts");
         assert_eq!(found.len(), 1);
+        let destructured = "const { client } = prisma; async function f(ids) { for (const id of ids) { await client.website.findUnique({ where: { id } }); } }";
+        let found =
+            crate::rules::test_support::lint_with(destructured, None, &config, "src/app.ts");
+        assert_eq!(found.len(), 1);
     }
 
     #[test]
