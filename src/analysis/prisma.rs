@@ -1,7 +1,8 @@
 //! Recognising Prisma client calls: `<client>.<model>.<operation>(...)` and `<client>.$queryRaw`.
 
-use super::syntax::method_call;
+use super::syntax::{first_object_argument, method_call, properties, unwrap_expression};
 use super::{Condition, FileCx, Frame};
+use crate::project::schema::{name_suggests_growth, Growth, Model};
 use tree_sitter::Node;
 
 /// Model delegate operations that read.
@@ -204,4 +205,151 @@ pub fn collapse_whitespace(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether a model's rows accrue over time: a `/// @leaklint growing|bounded` doc comment, then
+/// `[prisma] growing`/`bounded` in the config, then its name (`AuditLog`, `PageView`).
+pub fn is_growing(model: &str, cx: &FileCx) -> bool {
+    let config = cx.config;
+    if config.prisma_bounded.iter().any(|m| m == model) {
+        return false;
+    }
+    if config.prisma_growing.iter().any(|m| m == model) {
+        return true;
+    }
+    let declared = cx
+        .schema
+        .and_then(|s| s.models.get(model))
+        .and_then(|m| m.growth);
+    match declared {
+        Some(Growth::Growing) => true,
+        Some(Growth::Bounded) => false,
+        None => name_suggests_growth(model),
+    }
+}
+
+/// The query's options object (`{ where, include, take }`), when written inline.
+pub fn options<'t>(call: &PrismaCall<'t>) -> Option<Node<'t>> {
+    first_object_argument(call.arguments)
+}
+
+/// The schema model a call's delegate names, if the schema is known.
+pub fn model_of<'s>(call: &PrismaCall, cx: &FileCx<'s>) -> Option<&'s Model> {
+    cx.schema?.model_for_delegate(call.model?)
+}
+
+/// The model name for messages: from the schema, else the delegate capitalised.
+pub fn model_name(call: &PrismaCall, cx: &FileCx) -> String {
+    if let Some(model) = model_of(call, cx) {
+        return model.name.clone();
+    }
+    let delegate = call.model.unwrap_or("row");
+    let mut chars = delegate.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Whether a `where` object narrows a query to a parent or a key: equality (or `in`) on the id,
+/// a unique field, a foreign key (`authorId`), or a to-one relation (`author: { id }`). Without a
+/// schema: keys named `id` or ending in `Id`/`_id`. `AND` lists narrow when one member does;
+/// `OR` only when every member does.
+pub fn narrows(filter: Node, model: Option<&Model>, cx: &FileCx) -> bool {
+    let src = cx.src;
+    let filter = unwrap_expression(filter);
+    if filter.kind() != "object" {
+        // A variable built elsewhere: assume the author narrowed it.
+        return matches!(
+            filter.kind(),
+            "identifier"
+                | "shorthand_property_identifier"
+                | "member_expression"
+                | "call_expression"
+        );
+    }
+    let mut cursor = filter.walk();
+    let has_spread = filter
+        .named_children(&mut cursor)
+        .any(|c| c.kind() == "spread_element");
+    if has_spread {
+        return true;
+    }
+    properties(filter, src).into_iter().any(|(key, value)| {
+        match key {
+            "AND" => return list_members(value).iter().any(|m| narrows(*m, model, cx)),
+            "OR" => {
+                let members = list_members(value);
+                return !members.is_empty() && members.iter().all(|m| narrows(*m, model, cx));
+            }
+            "NOT" => return false,
+            _ => {}
+        }
+        if !is_equality(value, src) {
+            return false;
+        }
+        match model {
+            Some(model) => {
+                model.foreign_keys.iter().any(|k| k == key)
+                    || model.field(key).is_some_and(|f| {
+                        f.unique
+                            || (!f.list
+                                && cx
+                                    .schema
+                                    .is_some_and(|s| s.models.contains_key(&f.type_name)))
+                    })
+                    || model
+                        .compound_unique
+                        .iter()
+                        .any(|fields| fields.join("_") == key)
+            }
+            None => {
+                key == "id" || key.ends_with("Id") || key.ends_with("_id") || key.ends_with("ID")
+            }
+        }
+    })
+}
+
+/// `x`, `"a"`, `{ equals: x }`, `{ in: xs }`, `{ id: x }` (a relation filter): a value that picks
+/// rows by equality rather than by range or negation.
+fn is_equality(value: Node, src: &str) -> bool {
+    let value = unwrap_expression(value);
+    if value.kind() != "object" {
+        return !matches!(value.kind(), "null" | "undefined");
+    }
+    let props = properties(value, src);
+    !props.is_empty()
+        && props.iter().all(|(k, _)| {
+            !matches!(
+                *k,
+                "not"
+                    | "notIn"
+                    | "gt"
+                    | "gte"
+                    | "lt"
+                    | "lte"
+                    | "contains"
+                    | "startsWith"
+                    | "endsWith"
+                    | "search"
+                    | "mode"
+                    | "none"
+                    | "every"
+                    | "some"
+                    | "isNot"
+                    | "has"
+                    | "hasSome"
+            )
+        })
+}
+
+/// The elements of an array literal, or the value itself.
+fn list_members(value: Node) -> Vec<Node> {
+    let value = unwrap_expression(value);
+    if value.kind() == "array" {
+        let mut cursor = value.walk();
+        value.named_children(&mut cursor).collect()
+    } else {
+        vec![value]
+    }
 }

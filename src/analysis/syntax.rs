@@ -518,7 +518,7 @@ pub fn collect_facts(node: Node, cx: &mut FileCx) {
                 let holder = &src[value.byte_range()];
                 for local in pattern_names(name, src) {
                     let dotted = format!("{holder}.{local}");
-                    if cx.config.prisma_clients.iter().any(|c| *c == dotted) {
+                    if cx.config.prisma_clients.contains(&dotted) {
                         cx.local_clients.insert(local);
                     }
                 }

@@ -5,8 +5,13 @@ use crate::analysis::{FileCx, Sink};
 use crate::diagnostic::Severity;
 use tree_sitter::Node;
 
+pub mod in_memory_filter;
+pub mod oversized_page;
+pub mod prisma_client_singleton;
 pub mod query_in_loop;
 pub mod suppression;
+pub mod unbounded_find_many;
+pub mod unbounded_include;
 
 /// What area of trouble a rule is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +132,12 @@ impl std::fmt::Debug for Rule {
 
 /// Every rule, in the order `leaklint rules` lists them.
 pub static RULES: &[&Rule] = &[
+    &unbounded_include::RULE,
+    &unbounded_find_many::RULE,
     &query_in_loop::RULE,
+    &in_memory_filter::RULE,
+    &oversized_page::RULE,
+    &prisma_client_singleton::RULE,
     &suppression::INVALID,
     &suppression::UNUSED,
 ];
