@@ -252,10 +252,21 @@ pub fn model_name(call: &PrismaCall, cx: &FileCx) -> String {
 }
 
 /// Whether a `where` object narrows a query to a parent or a key: equality (or `in`) on the id,
-/// a unique field, a foreign key (`authorId`), or a to-one relation (`author: { id }`). Without a
-/// schema: keys named `id` or ending in `Id`/`_id`. `AND` lists narrow when one member does;
-/// `OR` only when every member does.
+/// a unique field, a foreign key (`authorId`), a to-one relation (`author: { id }`), or a to-many
+/// relation that some row of a narrowed parent matches (`members: { some: { userId } }`: the
+/// user's organisations). Without a schema: keys named `id` or ending in `Id`/`_id`. `AND`
+/// narrows when one member does; `OR` only when every member does.
 pub fn narrows(filter: Node, model: Option<&Model>, cx: &FileCx) -> bool {
+    narrows_within(filter, model, false, cx)
+}
+
+/// [`narrows`] for the `where` of a nested include: the foreign key to the parent is implied, so
+/// the rest of a compound unique (`@@unique([organisationId, period])`) picks one row.
+pub fn narrows_relation(filter: Node, model: Option<&Model>, cx: &FileCx) -> bool {
+    narrows_within(filter, model, true, cx)
+}
+
+fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx: &FileCx) -> bool {
     let src = cx.src;
     let filter = unwrap_expression(filter);
     if filter.kind() != "object" {
@@ -275,15 +286,50 @@ pub fn narrows(filter: Node, model: Option<&Model>, cx: &FileCx) -> bool {
     if has_spread {
         return true;
     }
-    properties(filter, src).into_iter().any(|(key, value)| {
+    let props = properties(filter, src);
+    if parent_implied {
+        if let Some(model) = model {
+            let keys: Vec<&str> = props.iter().map(|(k, _)| *k).collect();
+            let picks_one = model.compound_unique.iter().any(|fields| {
+                fields
+                    .iter()
+                    .all(|f| keys.contains(&f.as_str()) || model.foreign_keys.contains(f))
+            });
+            if picks_one {
+                return true;
+            }
+        }
+    }
+    props.into_iter().any(|(key, value)| {
         match key {
-            "AND" => return list_members(value).iter().any(|m| narrows(*m, model, cx)),
+            "AND" => {
+                return list_members(value)
+                    .iter()
+                    .any(|m| narrows_within(*m, model, parent_implied, cx))
+            }
             "OR" => {
                 let members = list_members(value);
-                return !members.is_empty() && members.iter().all(|m| narrows(*m, model, cx));
+                return !members.is_empty()
+                    && members
+                        .iter()
+                        .all(|m| narrows_within(*m, model, parent_implied, cx));
             }
             "NOT" => return false,
             _ => {}
+        }
+        // `members: { some: { userId } }`, `author: { is: { id } }`.
+        let target = model
+            .and_then(|m| m.field(key))
+            .and_then(|f| cx.schema?.models.get(&f.type_name));
+        let related = unwrap_expression(value);
+        if related.kind() == "object" {
+            for via in ["some", "is"] {
+                if let Some(inner) = super::syntax::property(related, via, src) {
+                    if narrows_within(inner, target, false, cx) {
+                        return true;
+                    }
+                }
+            }
         }
         if !is_equality(value, src) {
             return false;

@@ -144,6 +144,8 @@ mod tests {
             "prisma.member.findMany({ where: { team: { slug } } });",
             "prisma.member.findMany({ where: { id: { in: ids } } });",
             "prisma.member.findMany({ where: { AND: [{ role: 'x' }, { teamId }] } });",
+            // the teams some member of which is this user: narrowed to the user
+            "prisma.team.findMany({ where: { members: { some: { id: memberId } } } });",
             "prisma.member.findMany(args);",
             "prisma.member.findMany({ ...args, orderBy: { id: 'asc' } });",
             "prisma.member.findMany({ where });",

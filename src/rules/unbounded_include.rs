@@ -3,7 +3,8 @@
 
 use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
 use crate::analysis::prisma::{
-    is_growing, model_name, model_of, narrows, options, prisma_call, READ_OPERATIONS,
+    is_growing, model_name, model_of, narrows, narrows_relation, options, prisma_call,
+    READ_OPERATIONS,
 };
 use crate::analysis::syntax::{property, property_key, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
@@ -108,9 +109,13 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 continue;
             };
             let has_take = nested.is_some_and(|o| property(o, "take", src).is_some());
-            let unbounded = to_many && !has_take;
+            // `members: { where: { userId } }`: the include itself picks rows by a key.
+            let narrowed = nested
+                .and_then(|o| property(o, "where", src))
+                .is_some_and(|w| narrows_relation(w, target_model, cx));
+            let unbounded = to_many && !has_take && !narrowed;
+            let grows = unbounded && is_growing(&target_name, cx);
             if unbounded {
-                let grows = is_growing(&target_name, cx);
                 if all || grows || level.many_above {
                     let why = if grows {
                         format!("`{target_name}` rows accrue over time")
@@ -166,7 +171,9 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                     o,
                     target_model,
                     target_name,
-                    level.many_above || unbounded,
+                    // Children multiply only under a list that is unbounded itself: the top-level
+                    // list, or a growing relation. A document's recipients stay few.
+                    level.many_above || grows,
                     level.depth + 1,
                     src,
                 );
@@ -278,6 +285,10 @@ mod tests {
             // a small relation under a narrowed query
             "prisma.user.findUnique({ where: { id }, include: { teams: true } });",
             "prisma.user.findMany({ where: { id: { in: ids } }, include: { teams: true } });",
+            // the include picks rows by a key itself
+            "prisma.pnode.findUnique({ where: { id }, include: { statsSamples: { where: { id: sampleId } } } });",
+            // a small relation's children under a narrowed query are not N x M
+            "prisma.user.findUnique({ where: { id }, include: { teams: { include: { user: true } }, pnodes: { include: { recipients: { take: 5 } } } } });",
             // writes are not reads
             "prisma.pnode.update({ where: { id }, data: {}, include: { gossipObservations: true } });",
         ] {
