@@ -334,6 +334,9 @@ fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx:
         if !is_equality(value, src) {
             return false;
         }
+        if key_like(key) {
+            return true;
+        }
         match model {
             Some(model) => {
                 model.foreign_keys.iter().any(|k| k == key)
@@ -349,11 +352,20 @@ fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx:
                         .iter()
                         .any(|fields| fields.join("_") == key)
             }
-            None => {
-                key == "id" || key.ends_with("Id") || key.ends_with("_id") || key.ends_with("ID")
-            }
+            None => false,
         }
     })
+}
+
+/// Keys that pick rows of one owner or one thing by name: `id`, `*Id`, `*_id`, and identifiers
+/// people look rows up by (`email`, `slug`, `token`, `username`). Schemas often leave the
+/// foreign key undeclared (`userId String` with no `@relation`).
+fn key_like(key: &str) -> bool {
+    key == "id"
+        || key.ends_with("Id")
+        || key.ends_with("_id")
+        || key.ends_with("ID")
+        || matches!(key, "email" | "slug" | "token" | "username" | "key")
 }
 
 /// `x`, `"a"`, `{ equals: x }`, `{ in: xs }`, `{ id: x }` (a relation filter): a value that picks

@@ -272,6 +272,37 @@ const GROWING_WORDS: &[&str] = &[
     "job",
 ];
 
+/// Words that, in a model's name, mark a lookup table that stays small.
+const BOUNDED_WORDS: &[&str] = &[
+    "setting",
+    "settings",
+    "config",
+    "configuration",
+    "preference",
+    "preferences",
+    "plan",
+    "role",
+    "permission",
+    "country",
+    "currency",
+    "locale",
+    "language",
+    "feature",
+    "flag",
+    "category",
+    "type",
+    "kind",
+    "template",
+    "claim",
+];
+
+/// Whether a model's name says it is a lookup table (`SiteSettings`, `SubscriptionPlan`).
+pub fn name_suggests_bounded(model: &str) -> bool {
+    words(model)
+        .last()
+        .is_some_and(|w| BOUNDED_WORDS.contains(&w.as_str()))
+}
+
 /// Whether a model's rows accrue over time, judged from its name: `DocumentAuditLog`,
 /// `PnodeGossipObservation`, `WebsiteEvent`. Split into words so that `Reviewer` is not `view`.
 pub fn name_suggests_growth(model: &str) -> bool {

@@ -34,6 +34,8 @@ pub static RULE: Rule = Rule {
 /// A variable holding the rows of an unbounded query.
 struct Rows {
     name: String,
+    /// Reported already: one finding per variable.
+    reported: std::cell::Cell<bool>,
     /// The function it was declared in (0: module scope).
     scope: usize,
     query: ByteSpan,
@@ -66,6 +68,7 @@ impl FileCheck for InMemoryFilter {
                     return;
                 };
                 self.rows.push(Rows {
+                    reported: std::cell::Cell::new(false),
                     name: cx.text(name).to_string(),
                     scope: innermost_function(cx),
                     query: call.call.byte_range(),
@@ -82,13 +85,17 @@ impl FileCheck for InMemoryFilter {
                 self.report_use(object, verb, callee.byte_range(), cx, sink);
             }
             "member_expression" => {
+                // `(await prisma.x.findMany()).length`: rows fetched only to be counted. A
+                // variable's `.length` is not reported: the rows are usually used as well.
                 let is_length = node
                     .child_by_field_name("property")
                     .is_some_and(|p| cx.text(p) == "length");
                 let Some(object) = node.child_by_field_name("object").filter(|_| is_length) else {
                     return;
                 };
-                self.report_use(object, Verb::Count, node.byte_range(), cx, sink);
+                if unwrap_expression(object).kind() != "identifier" {
+                    self.report_use(object, Verb::Count, node.byte_range(), cx, sink);
+                }
             }
             _ => {}
         }
@@ -133,6 +140,9 @@ impl InMemoryFilter {
             else {
                 return;
             };
+            if rows.reported.replace(true) {
+                return;
+            }
             (
                 format!("`{name}`"),
                 rows.query.clone(),
@@ -218,13 +228,19 @@ mod tests {
             ["`events` holds every matching `Event` row (no `take`) and is filtered in JavaScript"]
         );
         for src in [
-            "async function f() { const users = await prisma.user.findMany({ where: { active: true } }); return users.length; }",
+            "async function f() { return (await prisma.user.findMany({ where: { active: true } })).length; }",
             "async function f(email) { const users = await prisma.user.findMany(); return users.find((u) => u.email === email); }",
             "async function f() { return (await prisma.order.findMany()).reduce((s, o) => s + o.total, 0); }",
             "async function f() { const rows = await prisma.order.findMany(); return rows.map((r) => r.id).filter(Boolean) && rows.some((r) => r.open); }",
         ] {
             assert!(!found(src).is_empty(), "{src}");
         }
+    }
+
+    #[test]
+    fn one_finding_per_variable() {
+        let src = "async function f() { const rows = await prisma.event.findMany(); rows.filter(a); rows.find(b); }";
+        assert_eq!(found(src).len(), 1, "{:?}", found(src));
     }
 
     #[test]
@@ -235,6 +251,8 @@ mod tests {
             "async function f() { const events = await prisma.event.findMany(); return events.map((e) => e.id); }",
             "async function f(list) { const events = await prisma.event.findMany(); return list.filter(Boolean); }",
             "async function f() { const n = await prisma.event.count(); return [n].filter(Boolean); }",
+            // the rows are processed; their length is incidental
+            "async function f() { const jobs = await prisma.job.findMany({ where: { status: 'PENDING' } }); if (jobs.length === 0) return; for (const j of jobs) run(j); }",
         ] {
             assert!(found(src).is_empty(), "{src}: {:?}", found(src));
         }

@@ -114,6 +114,22 @@ impl Singleton {
         if cx.text(function).contains("$disconnect") {
             return None;
         }
+        // `remember('prisma', () => new PrismaClient())` at module scope: a memoizing helper
+        // runs the factory once.
+        let index = cx.ancestors.iter().position(|a| a.id() == function.id())?;
+        // (A route registration, `app.get('/', (req, res) => ...)`, also passes a function to a
+        // module-level call, but does not keep its result.)
+        let is_argument = index >= 3
+            && cx.ancestors[index - 1].kind() == "arguments"
+            && cx.ancestors[index - 2].kind() == "call_expression"
+            && matches!(
+                cx.ancestors[index - 3].kind(),
+                "variable_declarator" | "assignment_expression" | "export_statement"
+            );
+        let outermost = !cx.ancestors[..index].iter().any(|a| is_function(a.kind()));
+        if is_argument && outermost {
+            return None;
+        }
         Some(InFunction {
             span: node.byte_range(),
             function: function_name(function, cx),
@@ -239,6 +255,7 @@ mod tests {
             "const createClient = () => new PrismaClient().$extends({}); export const prisma = globalForPrisma.prisma ?? createClient();",
             "async function main() { const prisma = new PrismaClient(); await prisma.user.count(); await prisma.$disconnect(); } main();",
             "class Db { constructor() { this.client = new PrismaClient(); } }",
+            "export const prisma = remember('prisma', () => new PrismaClient({ log: ['warn'] }));",
         ] {
             assert!(found(src).is_empty(), "{src}: {:?}", found(src));
         }

@@ -60,7 +60,9 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     if filter.is_some_and(|w| narrows(w, model_of(&call, cx), cx)) {
         return;
     }
-    if !is_growing(&model, cx) && declared_bounded(&model, cx) {
+    if !is_growing(&model, cx)
+        && (declared_bounded(&model, cx) || crate::project::schema::name_suggests_bounded(&model))
+    {
         return;
     }
     let grows = is_growing(&model, cx);
@@ -150,6 +152,8 @@ mod tests {
             "prisma.member.findMany({ ...args, orderBy: { id: 'asc' } });",
             "prisma.member.findMany({ where });",
             "prisma.member.findFirst({ where: { role: 'x' } });",
+            // a lookup table, by its name
+            "prisma.siteSettings.findMany();",
         ] {
             assert_eq!(fails(src), 0, "{src}");
         }
