@@ -115,55 +115,53 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 .is_some_and(|w| narrows_relation(w, target_model, cx));
             let unbounded = to_many && !has_take && !narrowed;
             let grows = unbounded && is_growing(&target_name, cx);
-            if unbounded {
-                if all || grows || level.many_above {
-                    let why = if grows {
-                        format!("`{target_name}` rows accrue over time")
-                    } else if level.many_above {
-                        format!(
-                            "and so for every `{}` row of a list with no bound",
-                            level.model_label
-                        )
-                    } else {
-                        "a to-many relation".to_string()
-                    };
-                    let message = if level.many_above && !grows {
-                        format!(
-                            "`{relation}` loads every `{target_name}` of each `{}`, {why}",
-                            level.model_label
-                        )
-                    } else {
-                        format!(
-                            "`{relation}` loads every `{target_name}` of each `{}`: {why}, with no `take`",
-                            level.model_label
-                        )
-                    };
-                    let fix = match nested {
-                        None => Edit {
-                            span: value.byte_range(),
-                            replacement: format!("{{ take: {fix_take} }}"),
-                        },
-                        Some(o) => Edit {
-                            span: o.start_byte() + 1..o.start_byte() + 1,
-                            replacement: format!(" take: {fix_take},"),
-                        },
-                    };
-                    sink.report(
-                        Diagnostic {
-                            fix: Some(Fix {
-                                applicability: Applicability::Unsafe,
-                                message: format!("add `take: {fix_take}`"),
-                                edits: vec![fix],
-                            }),
-                            ..Diagnostic::new(RULE.id, pair.byte_range(), message)
-                                .with_help(format!(
-                                    "bound it: `{relation}: {{ take: {fix_take}, orderBy: {{ createdAt: 'desc' }} }}` keeps the newest; `_count: {{ select: {{ {relation}: true }} }}` if you only need how many"
-                                ))
-                                .with_label(node.child_by_field_name("function").map(|f| f.byte_range()).unwrap_or(node.byte_range()), format!("in this `{}`", call.operation))
-                        },
-                        call.conditions.clone(),
-                    );
-                }
+            if unbounded && (all || grows || level.many_above) {
+                let why = if grows {
+                    format!("`{target_name}` rows accrue over time")
+                } else if level.many_above {
+                    format!(
+                        "and so for every `{}` row of a list with no bound",
+                        level.model_label
+                    )
+                } else {
+                    "a to-many relation".to_string()
+                };
+                let message = if level.many_above && !grows {
+                    format!(
+                        "`{relation}` loads every `{target_name}` of each `{}`, {why}",
+                        level.model_label
+                    )
+                } else {
+                    format!(
+                        "`{relation}` loads every `{target_name}` of each `{}`: {why}, with no `take`",
+                        level.model_label
+                    )
+                };
+                let fix = match nested {
+                    None => Edit {
+                        span: value.byte_range(),
+                        replacement: format!("{{ take: {fix_take} }}"),
+                    },
+                    Some(o) => Edit {
+                        span: o.start_byte() + 1..o.start_byte() + 1,
+                        replacement: format!(" take: {fix_take},"),
+                    },
+                };
+                sink.report(
+                    Diagnostic {
+                        fix: Some(Fix {
+                            applicability: Applicability::Unsafe,
+                            message: format!("add `take: {fix_take}`"),
+                            edits: vec![fix],
+                        }),
+                        ..Diagnostic::new(RULE.id, pair.byte_range(), message)
+                            .with_help(format!(
+                                "bound it: `{relation}: {{ take: {fix_take}, orderBy: {{ createdAt: 'desc' }} }}` keeps the newest; `_count: {{ select: {{ {relation}: true }} }}` if you only need how many"
+                            ))
+                            .with_label(node.child_by_field_name("function").map(|f| f.byte_range()).unwrap_or(node.byte_range()), format!("in this `{}`", call.operation))
+                    },
+                    call.conditions.clone(),
+                );
             }
             if let Some(o) = nested {
                 push_children(
