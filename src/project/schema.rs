@@ -256,7 +256,6 @@ const GROWING_WORDS: &[&str] = &[
     "execution",
     "webhookcall",
     "answer",
-    "vote",
     "comment",
     "reply",
     "transaction",
@@ -306,7 +305,9 @@ pub fn name_suggests_bounded(model: &str) -> bool {
 /// Whether a model's rows accrue over time, judged from its name: `DocumentAuditLog`,
 /// `PnodeGossipObservation`, `WebsiteEvent`. Split into words so that `Reviewer` is not `view`.
 pub fn name_suggests_growth(model: &str) -> bool {
-    words(model).iter().any(|w| {
+    // The head noun, the last word, says what a row is: `ScheduledEventInvite` is an invite,
+    // not an event.
+    words(model).last().is_some_and(|w| {
         let singular = w.strip_suffix('s').unwrap_or(w);
         GROWING_WORDS.contains(&singular) || GROWING_WORDS.contains(&w.as_str())
     })
@@ -426,6 +427,8 @@ enum Role {
             "Document",
             "Logo",
             "Field",
+            "ScheduledEventInvite",
+            "EventType",
         ] {
             assert!(!name_suggests_growth(stays), "{stays}");
         }
