@@ -24,6 +24,8 @@ pub struct Package {
     pub entries: Vec<String>,
     /// `"prisma": { "schema": ... }`.
     pub prisma_schema: Option<String>,
+    /// Names of every dependency (all kinds).
+    pub dependencies: Vec<String>,
 }
 
 /// `compilerOptions.paths` of one `tsconfig.json`.
@@ -162,8 +164,9 @@ impl Project {
         self.packages.iter().find(|p| file.starts_with(&p.dir))
     }
 
-    /// The schema a source file uses: its own package's, else the project's only one, else the
-    /// configured one.
+    /// The schema a source file uses: the configured one; else its own package's; else that of a
+    /// workspace package it depends on (`apps/web` -> `@acme/database`); else the project's only
+    /// one.
     pub fn schema_for(&self, file: &Path) -> Option<&Schema> {
         if let Some(configured) = self.schemas.get(Path::new("")) {
             return Some(configured);
@@ -175,7 +178,18 @@ impl Project {
             .filter(|(dir, _)| file.starts_with(dir))
             .max_by_key(|(dir, _)| dir.components().count())
             .map(|(_, s)| s);
-        own.or_else(|| {
+        let from_dependency = || {
+            let package = self.package_for(&file)?;
+            self.packages
+                .iter()
+                .filter(|p| {
+                    p.name
+                        .as_ref()
+                        .is_some_and(|n| package.dependencies.contains(n))
+                })
+                .find_map(|p| self.schemas.get(&p.dir))
+        };
+        own.or_else(from_dependency).or_else(|| {
             (self.schemas.len() == 1)
                 .then(|| self.schemas.values().next())
                 .flatten()
@@ -266,8 +280,14 @@ fn read_package(path: &Path) -> Option<Package> {
             entries.push(s.to_string());
         }
     }
+    let dependencies = ["dependencies", "devDependencies", "peerDependencies"]
+        .iter()
+        .filter_map(|k| json[k].as_object())
+        .flat_map(|deps| deps.keys().cloned())
+        .collect();
     Some(Package {
         dir,
+        dependencies,
         name: json["name"].as_str().map(str::to_string),
         uses_next: has_dep("next"),
         entries,

@@ -307,7 +307,13 @@ pub fn name_suggests_bounded(model: &str) -> bool {
 pub fn name_suggests_growth(model: &str) -> bool {
     // The head noun, the last word, says what a row is: `ScheduledEventInvite` is an invite,
     // not an event.
-    words(model).last().is_some_and(|w| {
+    // In a join table, `TagsOnResponses`, a row is a tag.
+    let words = words(model);
+    let head = match words.iter().position(|w| w == "on") {
+        Some(i) if i > 0 => words.get(i - 1),
+        _ => words.last(),
+    };
+    head.is_some_and(|w| {
         let singular = w.strip_suffix('s').unwrap_or(w);
         GROWING_WORDS.contains(&singular) || GROWING_WORDS.contains(&w.as_str())
     })

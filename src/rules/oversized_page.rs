@@ -28,7 +28,7 @@ pub static RULE: Rule = Rule {
 const DEFAULT_MAX: i64 = 1000;
 
 fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
-    if node.kind() != "call_expression" {
+    if node.kind() != "call_expression" || cx.is_test || cx.is_script {
         return;
     }
     let Some(call) = prisma_call(node, cx) else {

@@ -69,7 +69,12 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         Some(OptionValue::Integer(n)) if *n > 0 => *n,
         _ => 100,
     };
+    let mut cursor = options.walk();
+    let spread = options
+        .named_children(&mut cursor)
+        .any(|c| c.kind() == "spread_element");
     let unbounded_list = call.operation == "findMany"
+        && !spread
         && property(options, "take", src).is_none()
         && !property(options, "where", src).is_some_and(|w| narrows(w, model_of(&call, cx), cx));
     let mut stack: Vec<Level> = Vec::new();
