@@ -103,6 +103,8 @@ pub struct Report {
     pub errors: Vec<FileError>,
     /// Files whose parse had syntax errors (what did parse was still linted).
     pub syntax_errors: Vec<String>,
+    /// What the run learnt of the project, for `--verbose`.
+    pub notes: Vec<String>,
     /// Source text of every file with a finding, for rendering snippets.
     pub sources: std::collections::BTreeMap<String, Arc<str>>,
 }
@@ -238,6 +240,26 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
         .collect();
 
     let mut report = Report::default();
+    report
+        .notes
+        .push(format!("project root {}", project.root.display()));
+    if project.schemas.is_empty() {
+        report.notes.push(
+            "no Prisma schema found: the Prisma rules judge by names in the code".to_string(),
+        );
+    }
+    for schema in project.schemas.values() {
+        let files: Vec<String> = schema
+            .files
+            .iter()
+            .map(|f| display_path(f, &settings.cwd))
+            .collect();
+        report.notes.push(format!(
+            "Prisma schema with {} models: {}",
+            schema.models.len(),
+            files.join(", ")
+        ));
+    }
     for (path, message) in discovered.errors {
         report.errors.push(FileError {
             path: display_path(&path, &settings.cwd),
