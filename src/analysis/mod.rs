@@ -1,6 +1,7 @@
 //! One parsed file: the tree-sitter parse, the scopes a node sits in (loops, callbacks, functions,
 //! classes), the module's imports and constant literals, and the rules run over it, all in one walk.
 
+pub mod node;
 pub mod prisma;
 pub mod syntax;
 pub mod walk;
@@ -36,6 +37,16 @@ impl Lang {
             "tsx" => Some(Lang::Tsx),
             "js" | "jsx" | "mjs" | "cjs" => Some(Lang::JavaScript),
             _ => None,
+        }
+    }
+
+    /// Where this grammar's name tables are kept.
+    fn tables(self) -> &'static std::sync::OnceLock<node::Tables> {
+        static TYPESCRIPT: std::sync::OnceLock<node::Tables> = std::sync::OnceLock::new();
+        static TSX: std::sync::OnceLock<node::Tables> = std::sync::OnceLock::new();
+        match self {
+            Lang::TypeScript => &TYPESCRIPT,
+            Lang::Tsx | Lang::JavaScript => &TSX,
         }
     }
 
@@ -240,6 +251,7 @@ pub fn analyze(
     rules: &[&Rule],
 ) -> Option<FileAnalysis> {
     let tree = parse(text, lang)?;
+    node::set_language(&lang.language(), lang.tables());
     let mut node_checks = Vec::new();
     let mut file_checks = Vec::new();
     for rule in rules {

@@ -2,6 +2,7 @@
 
 use super::syntax::{first_object_argument, method_call, properties, unwrap_expression};
 use super::{Condition, FileCx, Frame};
+use crate::analysis::node::NodeExt;
 use crate::project::schema::{name_suggests_growth, Growth, Model};
 use tree_sitter::Node;
 
@@ -38,18 +39,37 @@ pub const RAW_OPERATIONS: &[&str] = &[
     "$executeRawUnsafe",
 ];
 
-/// Strings one of which a file must contain to hold a Prisma operation call.
+/// Strings one of which a file must contain to hold a Prisma operation call: the operation and
+/// its opening parenthesis (a call split over lines still has them together).
 pub const OPERATION_NEEDLES: &[&str] = &[
-    ".find",
-    ".create",
-    ".update",
-    ".upsert",
-    ".delete",
-    ".count",
-    ".aggregate",
-    ".groupBy",
+    ".findMany(",
+    ".findUnique(",
+    ".findUniqueOrThrow(",
+    ".findFirst(",
+    ".findFirstOrThrow(",
+    ".count(",
+    ".aggregate(",
+    ".groupBy(",
+    ".create(",
+    ".createMany(",
+    ".createManyAndReturn(",
+    ".update(",
+    ".updateMany(",
+    ".updateManyAndReturn(",
+    ".upsert(",
+    ".delete(",
+    ".deleteMany(",
     "$queryRaw",
     "$executeRaw",
+];
+
+/// Strings one of which a file must contain to hold a Prisma read with options.
+pub const READ_NEEDLES: &[&str] = &[
+    ".findMany(",
+    ".findUnique(",
+    ".findUniqueOrThrow(",
+    ".findFirst(",
+    ".findFirstOrThrow(",
 ];
 
 /// A recognised Prisma client call.
@@ -79,15 +99,15 @@ pub fn prisma_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<PrismaCall<'t>
     let (client, model) = if RAW_OPERATIONS.contains(&operation) {
         (object, None)
     } else if READ_OPERATIONS.contains(&operation) || WRITE_OPERATIONS.contains(&operation) {
-        if object.kind() != "member_expression" {
+        if object.k() != "member_expression" {
             return None;
         }
-        let model = object.child_by_field_name("property")?;
+        let model = object.field("property")?;
         let model = &src[model.byte_range()];
         if model.starts_with('$') {
             return None;
         }
-        (object.child_by_field_name("object")?, Some(model))
+        (object.field("object")?, Some(model))
     } else {
         return None;
     };
@@ -95,7 +115,7 @@ pub fn prisma_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<PrismaCall<'t>
         return None;
     }
     let conditions = client_conditions(client, cx)?;
-    let callee = node.child_by_field_name("function")?;
+    let callee = node.field("function")?;
     Some(PrismaCall {
         call: node,
         callee: collapse_whitespace(&src[callee.byte_range()]),
@@ -109,13 +129,13 @@ pub fn prisma_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<PrismaCall<'t>
 /// Model operations take at most one argument, an options object (Dexie's `table.update(key,
 /// changes)` and `Map#delete(key)` do not look like that). Tagged templates are raw SQL.
 fn has_prisma_arguments(arguments: Node, model_operation: bool) -> bool {
-    if arguments.kind() == "template_string" {
+    if arguments.k() == "template_string" {
         return !model_operation;
     }
     let mut cursor = arguments.walk();
     let args: Vec<Node> = arguments
         .named_children(&mut cursor)
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.k() != "comment")
         .collect();
     if !model_operation {
         return true;
@@ -123,7 +143,7 @@ fn has_prisma_arguments(arguments: Node, model_operation: bool) -> bool {
     match args.as_slice() {
         [] => true,
         [only] => !matches!(
-            only.kind(),
+            only.k(),
             "string" | "number" | "template_string" | "true" | "false" | "null" | "array"
         ),
         _ => false,
@@ -136,12 +156,12 @@ fn client_conditions(client: Node, cx: &FileCx) -> Option<Vec<Condition>> {
     let src = cx.src;
     let is_client_name = |name: &str| cx.config.prisma_clients.iter().any(|c| c == name);
     // Dotted names from the config: `prisma.client` for a module object that holds the client.
-    if client.kind() == "member_expression"
+    if client.k() == "member_expression"
         && is_client_name(&collapse_whitespace(&src[client.byte_range()]))
     {
         return Some(Vec::new());
     }
-    match client.kind() {
+    match client.k() {
         "identifier" => {
             let name = &src[client.byte_range()];
             if is_client_name(name) || in_client_params(name, cx) {
@@ -154,9 +174,9 @@ fn client_conditions(client: Node, cx: &FileCx) -> Option<Vec<Condition>> {
             .is_some_and(|(extends, _)| extends)
             .then(Vec::new),
         "member_expression" => {
-            let object = client.child_by_field_name("object")?;
-            let property = &src[client.child_by_field_name("property")?.byte_range()];
-            if object.kind() == "this" {
+            let object = client.field("object")?;
+            let property = &src[client.field("property")?.byte_range()];
+            if object.k() == "this" {
                 let (extends_prisma, fields) = innermost_class(cx)?;
                 let known = fields.iter().any(|f| f == property)
                     || (is_client_name(property) && extends_prisma);
@@ -269,10 +289,10 @@ pub fn narrows_relation(filter: Node, model: Option<&Model>, cx: &FileCx) -> boo
 fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx: &FileCx) -> bool {
     let src = cx.src;
     let filter = unwrap_expression(filter);
-    if filter.kind() != "object" {
+    if filter.k() != "object" {
         // A variable built elsewhere: assume the author narrowed it.
         return matches!(
-            filter.kind(),
+            filter.k(),
             "identifier"
                 | "shorthand_property_identifier"
                 | "member_expression"
@@ -282,7 +302,7 @@ fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx:
     let mut cursor = filter.walk();
     let has_spread = filter
         .named_children(&mut cursor)
-        .any(|c| c.kind() == "spread_element");
+        .any(|c| c.k() == "spread_element");
     if has_spread {
         return true;
     }
@@ -322,7 +342,7 @@ fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx:
             .and_then(|m| m.field(key))
             .and_then(|f| cx.schema?.models.get(&f.type_name));
         let related = unwrap_expression(value);
-        if related.kind() == "object" {
+        if related.k() == "object" {
             for via in ["some", "is"] {
                 if let Some(inner) = super::syntax::property(related, via, src) {
                     if narrows_within(inner, target, false, cx) {
@@ -372,8 +392,8 @@ fn key_like(key: &str) -> bool {
 /// rows by equality rather than by range or negation.
 fn is_equality(value: Node, src: &str) -> bool {
     let value = unwrap_expression(value);
-    if value.kind() != "object" {
-        return !matches!(value.kind(), "null" | "undefined");
+    if value.k() != "object" {
+        return !matches!(value.k(), "null" | "undefined");
     }
     let props = properties(value, src);
     !props.is_empty()
@@ -404,7 +424,7 @@ fn is_equality(value: Node, src: &str) -> bool {
 /// The elements of an array literal, or the value itself.
 fn list_members(value: Node) -> Vec<Node> {
     let value = unwrap_expression(value);
-    if value.kind() == "array" {
+    if value.k() == "array" {
         let mut cursor = value.walk();
         value.named_children(&mut cursor).collect()
     } else {

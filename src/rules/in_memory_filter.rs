@@ -2,6 +2,7 @@
 //! JavaScript.
 
 use super::{Category, Check, FileCheck, FixKind, Rule};
+use crate::analysis::node::NodeExt;
 use crate::analysis::prisma::{model_name, model_of, narrows, options, prisma_call, PrismaCall};
 use crate::analysis::syntax::{method_call, property, unwrap_expression};
 use crate::analysis::{Condition, FileCx, Frame, Sink};
@@ -17,15 +18,16 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../rules/in-memory-filter.md"),
     options: &[],
     needles: &[
-        &[".findMany"],
+        &[".findMany("],
         &[
-            ".filter",
+            ".filter(",
             ".find(",
-            ".some",
-            ".every",
+            ".some(",
+            ".every(",
             ".length",
-            ".reduce",
-            ".findIndex",
+            ".reduce(",
+            ".findIndex(",
+            ".includes(",
         ],
     ],
     check: Check::Stateful(|| Box::<InMemoryFilter>::default()),
@@ -53,15 +55,12 @@ impl FileCheck for InMemoryFilter {
         if cx.is_test || cx.is_script {
             return;
         }
-        match node.kind() {
+        match node.k() {
             "variable_declarator" => {
-                let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
                     return;
                 };
-                if name.kind() != "identifier" {
+                if name.k() != "identifier" {
                     return;
                 }
                 let Some(call) = unbounded_query(value, cx) else {
@@ -81,19 +80,19 @@ impl FileCheck for InMemoryFilter {
                     return;
                 };
                 let Some(verb) = verb_for(method) else { return };
-                let callee = node.child_by_field_name("function").expect("method call");
+                let callee = node.field("function").expect("method call");
                 self.report_use(object, verb, callee.byte_range(), cx, sink);
             }
             "member_expression" => {
                 // `(await prisma.x.findMany()).length`: rows fetched only to be counted. A
                 // variable's `.length` is not reported: the rows are usually used as well.
                 let is_length = node
-                    .child_by_field_name("property")
+                    .field("property")
                     .is_some_and(|p| cx.text(p) == "length");
-                let Some(object) = node.child_by_field_name("object").filter(|_| is_length) else {
+                let Some(object) = node.field("object").filter(|_| is_length) else {
                     return;
                 };
-                if unwrap_expression(object).kind() != "identifier" {
+                if unwrap_expression(object).k() != "identifier" {
                     self.report_use(object, Verb::Count, node.byte_range(), cx, sink);
                 }
             }
@@ -124,7 +123,7 @@ fn verb_for(method: &str) -> Option<Verb> {
 impl InMemoryFilter {
     fn report_use(&self, object: Node, verb: Verb, span: ByteSpan, cx: &FileCx, sink: &mut Sink) {
         let object = unwrap_expression(object);
-        let (shown, query, model, conditions) = if object.kind() == "identifier" {
+        let (shown, query, model, conditions) = if object.k() == "identifier" {
             let name = cx.text(object);
             let scopes: Vec<usize> = std::iter::once(0)
                 .chain(cx.frames.iter().filter_map(|f| match f {

@@ -1,7 +1,8 @@
 //! `oversized-page`: a page size above a ceiling, such as `take: 5000`.
 
 use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
-use crate::analysis::prisma::{model_name, prisma_call};
+use crate::analysis::node::NodeExt;
+use crate::analysis::prisma::{model_name, prisma_call, OPERATION_NEEDLES};
 use crate::analysis::syntax::{nested_pairs, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
 use crate::config::OptionValue;
@@ -21,14 +22,14 @@ pub static RULE: Rule = Rule {
         default: "1000",
         description: "the largest page size not reported",
     }],
-    needles: &[&["take"]],
+    needles: &[&["take"], OPERATION_NEEDLES],
     check: Check::Node(check),
 };
 
 const DEFAULT_MAX: i64 = 1000;
 
 fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
-    if node.kind() != "call_expression" || cx.is_test || cx.is_script {
+    if node.k() != "call_expression" || cx.is_test || cx.is_script {
         return;
     }
     let Some(call) = prisma_call(node, cx) else {

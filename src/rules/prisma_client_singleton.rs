@@ -2,6 +2,7 @@
 //! a Next.js app without the `globalThis` guard.
 
 use super::{Category, Check, FileCheck, FixKind, Rule};
+use crate::analysis::node::NodeExt;
 use crate::analysis::syntax::is_function;
 use crate::analysis::{FileCx, Frame, Sink};
 use crate::diagnostic::{Applicability, ByteSpan, Diagnostic, Edit, Fix, Severity};
@@ -41,18 +42,18 @@ impl FileCheck for Singleton {
             .frames
             .iter()
             .any(|f| matches!(f, Frame::Function { .. }));
-        if node.kind() == "call_expression" && !in_function {
-            if let Some(callee) = node.child_by_field_name("function") {
+        if node.k() == "call_expression" && !in_function {
+            if let Some(callee) = node.field("function") {
                 self.called_at_module_scope
                     .push(cx.text(callee).to_string());
             }
             return;
         }
-        if node.kind() != "new_expression" {
+        if node.k() != "new_expression" {
             return;
         }
         let is_prisma = node
-            .child_by_field_name("constructor")
+            .field("constructor")
             .is_some_and(|c| matches!(cx.text(c), "PrismaClient" | "Prisma.PrismaClient"));
         if !is_prisma {
             return;
@@ -95,7 +96,7 @@ impl Singleton {
     fn per_call(&self, node: Node, cx: &FileCx) -> Option<InFunction> {
         let mut function = None;
         for ancestor in cx.ancestors.iter().rev() {
-            match ancestor.kind() {
+            match ancestor.k() {
                 "assignment_expression" | "augmented_assignment_expression" => return None,
                 "binary_expression" => {
                     let text = cx.text(*ancestor);
@@ -120,13 +121,13 @@ impl Singleton {
         // (A route registration, `app.get('/', (req, res) => ...)`, also passes a function to a
         // module-level call, but does not keep its result.)
         let is_argument = index >= 3
-            && cx.ancestors[index - 1].kind() == "arguments"
-            && cx.ancestors[index - 2].kind() == "call_expression"
+            && cx.ancestors[index - 1].k() == "arguments"
+            && cx.ancestors[index - 2].k() == "call_expression"
             && matches!(
-                cx.ancestors[index - 3].kind(),
+                cx.ancestors[index - 3].k(),
                 "variable_declarator" | "assignment_expression" | "export_statement"
             );
-        let outermost = !cx.ancestors[..index].iter().any(|a| is_function(a.kind()));
+        let outermost = !cx.ancestors[..index].iter().any(|a| is_function(a.k()));
         if is_argument && outermost {
             return None;
         }
@@ -139,15 +140,15 @@ impl Singleton {
 
 /// The name a function is known by: its own, or the variable or property it is assigned to.
 fn function_name(function: Node, cx: &FileCx) -> Option<String> {
-    if let Some(name) = function.child_by_field_name("name") {
+    if let Some(name) = function.field("name") {
         return Some(cx.text(name).to_string());
     }
     let index = cx.ancestors.iter().position(|a| a.id() == function.id())?;
     let parent = cx.ancestors.get(index.checked_sub(1)?)?;
-    match parent.kind() {
+    match parent.k() {
         "variable_declarator" | "pair" | "public_field_definition" => parent
-            .child_by_field_name("name")
-            .or_else(|| parent.child_by_field_name("key"))
+            .field("name")
+            .or_else(|| parent.field("key"))
             .map(|n| cx.text(n).to_string()),
         _ => None,
     }
@@ -179,20 +180,20 @@ fn guard_fix(node: Node, cx: &FileCx) -> Option<Fix> {
     let n = cx.ancestors.len();
     let declarator = *cx.ancestors.get(n.checked_sub(1)?)?;
     let declaration = *cx.ancestors.get(n.checked_sub(2)?)?;
-    if declarator.kind() != "variable_declarator"
-        || declaration.kind() != "lexical_declaration"
+    if declarator.k() != "variable_declarator"
+        || declaration.k() != "lexical_declaration"
         || declaration.named_child_count() != 1
     {
         return None;
     }
-    let name = cx.text(declarator.child_by_field_name("name")?);
+    let name = cx.text(declarator.field("name")?);
     if !name
         .chars()
         .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
     {
         return None;
     }
-    let exported = n >= 3 && cx.ancestors[n - 3].kind() == "export_statement";
+    let exported = n >= 3 && cx.ancestors[n - 3].k() == "export_statement";
     let statement = if exported {
         cx.ancestors[n - 3]
     } else {

@@ -1,6 +1,7 @@
 //! `query-in-loop`: a query issued once per element of a collection (N+1).
 
 use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
+use crate::analysis::node::NodeExt;
 use crate::analysis::prisma::{prisma_call, PrismaCall, OPERATION_NEEDLES};
 use crate::analysis::syntax::{
     first_object_argument, is_literal_collection, method_call, nested_pairs, properties, property,
@@ -40,8 +41,8 @@ pub static RULE: Rule = Rule {
     ],
     needles: &[
         &[
-            "for", "while", ".map", ".forEach", ".flatMap", ".reduce", ".filter", ".some",
-            ".every",
+            "for (", "for(", "for await", "while", ".map(", ".forEach(", ".flatMap(",
+            ".reduce(", ".filter(", ".some(", ".every(",
         ],
         OPERATION_NEEDLES,
     ],
@@ -52,7 +53,7 @@ pub static RULE: Rule = Rule {
 const SHOWN_CHARS: usize = 40;
 
 fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
-    if node.kind() != "call_expression" {
+    if node.k() != "call_expression" {
         return;
     }
     let enabled = |option| {
@@ -172,11 +173,11 @@ fn is_chunked(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> bool {
 /// whole collection, not one element's field (`team.memberIds`) or a constant (`in: STATUSES`).
 fn is_batch_value(value: Node, iteration: &Iteration, cx: &FileCx) -> bool {
     let value = unwrap_expression(value);
-    let root = match value.kind() {
+    let root = match value.k() {
         "identifier" | "shorthand_property_identifier" => value,
         "call_expression" => match method_call(value, cx.src) {
             Some((object, "map" | "slice" | "filter" | "flatMap" | "concat", _))
-                if object.kind() == "identifier" =>
+                if object.k() == "identifier" =>
             {
                 object
             }
@@ -201,7 +202,7 @@ fn depends_on_iteration(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -
 fn root_of_collection<'t>(collection: Node<'t>, cx: &FileCx<'t>) -> Node<'t> {
     let mut node = unwrap_expression(collection);
     for _ in 0..16 {
-        let next = match node.kind() {
+        let next = match node.k() {
             "call_expression" => match method_call(node, cx.src) {
                 Some((
                     object,
@@ -211,11 +212,11 @@ fn root_of_collection<'t>(collection: Node<'t>, cx: &FileCx<'t>) -> Node<'t> {
                 )) => object,
                 _ => return node,
             },
-            "subscript_expression" => match node.child_by_field_name("object") {
+            "subscript_expression" => match node.field("object") {
                 Some(object) => object,
                 None => return node,
             },
-            "binary_expression" => match node.child_by_field_name("left") {
+            "binary_expression" => match node.field("left") {
                 Some(left) if cx.text(node).contains("??") || cx.text(node).contains("||") => left,
                 _ => return node,
             },
@@ -240,14 +241,14 @@ fn is_constant_case(name: &str) -> bool {
 /// `for (r of ROLES)` or in `Object.keys(ROLES)`.
 fn constant_behind(collection: Node, cx: &FileCx) -> Option<String> {
     let collection = unwrap_expression(collection);
-    match collection.kind() {
+    match collection.k() {
         "identifier" => Some(cx.text(collection).to_string()),
         "call_expression" => {
             let (object, method, args) = method_call(collection, cx.src)?;
             let from_object =
                 cx.text(object) == "Object" && matches!(method, "keys" | "values" | "entries");
             let argument = args.named_child(0)?;
-            (from_object && argument.kind() == "identifier").then(|| cx.text(argument).to_string())
+            (from_object && argument.k() == "identifier").then(|| cx.text(argument).to_string())
         }
         _ => None,
     }
@@ -259,7 +260,7 @@ fn key_linked_to_loop(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> 
     let args = first_object_argument(call.arguments)?;
     let filter = property(args, "where", cx.src)
         .or_else(|| property(args, "data", cx.src))
-        .filter(|w| w.kind() == "object")?;
+        .filter(|w| w.k() == "object")?;
     let pairs = properties(filter, cx.src);
     let from_loop_var = pairs.iter().find(|(_, value)| {
         let text = cx.text(*value);
@@ -273,7 +274,7 @@ fn key_linked_to_loop(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> 
     let from_variable = || {
         pairs.iter().find(|(_, value)| {
             matches!(
-                value.kind(),
+                value.k(),
                 "identifier" | "shorthand_property_identifier" | "member_expression"
             )
         })

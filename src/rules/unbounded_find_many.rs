@@ -2,6 +2,7 @@
 //! parent or a key, and `distinct` with no `take`.
 
 use super::{Category, Check, FixKind, Rule};
+use crate::analysis::node::NodeExt;
 use crate::analysis::prisma::{is_growing, model_name, model_of, narrows, options, prisma_call};
 use crate::analysis::syntax::property;
 use crate::analysis::{FileCx, Sink};
@@ -16,12 +17,12 @@ pub static RULE: Rule = Rule {
     summary: "`findMany` with neither `take` nor a `where` that narrows it to a parent or a key",
     doc: include_str!("../../rules/unbounded-find-many.md"),
     options: &[],
-    needles: &[&[".findMany"]],
+    needles: &[&[".findMany("]],
     check: Check::Node(check),
 };
 
 fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
-    if node.kind() != "call_expression" || cx.is_test || cx.is_script {
+    if node.k() != "call_expression" || cx.is_test || cx.is_script {
         return;
     }
     let Some(call) = prisma_call(node, cx) else {
@@ -100,7 +101,7 @@ fn is_spread_built(options: Node) -> bool {
     let mut cursor = options.walk();
     let spread = options
         .named_children(&mut cursor)
-        .any(|c| c.kind() == "spread_element");
+        .any(|c| c.k() == "spread_element");
     spread
 }
 

@@ -2,9 +2,10 @@
 //! relation grows without bound.
 
 use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
+use crate::analysis::node::NodeExt;
 use crate::analysis::prisma::{
     is_growing, model_name, model_of, narrows, narrows_relation, options, prisma_call,
-    READ_OPERATIONS,
+    READ_NEEDLES, READ_OPERATIONS,
 };
 use crate::analysis::syntax::{property, property_key, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
@@ -34,7 +35,7 @@ pub static RULE: Rule = Rule {
             description: "the `take` the fix inserts",
         },
     ],
-    needles: &[&["include", "select"]],
+    needles: &[&["include", "select"], READ_NEEDLES],
     check: Check::Node(check),
 };
 
@@ -51,7 +52,7 @@ struct Level<'t, 's> {
 }
 
 fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
-    if node.kind() != "call_expression" || cx.is_test || cx.is_script {
+    if node.k() != "call_expression" || cx.is_test || cx.is_script {
         return;
     }
     let Some(call) = prisma_call(node, cx) else {
@@ -72,7 +73,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     let mut cursor = options.walk();
     let spread = options
         .named_children(&mut cursor)
-        .any(|c| c.kind() == "spread_element");
+        .any(|c| c.k() == "spread_element");
     let unbounded_list = call.operation == "findMany"
         && !spread
         && property(options, "take", src).is_none()
@@ -91,13 +92,10 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     while let Some(level) = stack.pop() {
         let mut cursor = level.object.walk();
         for pair in level.object.named_children(&mut cursor) {
-            if pair.kind() != "pair" {
+            if pair.k() != "pair" {
                 continue;
             }
-            let (Some(key), Some(value)) = (
-                pair.child_by_field_name("key"),
-                pair.child_by_field_name("value"),
-            ) else {
+            let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else {
                 continue;
             };
             let Some(relation) = property_key(key, src) else {
@@ -107,7 +105,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 continue;
             }
             let value = unwrap_expression(value);
-            let nested = (value.kind() == "object").then_some(value);
+            let nested = (value.k() == "object").then_some(value);
             let Some((to_many, target_model, target_name)) =
                 relation_of(relation, nested, &level, cx)
             else {
@@ -163,7 +161,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                             .with_help(format!(
                                 "bound it: `{relation}: {{ take: {fix_take}, orderBy: {{ createdAt: 'desc' }} }}` keeps the newest; `_count: {{ select: {{ {relation}: true }} }}` if you only need how many"
                             ))
-                            .with_label(node.child_by_field_name("function").map(|f| f.byte_range()).unwrap_or(node.byte_range()), format!("in this `{}`", call.operation))
+                            .with_label(node.field("function").map(|f| f.byte_range()).unwrap_or(node.byte_range()), format!("in this `{}`", call.operation))
                     },
                     call.conditions.clone(),
                 );
@@ -200,7 +198,7 @@ fn push_children<'t, 's>(
     for key in ["include", "select"] {
         if let Some(object) = property(options, key, src)
             .map(unwrap_expression)
-            .filter(|o| o.kind() == "object")
+            .filter(|o| o.k() == "object")
         {
             stack.push(Level {
                 object,
