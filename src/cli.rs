@@ -222,6 +222,9 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         if let Some(path) = &config_path {
             writeln!(err, "leaklint: config {}", path.display())?;
         }
+        for line in &report.notes {
+            writeln!(err, "leaklint: {line}")?;
+        }
         for (path, reason) in &report.skipped {
             writeln!(err, "leaklint: skipped {path}: {}", reason.as_str())?;
         }

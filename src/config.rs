@@ -61,6 +61,10 @@ pub struct Config {
     pub rules: HashMap<&'static str, RuleConfig>,
     pub prisma_clients: Vec<String>,
     pub prisma_schema: Option<String>,
+    /// Models whose rows accrue over time (`[prisma] growing`), by model name.
+    pub prisma_growing: Vec<String>,
+    /// Models that stay small (`[prisma] bounded`), by model name.
+    pub prisma_bounded: Vec<String>,
 }
 
 impl Default for Config {
@@ -76,6 +80,8 @@ impl Default for Config {
                 .map(|s| s.to_string())
                 .collect(),
             prisma_schema: None,
+            prisma_growing: Vec::new(),
+            prisma_bounded: Vec::new(),
         }
     }
 }
@@ -272,6 +278,21 @@ pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<Config
                                 }
                             }
                         }
+                        "growing" | "bounded" => {
+                            let names = string_list(v).ok_or_else(|| {
+                                error(
+                                    format!("`prisma.{k}` must be an array of model names"),
+                                    v.span(),
+                                    "expected an array of strings",
+                                    Some(format!("{k} = [\"AuditLog\", \"PageView\"]")),
+                                )
+                            })?;
+                            if k == "growing" {
+                                config.prisma_growing = names;
+                            } else {
+                                config.prisma_bounded = names;
+                            }
+                        }
                         "schema" => {
                             let schema = v.as_str().ok_or_else(|| {
                                 error(
@@ -288,7 +309,7 @@ pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<Config
                                 format!("unknown key `{other}` in [prisma]"),
                                 span,
                                 "not a [prisma] setting",
-                                Some(suggest(other, &["clients", "schema"])),
+                                Some(suggest(other, &["clients", "schema", "growing", "bounded"])),
                             ))
                         }
                     }

@@ -103,6 +103,8 @@ pub struct Report {
     pub errors: Vec<FileError>,
     /// Files whose parse had syntax errors (what did parse was still linted).
     pub syntax_errors: Vec<String>,
+    /// What the run learnt of the project, for `--verbose`.
+    pub notes: Vec<String>,
     /// Source text of every file with a finding, for rendering snippets.
     pub sources: std::collections::BTreeMap<String, Arc<str>>,
 }
@@ -217,7 +219,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
         .map_err(|discover::DiscoverError::NotFound(p)| RunError::PathNotFound(p))?;
     let rules = enabled_rules(settings);
     let prefilter = Prefilter::new(&rules);
-    let modules = project::Modules::default();
+    let project = project::Project::load(&settings.paths, &settings.config);
     let suppressions_on = !rules.is_empty();
 
     let outcomes: Vec<(PathBuf, Outcome)> = discovered
@@ -230,7 +232,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
                 settings,
                 &rules,
                 &prefilter,
-                &modules,
+                &project,
                 suppressions_on,
             );
             (path.clone(), outcome)
@@ -238,6 +240,26 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
         .collect();
 
     let mut report = Report::default();
+    report
+        .notes
+        .push(format!("project root {}", project.root.display()));
+    if project.schemas.is_empty() {
+        report.notes.push(
+            "no Prisma schema found: the Prisma rules judge by names in the code".to_string(),
+        );
+    }
+    for schema in project.schemas.values() {
+        let files: Vec<String> = schema
+            .files
+            .iter()
+            .map(|f| display_path(f, &settings.cwd))
+            .collect();
+        report.notes.push(format!(
+            "Prisma schema with {} models: {}",
+            schema.models.len(),
+            files.join(", ")
+        ));
+    }
     for (path, message) in discovered.errors {
         report.errors.push(FileError {
             path: display_path(&path, &settings.cwd),
@@ -263,8 +285,8 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
                 let diagnostics: Vec<Diagnostic> = linted
                     .pending
                     .into_iter()
-                    .filter(|p| conditions_hold(&p.conditions, &path, &modules))
-                    .map(|p| describe_data(p, &path, &modules))
+                    .filter(|p| conditions_hold(&p.conditions, &path, &project))
+                    .map(|p| describe_data(p, &path, &project))
                     .collect();
                 let index = LineIndex::new(&text);
                 let (mut suppressions, invalid) = suppress::parse(&text, &linted.comments, &index);
@@ -297,14 +319,17 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
     Ok(report)
 }
 
-fn conditions_hold(conditions: &[Condition], path: &Path, modules: &project::Modules) -> bool {
+fn conditions_hold(conditions: &[Condition], path: &Path, project: &project::Project) -> bool {
     conditions.iter().all(|c| match c {
-        Condition::ClientModule(specifier) => modules.specifier_constructs_client(path, specifier),
+        Condition::ClientModule(specifier) => project
+            .modules
+            .specifier_holds_client(project, path, specifier),
         Condition::BulkData {
             specifier,
             min_bytes,
-        } => modules
-            .data(path, specifier)
+        } => project
+            .modules
+            .data(project, path, specifier)
             .is_some_and(|d| d.missing || d.bytes >= *min_bytes),
         // Local conditions were settled in the file's analysis.
         Condition::NotLiteral(_) | Condition::ImportedClient(_) => false,
@@ -315,12 +340,12 @@ fn conditions_hold(conditions: &[Condition], path: &Path, modules: &project::Mod
 fn describe_data(
     pending: analysis::Pending,
     path: &Path,
-    modules: &project::Modules,
+    project: &project::Project,
 ) -> Diagnostic {
     let mut diagnostic = pending.diagnostic;
     for condition in &pending.conditions {
         if let Condition::BulkData { specifier, .. } = condition {
-            if let Some(data) = modules.data(path, specifier) {
+            if let Some(data) = project.modules.data(project, path, specifier) {
                 diagnostic.message = diagnostic
                     .message
                     .replace(analysis::DATA_PLACEHOLDER, &data.describe());
@@ -367,7 +392,7 @@ fn lint_file(
     settings: &Settings,
     rules: &[&'static Rule],
     prefilter: &Prefilter,
-    modules: &project::Modules,
+    project: &project::Project,
     suppressions_on: bool,
 ) -> Outcome {
     let max = settings.config.max_file_size;
@@ -400,11 +425,7 @@ fn lint_file(
     if is_minified(&text) {
         return Outcome::Skipped(SkipReason::Minified);
     }
-    modules.record(
-        path,
-        project::memmem(text.as_bytes(), project::CLIENT_CONSTRUCTION.as_bytes()),
-    );
-    modules.record_data(path, &text);
+    project.modules.record(path, &text);
 
     let mut active = prefilter.rules_for(&text, rules);
     let has_suppressions = suppressions_on && text.contains("leaklint-disable");
@@ -418,7 +439,8 @@ fn lint_file(
         }));
     }
     active.retain(|r| r.check.is_some());
-    let Some(analysis) = analysis::analyze(path, &text, lang, &settings.config, &active) else {
+    let Some(analysis) = analysis::analyze(path, &text, lang, &settings.config, project, &active)
+    else {
         return Outcome::Error("the parser gave up on this file".to_string());
     };
     // Keep the text only where there is something to place or suppress; every other file's text

@@ -355,7 +355,15 @@ fn rules_and_explain() {
         .any(|l| l.starts_with("query-in-loop") && l.contains("query") && l.contains("warning")));
     let out = run(dir.path(), &["rules", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json[0]["id"], "query-in-loop");
+    let ids: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in ["query-in-loop", "unbounded-include", "invalid-suppression"] {
+        assert!(ids.contains(&id), "{ids:?}");
+    }
     let out = run(dir.path(), &["explain", "query-in-loop"]);
     assert!(stdout(&out).starts_with("# query-in-loop\n"));
     assert!(stdout(&out).contains("## Why is this bad?"));
@@ -399,4 +407,41 @@ fn readme_problem_matcher_reads_compact_output() {
         group("message"),
         "prisma.user.findUnique runs once per element of ids"
     );
+}
+
+#[test]
+fn human_output_of_the_prisma_monorepo() {
+    let out = run(
+        &fixtures().join("prisma-monorepo"),
+        &["check", "--color", "never"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("prisma_monorepo_human", stdout(&out));
+}
+
+#[test]
+fn fixes_are_data_in_json() {
+    let (_, json) = run_json(&fixtures().join("prisma-monorepo"), &[]);
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    let singleton = diagnostics
+        .iter()
+        .find(|d| {
+            d["rule"] == "prisma-client-singleton" && d["path"] == "apps/web/src/lib/prisma.ts"
+        })
+        .expect("module-level client in a Next.js app");
+    assert_eq!(singleton["fix"]["applicability"], "safe");
+    assert_eq!(
+        singleton["fix"]["edits"][0]["replacement"],
+        "const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };\n\nexport const prisma = globalForPrisma.prisma ?? new PrismaClient({ log: [\"error\"] });\n\nif (process.env.NODE_ENV !== \"production\") globalForPrisma.prisma = prisma;"
+    );
+    assert_eq!(
+        singleton["fix"]["edits"][0]["span"],
+        serde_json::json!({ "start": { "line": 4, "column": 1 }, "end": { "line": 4, "column": 60 } })
+    );
+    let include = diagnostics
+        .iter()
+        .find(|d| d["rule"] == "unbounded-include" && d["span"]["start"]["line"] == 8)
+        .expect("sensors: true");
+    assert_eq!(include["fix"]["applicability"], "unsafe");
+    assert_eq!(include["fix"]["edits"][0]["replacement"], "{ take: 100 }");
 }

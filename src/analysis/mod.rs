@@ -1,6 +1,7 @@
 //! One parsed file: the tree-sitter parse, the scopes a node sits in (loops, callbacks, functions,
 //! classes), the module's imports and constant literals, and the rules run over it, all in one walk.
 
+pub mod node;
 pub mod prisma;
 pub mod server;
 pub mod syntax;
@@ -8,6 +9,8 @@ pub mod walk;
 
 use crate::config::Config;
 use crate::diagnostic::{ByteSpan, Diagnostic};
+use crate::project::schema::Schema;
+use crate::project::Project;
 use crate::rules::{Check, FileCheck, Rule};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -35,6 +38,16 @@ impl Lang {
             "tsx" => Some(Lang::Tsx),
             "js" | "jsx" | "mjs" | "cjs" => Some(Lang::JavaScript),
             _ => None,
+        }
+    }
+
+    /// Where this grammar's name tables are kept.
+    fn tables(self) -> &'static std::sync::OnceLock<node::Tables> {
+        static TYPESCRIPT: std::sync::OnceLock<node::Tables> = std::sync::OnceLock::new();
+        static TSX: std::sync::OnceLock<node::Tables> = std::sync::OnceLock::new();
+        match self {
+            Lang::TypeScript => &TYPESCRIPT,
+            Lang::Tsx | Lang::JavaScript => &TSX,
         }
     }
 
@@ -79,6 +92,20 @@ pub fn is_test_file(path: &Path) -> bool {
             matches!(
                 c.as_os_str().to_str(),
                 Some("__tests__" | "e2e" | "test" | "tests" | "__mocks__")
+            )
+        })
+}
+
+/// One-off code: seed data, migrations, scripts (`scripts/`, `seed/`, `seeds/`, `migrations/`,
+/// `seed.ts`, `*.seed.ts`).
+pub fn is_script_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let by_name = name.starts_with("seed") || name.contains(".seed.");
+    by_name
+        || path.components().any(|c| {
+            matches!(
+                c.as_os_str().to_str(),
+                Some("scripts" | "script" | "seed" | "seeds" | "migrations" | "migration")
             )
         })
 }
@@ -132,12 +159,15 @@ pub struct Iteration<'t> {
     pub collection: Option<Node<'t>>,
     /// The loop header or the `xs.map` callee.
     pub header: ByteSpan,
-    /// Loop variables (callback parameters), as written.
+    /// Loop variables (callback parameters), and the names declared at the top of the loop's
+    /// body: what one iteration works on.
     pub vars: Vec<String>,
     /// `Promise.all(...)` around a `.map`: every iteration runs at once.
     pub concurrent: Option<ByteSpan>,
     /// Whether this is a callback of an array method (`map`, `forEach`, ...) rather than a loop.
     pub callback: Option<&'static str>,
+    /// `$transaction(xs.map(...))`: the calls are collected and sent as one batch.
+    pub batched: bool,
 }
 
 /// A scope that a node sits in, innermost last.
@@ -176,8 +206,14 @@ impl Frame<'_> {
 /// What a rule sees of the file while the walk is at a node.
 pub struct FileCx<'t> {
     pub path: &'t Path,
+    /// Project-wide facts (packages, schemas, modules).
+    pub project: &'t Project,
+    /// The Prisma schema this file's package uses, if one was found.
+    pub schema: Option<&'t Schema>,
     /// Whether the file is test code ([`is_test_file`]).
     pub is_test: bool,
+    /// Whether the file is a one-off script ([`is_script_file`]).
+    pub is_script: bool,
     pub src: &'t str,
     pub config: &'t Config,
     /// Ancestors of the current node, root first.
@@ -219,9 +255,11 @@ pub fn analyze(
     text: &str,
     lang: Lang,
     config: &Config,
+    project: &Project,
     rules: &[&Rule],
 ) -> Option<FileAnalysis> {
     let tree = parse(text, lang)?;
+    node::set_language(&lang.language(), lang.tables());
     let mut node_checks = Vec::new();
     let mut file_checks = Vec::new();
     for rule in rules {
@@ -234,7 +272,10 @@ pub fn analyze(
     let mut analyzer = Analyzer {
         cx: FileCx {
             path,
+            project,
+            schema: project.schema_for(path),
             is_test: is_test_file(path),
+            is_script: is_script_file(path),
             src: text,
             config,
             ancestors: Vec::new(),
@@ -276,7 +317,9 @@ fn resolve_local(mut pending: Pending, cx: &FileCx) -> Option<Pending> {
     for condition in pending.conditions.drain(..) {
         match condition {
             Condition::NotLiteral(name) => {
-                if cx.literal_consts.contains(&name) {
+                // A literal filled later (`ROLES.push(...)`) is not fixed in the source.
+                let grows = cx.src.contains(&format!("{name}.push("));
+                if cx.literal_consts.contains(&name) && !grows {
                     return None;
                 }
             }

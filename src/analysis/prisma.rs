@@ -1,7 +1,9 @@
 //! Recognising Prisma client calls: `<client>.<model>.<operation>(...)` and `<client>.$queryRaw`.
 
-use super::syntax::method_call;
+use super::syntax::{first_object_argument, method_call, properties, unwrap_expression};
 use super::{Condition, FileCx, Frame};
+use crate::analysis::node::NodeExt;
+use crate::project::schema::{name_suggests_growth, Growth, Model};
 use tree_sitter::Node;
 
 /// Model delegate operations that read.
@@ -37,18 +39,37 @@ pub const RAW_OPERATIONS: &[&str] = &[
     "$executeRawUnsafe",
 ];
 
-/// Strings one of which a file must contain to hold a Prisma operation call.
+/// Strings one of which a file must contain to hold a Prisma operation call: the operation and
+/// its opening parenthesis (a call split over lines still has them together).
 pub const OPERATION_NEEDLES: &[&str] = &[
-    ".find",
-    ".create",
-    ".update",
-    ".upsert",
-    ".delete",
-    ".count",
-    ".aggregate",
-    ".groupBy",
+    ".findMany(",
+    ".findUnique(",
+    ".findUniqueOrThrow(",
+    ".findFirst(",
+    ".findFirstOrThrow(",
+    ".count(",
+    ".aggregate(",
+    ".groupBy(",
+    ".create(",
+    ".createMany(",
+    ".createManyAndReturn(",
+    ".update(",
+    ".updateMany(",
+    ".updateManyAndReturn(",
+    ".upsert(",
+    ".delete(",
+    ".deleteMany(",
     "$queryRaw",
     "$executeRaw",
+];
+
+/// Strings one of which a file must contain to hold a Prisma read with options.
+pub const READ_NEEDLES: &[&str] = &[
+    ".findMany(",
+    ".findUnique(",
+    ".findUniqueOrThrow(",
+    ".findFirst(",
+    ".findFirstOrThrow(",
 ];
 
 /// A recognised Prisma client call.
@@ -78,15 +99,15 @@ pub fn prisma_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<PrismaCall<'t>
     let (client, model) = if RAW_OPERATIONS.contains(&operation) {
         (object, None)
     } else if READ_OPERATIONS.contains(&operation) || WRITE_OPERATIONS.contains(&operation) {
-        if object.kind() != "member_expression" {
+        if object.k() != "member_expression" {
             return None;
         }
-        let model = object.child_by_field_name("property")?;
+        let model = object.field("property")?;
         let model = &src[model.byte_range()];
         if model.starts_with('$') {
             return None;
         }
-        (object.child_by_field_name("object")?, Some(model))
+        (object.field("object")?, Some(model))
     } else {
         return None;
     };
@@ -94,7 +115,7 @@ pub fn prisma_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<PrismaCall<'t>
         return None;
     }
     let conditions = client_conditions(client, cx)?;
-    let callee = node.child_by_field_name("function")?;
+    let callee = node.field("function")?;
     Some(PrismaCall {
         call: node,
         callee: collapse_whitespace(&src[callee.byte_range()]),
@@ -108,13 +129,13 @@ pub fn prisma_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<PrismaCall<'t>
 /// Model operations take at most one argument, an options object (Dexie's `table.update(key,
 /// changes)` and `Map#delete(key)` do not look like that). Tagged templates are raw SQL.
 fn has_prisma_arguments(arguments: Node, model_operation: bool) -> bool {
-    if arguments.kind() == "template_string" {
+    if arguments.k() == "template_string" {
         return !model_operation;
     }
     let mut cursor = arguments.walk();
     let args: Vec<Node> = arguments
         .named_children(&mut cursor)
-        .filter(|a| a.kind() != "comment")
+        .filter(|a| a.k() != "comment")
         .collect();
     if !model_operation {
         return true;
@@ -122,7 +143,7 @@ fn has_prisma_arguments(arguments: Node, model_operation: bool) -> bool {
     match args.as_slice() {
         [] => true,
         [only] => !matches!(
-            only.kind(),
+            only.k(),
             "string" | "number" | "template_string" | "true" | "false" | "null" | "array"
         ),
         _ => false,
@@ -134,7 +155,13 @@ fn has_prisma_arguments(arguments: Node, model_operation: bool) -> bool {
 fn client_conditions(client: Node, cx: &FileCx) -> Option<Vec<Condition>> {
     let src = cx.src;
     let is_client_name = |name: &str| cx.config.prisma_clients.iter().any(|c| c == name);
-    match client.kind() {
+    // Dotted names from the config: `prisma.client` for a module object that holds the client.
+    if client.k() == "member_expression"
+        && is_client_name(&collapse_whitespace(&src[client.byte_range()]))
+    {
+        return Some(Vec::new());
+    }
+    match client.k() {
         "identifier" => {
             let name = &src[client.byte_range()];
             if is_client_name(name) || in_client_params(name, cx) {
@@ -147,9 +174,9 @@ fn client_conditions(client: Node, cx: &FileCx) -> Option<Vec<Condition>> {
             .is_some_and(|(extends, _)| extends)
             .then(Vec::new),
         "member_expression" => {
-            let object = client.child_by_field_name("object")?;
-            let property = &src[client.child_by_field_name("property")?.byte_range()];
-            if object.kind() == "this" {
+            let object = client.field("object")?;
+            let property = &src[client.field("property")?.byte_range()];
+            if object.k() == "this" {
                 let (extends_prisma, fields) = innermost_class(cx)?;
                 let known = fields.iter().any(|f| f == property)
                     || (is_client_name(property) && extends_prisma);
@@ -198,4 +225,209 @@ pub fn collapse_whitespace(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether a model's rows accrue over time: a `/// @leaklint growing|bounded` doc comment, then
+/// `[prisma] growing`/`bounded` in the config, then its name (`AuditLog`, `PageView`).
+pub fn is_growing(model: &str, cx: &FileCx) -> bool {
+    let config = cx.config;
+    if config.prisma_bounded.iter().any(|m| m == model) {
+        return false;
+    }
+    if config.prisma_growing.iter().any(|m| m == model) {
+        return true;
+    }
+    let declared = cx
+        .schema
+        .and_then(|s| s.models.get(model))
+        .and_then(|m| m.growth);
+    match declared {
+        Some(Growth::Growing) => true,
+        Some(Growth::Bounded) => false,
+        None => name_suggests_growth(model),
+    }
+}
+
+/// The query's options object (`{ where, include, take }`), when written inline.
+pub fn options<'t>(call: &PrismaCall<'t>) -> Option<Node<'t>> {
+    first_object_argument(call.arguments)
+}
+
+/// The schema model a call's delegate names, if the schema is known.
+pub fn model_of<'s>(call: &PrismaCall, cx: &FileCx<'s>) -> Option<&'s Model> {
+    cx.schema?.model_for_delegate(call.model?)
+}
+
+/// The model name for messages: from the schema, else the delegate capitalised.
+pub fn model_name(call: &PrismaCall, cx: &FileCx) -> String {
+    if let Some(model) = model_of(call, cx) {
+        return model.name.clone();
+    }
+    let delegate = call.model.unwrap_or("row");
+    let mut chars = delegate.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Whether a `where` object narrows a query to a parent or a key: equality (or `in`) on the id,
+/// a unique field, a foreign key (`authorId`), a to-one relation (`author: { id }`), or a to-many
+/// relation that some row of a narrowed parent matches (`members: { some: { userId } }`: the
+/// user's organisations). Without a schema: keys named `id` or ending in `Id`/`_id`. `AND`
+/// narrows when one member does; `OR` only when every member does.
+pub fn narrows(filter: Node, model: Option<&Model>, cx: &FileCx) -> bool {
+    narrows_within(filter, model, false, cx)
+}
+
+/// [`narrows`] for the `where` of a nested include: the foreign key to the parent is implied, so
+/// the rest of a compound unique (`@@unique([organisationId, period])`) picks one row.
+pub fn narrows_relation(filter: Node, model: Option<&Model>, cx: &FileCx) -> bool {
+    narrows_within(filter, model, true, cx)
+}
+
+fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx: &FileCx) -> bool {
+    let src = cx.src;
+    let filter = unwrap_expression(filter);
+    if filter.k() != "object" {
+        // A variable built elsewhere: assume the author narrowed it.
+        return matches!(
+            filter.k(),
+            "identifier"
+                | "shorthand_property_identifier"
+                | "member_expression"
+                | "call_expression"
+        );
+    }
+    let mut cursor = filter.walk();
+    let has_spread = filter
+        .named_children(&mut cursor)
+        .any(|c| c.k() == "spread_element");
+    if has_spread {
+        return true;
+    }
+    let props = properties(filter, src);
+    if parent_implied {
+        if let Some(model) = model {
+            let keys: Vec<&str> = props.iter().map(|(k, _)| *k).collect();
+            let picks_one = model.compound_unique.iter().any(|fields| {
+                fields
+                    .iter()
+                    .all(|f| keys.contains(&f.as_str()) || model.foreign_keys.contains(f))
+            });
+            if picks_one {
+                return true;
+            }
+        }
+    }
+    props.into_iter().any(|(key, value)| {
+        match key {
+            "AND" => {
+                return list_members(value)
+                    .iter()
+                    .any(|m| narrows_within(*m, model, parent_implied, cx))
+            }
+            "OR" => {
+                let members = list_members(value);
+                return !members.is_empty()
+                    && members
+                        .iter()
+                        .all(|m| narrows_within(*m, model, parent_implied, cx));
+            }
+            "NOT" => return false,
+            _ => {}
+        }
+        // `members: { some: { userId } }`, `author: { is: { id } }`.
+        let target = model
+            .and_then(|m| m.field(key))
+            .and_then(|f| cx.schema?.models.get(&f.type_name));
+        let related = unwrap_expression(value);
+        if related.k() == "object" {
+            for via in ["some", "is"] {
+                if let Some(inner) = super::syntax::property(related, via, src) {
+                    if narrows_within(inner, target, false, cx) {
+                        return true;
+                    }
+                }
+            }
+        }
+        if !is_equality(value, src) {
+            return false;
+        }
+        if key_like(key) {
+            return true;
+        }
+        match model {
+            Some(model) => {
+                model.foreign_keys.iter().any(|k| k == key)
+                    || model.field(key).is_some_and(|f| {
+                        f.unique
+                            || (!f.list
+                                && cx
+                                    .schema
+                                    .is_some_and(|s| s.models.contains_key(&f.type_name)))
+                    })
+                    || model
+                        .compound_unique
+                        .iter()
+                        .any(|fields| fields.join("_") == key)
+            }
+            None => false,
+        }
+    })
+}
+
+/// Keys that pick rows of one owner or one thing by name: `id`, `*Id`, `*_id`, and identifiers
+/// people look rows up by (`email`, `slug`, `token`, `username`). Schemas often leave the
+/// foreign key undeclared (`userId String` with no `@relation`).
+fn key_like(key: &str) -> bool {
+    key == "id"
+        || key.ends_with("Id")
+        || key.ends_with("_id")
+        || key.ends_with("ID")
+        || matches!(key, "email" | "slug" | "token" | "username" | "key")
+}
+
+/// `x`, `"a"`, `{ equals: x }`, `{ in: xs }`, `{ id: x }` (a relation filter): a value that picks
+/// rows by equality rather than by range or negation.
+fn is_equality(value: Node, src: &str) -> bool {
+    let value = unwrap_expression(value);
+    if value.k() != "object" {
+        return !matches!(value.k(), "null" | "undefined");
+    }
+    let props = properties(value, src);
+    !props.is_empty()
+        && props.iter().all(|(k, _)| {
+            !matches!(
+                *k,
+                "not"
+                    | "notIn"
+                    | "gt"
+                    | "gte"
+                    | "lt"
+                    | "lte"
+                    | "contains"
+                    | "startsWith"
+                    | "endsWith"
+                    | "search"
+                    | "mode"
+                    | "none"
+                    | "every"
+                    | "some"
+                    | "isNot"
+                    | "has"
+                    | "hasSome"
+            )
+        })
+}
+
+/// The elements of an array literal, or the value itself.
+fn list_members(value: Node) -> Vec<Node> {
+    let value = unwrap_expression(value);
+    if value.k() == "array" {
+        let mut cursor = value.walk();
+        value.named_children(&mut cursor).collect()
+    } else {
+        vec![value]
+    }
 }

@@ -3,6 +3,7 @@
 
 use super::walk::{descendants, visit_subtree};
 use super::{FileCx, Frame, Iteration};
+use crate::analysis::node::NodeExt;
 use crate::diagnostic::ByteSpan;
 use tree_sitter::Node;
 
@@ -59,7 +60,7 @@ pub fn mentions_prisma_type(text: &str) -> bool {
 /// `satisfies`, `!`.
 pub fn unwrap_expression(mut node: Node) -> Node {
     loop {
-        let inner = match node.kind() {
+        let inner = match node.k() {
             "parenthesized_expression" | "await_expression" | "non_null_expression" => {
                 node.named_child(0)
             }
@@ -75,7 +76,7 @@ pub fn unwrap_expression(mut node: Node) -> Node {
 
 /// The text of a string literal without its quotes.
 pub fn string_value<'t>(node: Node, src: &'t str) -> Option<&'t str> {
-    if node.kind() != "string" {
+    if node.k() != "string" {
         return None;
     }
     let text = &src[node.byte_range()];
@@ -84,34 +85,34 @@ pub fn string_value<'t>(node: Node, src: &'t str) -> Option<&'t str> {
 
 /// `receiver.method(...)`: the callee's object, the method name and the argument list.
 pub fn method_call<'t>(call: Node<'t>, src: &'t str) -> Option<(Node<'t>, &'t str, Node<'t>)> {
-    if call.kind() != "call_expression" {
+    if call.k() != "call_expression" {
         return None;
     }
-    let callee = call.child_by_field_name("function")?;
-    if callee.kind() != "member_expression" {
+    let callee = call.field("function")?;
+    if callee.k() != "member_expression" {
         return None;
     }
-    let object = callee.child_by_field_name("object")?;
-    let property = callee.child_by_field_name("property")?;
-    let args = call.child_by_field_name("arguments")?;
+    let object = callee.field("object")?;
+    let property = callee.field("property")?;
+    let args = call.field("arguments")?;
     Some((object, &src[property.byte_range()], args))
 }
 
 /// The first argument of a call, when it is an object literal.
 pub fn first_object_argument(args: Node) -> Option<Node> {
     let first = args.named_child(0)?;
-    (first.kind() == "object").then_some(first)
+    (first.k() == "object").then_some(first)
 }
 
 /// The value of `key: value` in an object literal, or the identifier of a `{ key }` shorthand.
 pub fn property<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> {
     let mut cursor = object.walk();
     for child in object.named_children(&mut cursor) {
-        match child.kind() {
+        match child.k() {
             "pair" => {
-                let k = child.child_by_field_name("key")?;
+                let k = child.field("key")?;
                 if property_key(k, src) == Some(key) {
-                    return child.child_by_field_name("value");
+                    return child.field("value");
                 }
             }
             "shorthand_property_identifier" if &src[child.byte_range()] == key => {
@@ -125,7 +126,7 @@ pub fn property<'t>(object: Node<'t>, key: &str, src: &str) -> Option<Node<'t>> 
 
 /// A property key as written, without quotes.
 pub fn property_key<'t>(key: Node, src: &'t str) -> Option<&'t str> {
-    match key.kind() {
+    match key.k() {
         "property_identifier" | "number" => Some(&src[key.byte_range()]),
         "string" => string_value(key, src),
         _ => None,
@@ -137,10 +138,10 @@ pub fn properties<'t>(object: Node<'t>, src: &'t str) -> Vec<(&'t str, Node<'t>)
     let mut out = Vec::new();
     let mut cursor = object.walk();
     for child in object.named_children(&mut cursor) {
-        match child.kind() {
+        match child.k() {
             "pair" => {
-                let key = child.child_by_field_name("key");
-                let value = child.child_by_field_name("value");
+                let key = child.field("key");
+                let value = child.field("value");
                 if let (Some(key), Some(value)) = (key, value) {
                     if let Some(key) = property_key(key, src) {
                         out.push((key, value));
@@ -158,7 +159,7 @@ pub fn properties<'t>(object: Node<'t>, src: &'t str) -> Vec<(&'t str, Node<'t>)
 pub fn nested_pairs<'t>(node: Node<'t>, src: &'t str) -> Vec<(&'t str, Node<'t>)> {
     descendants(node, SUBTREE_LIMIT)
         .into_iter()
-        .filter(|n| n.kind() == "object")
+        .filter(|n| n.k() == "object")
         .flat_map(|o| properties(o, src))
         .collect()
 }
@@ -172,7 +173,7 @@ pub fn pattern_names(pattern: Node, src: &str) -> Vec<String> {
             return false;
         }
         if matches!(
-            node.kind(),
+            node.k(),
             "identifier" | "shorthand_property_identifier_pattern"
         ) {
             out.push(src[node.byte_range()].to_string());
@@ -184,21 +185,19 @@ pub fn pattern_names(pattern: Node, src: &str) -> Vec<String> {
 
 /// Parameter names of a function node, with each parameter's type annotation text, if any.
 pub fn parameters<'t>(function: Node<'t>, src: &'t str) -> Vec<(String, Option<&'t str>)> {
-    if let Some(single) = function.child_by_field_name("parameter") {
+    if let Some(single) = function.field("parameter") {
         return vec![(src[single.byte_range()].to_string(), None)];
     }
-    let Some(params) = function.child_by_field_name("parameters") else {
+    let Some(params) = function.field("parameters") else {
         return Vec::new();
     };
     let mut out = Vec::new();
     let mut cursor = params.walk();
     for param in params.named_children(&mut cursor) {
-        let (pattern, ty) = match param.kind() {
+        let (pattern, ty) = match param.k() {
             "required_parameter" | "optional_parameter" => (
-                param.child_by_field_name("pattern"),
-                param
-                    .child_by_field_name("type")
-                    .map(|t| &src[t.byte_range()]),
+                param.field("pattern"),
+                param.field("type").map(|t| &src[t.byte_range()]),
             ),
             "comment" => continue,
             _ => (Some(param), None),
@@ -225,36 +224,38 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
         vars: Vec::new(),
         concurrent: None,
         callback: None,
+        batched: false,
     };
-    match loop_node.kind() {
+    match loop_node.k() {
         "for_in_statement" => {
-            iteration.collection = loop_node.child_by_field_name("right");
-            if let Some(left) = loop_node.child_by_field_name("left") {
+            iteration.collection = loop_node.field("right");
+            if let Some(left) = loop_node.field("left") {
                 iteration.vars = pattern_names(left, src);
             }
         }
         "for_statement" => {
             iteration.collection = loop_node
-                .child_by_field_name("condition")
+                .field("condition")
                 .and_then(|c| length_receiver(c, src));
-            if let Some(init) = loop_node.child_by_field_name("initializer") {
+            if let Some(init) = loop_node.field("initializer") {
                 iteration.vars = descendants(init, SUBTREE_LIMIT)
                     .into_iter()
-                    .filter(|n| n.kind() == "variable_declarator")
-                    .filter_map(|n| n.child_by_field_name("name"))
+                    .filter(|n| n.k() == "variable_declarator")
+                    .filter_map(|n| n.field("name"))
                     .flat_map(|n| pattern_names(n, src))
                     .collect();
             }
         }
         _ => {
             iteration.collection = loop_node
-                .child_by_field_name("condition")
+                .field("condition")
                 .and_then(|c| length_receiver(c, src));
         }
     }
+    iteration.vars.extend(declared_names(body, src));
     // `while (batch.length > 0) { batch = await next(...) }` re-fetches its collection: a
     // pagination loop, not a walk over one collection.
-    if loop_node.kind() != "for_in_statement" {
+    if loop_node.k() != "for_in_statement" {
         if let Some(collection) = iteration.collection {
             if is_assigned_in(body, &src[collection.byte_range()], src) {
                 iteration.collection = None;
@@ -264,11 +265,32 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
     iteration
 }
 
+/// Names declared by the statements directly in a block (`const id = ids[i]`).
+fn declared_names(body: Node, src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cursor = body.walk();
+    for statement in body.named_children(&mut cursor) {
+        if !matches!(
+            statement.k(),
+            "lexical_declaration" | "variable_declaration"
+        ) {
+            continue;
+        }
+        let mut inner = statement.walk();
+        for declarator in statement.named_children(&mut inner) {
+            if let Some(name) = declarator.field("name") {
+                out.extend(pattern_names(name, src));
+            }
+        }
+    }
+    out
+}
+
 /// Whether `target = ...` appears in `body` (bounded).
 fn is_assigned_in(body: Node, target: &str, src: &str) -> bool {
     descendants(body, 20 * SUBTREE_LIMIT).into_iter().any(|n| {
-        n.kind() == "assignment_expression"
-            && n.child_by_field_name("left")
+        n.k() == "assignment_expression"
+            && n.field("left")
                 .is_some_and(|left| &src[left.byte_range()] == target)
     })
 }
@@ -278,18 +300,18 @@ fn length_receiver<'t>(condition: Node<'t>, src: &str) -> Option<Node<'t>> {
     descendants(condition, SUBTREE_LIMIT)
         .into_iter()
         .find(|n| {
-            n.kind() == "member_expression"
-                && n.child_by_field_name("property")
+            n.k() == "member_expression"
+                && n.field("property")
                     .is_some_and(|p| &src[p.byte_range()] == "length")
         })
-        .and_then(|n| n.child_by_field_name("object"))
+        .and_then(|n| n.field("object"))
 }
 
 /// The scope a node opens, if any: a loop body, a function, a class.
 pub fn frame_for<'t>(node: Node<'t>, field: Option<&str>, cx: &FileCx<'t>) -> Option<Frame<'t>> {
-    let kind = node.kind();
+    let kind = node.k();
     if field == Some("body") {
-        if let Some(parent) = cx.parent().filter(|p| is_loop(p.kind())) {
+        if let Some(parent) = cx.parent().filter(|p| is_loop(p.k())) {
             return Some(Frame::Loop {
                 id: node.id(),
                 iteration: loop_iteration(parent, node, cx),
@@ -320,34 +342,42 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
 
     // An immediately invoked function runs where it stands.
     if let Some(p) = parent {
-        if p.kind() == "call_expression" && p.child_by_field_name("function") == Some(node) {
+        if p.k() == "call_expression" && p.field("function") == Some(node) {
             transparent = true;
         }
-        if p.kind() == "parenthesized_expression" && n >= 2 {
+        if p.k() == "parenthesized_expression" && n >= 2 {
             let call = cx.ancestors[n - 2];
-            transparent |=
-                call.kind() == "call_expression" && call.child_by_field_name("function") == Some(p);
+            transparent |= call.k() == "call_expression" && call.field("function") == Some(p);
         }
     }
 
     // The callback argument of `xs.map(fn)` or `client.$transaction(fn)`.
     if let (Some(args), true) = (parent, n >= 2) {
         let call = cx.ancestors[n - 2];
-        let is_first_arg = args.kind() == "arguments" && args.named_child(0) == Some(node);
+        let is_first_arg = args.k() == "arguments" && args.named_child(0) == Some(node);
         if let (true, Some((object, method, _))) = (is_first_arg, method_call(call, src)) {
             if ITERATION_METHODS.contains(&method) {
-                let callee = call.child_by_field_name("function").expect("method call");
+                let callee = call.field("function").expect("method call");
                 let concurrent = (n >= 4)
                     .then(|| cx.ancestors[n - 4])
                     .filter(|outer| is_promise_all(*outer, src))
-                    .and_then(|outer| outer.child_by_field_name("function"))
+                    .and_then(|outer| outer.field("function"))
                     .map(|callee| callee.byte_range());
+                let batched = (n >= 4)
+                    .then(|| cx.ancestors[n - 4])
+                    .and_then(|outer| method_call(outer, src))
+                    .is_some_and(|(_, m, _)| m == "$transaction");
+                let mut vars: Vec<String> = params.iter().map(|(name, _)| name.clone()).collect();
+                if let Some(body) = node.field("body") {
+                    vars.extend(declared_names(body, src));
+                }
                 per_element = Some(Iteration {
                     collection: Some(object),
                     header: callee.byte_range(),
-                    vars: params.iter().map(|(name, _)| name.clone()).collect(),
+                    vars,
                     concurrent,
                     callback: ITERATION_METHODS.iter().copied().find(|m| *m == method),
+                    batched,
                 });
             } else if method == "$transaction" {
                 transparent = true;
@@ -367,9 +397,9 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
 
 /// `Promise.all(...)` or `Promise.allSettled(...)`.
 pub fn is_promise_all(call: Node, src: &str) -> bool {
-    call.kind() == "call_expression"
+    call.k() == "call_expression"
         && call
-            .child_by_field_name("function")
+            .field("function")
             .is_some_and(|f| matches!(&src[f.byte_range()], "Promise.all" | "Promise.allSettled"))
 }
 
@@ -378,24 +408,22 @@ fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
     let mut client_fields = Vec::new();
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
-        if child.kind() == "class_heritage" {
+        if child.k() == "class_heritage" {
             extends_prisma = src[child.byte_range()].contains("PrismaClient");
         }
-        if child.kind() != "class_body" {
+        if child.k() != "class_body" {
             continue;
         }
         let mut body_cursor = child.walk();
         for member in child.named_children(&mut body_cursor) {
-            match member.kind() {
+            match member.k() {
                 "public_field_definition" | "field_definition" => {
-                    let name = member
-                        .child_by_field_name("name")
-                        .or_else(|| member.child_by_field_name("property"));
+                    let name = member.field("name").or_else(|| member.field("property"));
                     let typed = member
-                        .child_by_field_name("type")
+                        .field("type")
                         .is_some_and(|t| mentions_prisma_type(&src[t.byte_range()]));
                     let constructed = member
-                        .child_by_field_name("value")
+                        .field("value")
                         .is_some_and(|v| src[v.byte_range()].contains("new PrismaClient"));
                     if let (Some(name), true) = (name, typed || constructed) {
                         client_fields.push(src[name.byte_range()].to_string());
@@ -403,7 +431,7 @@ fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
                 }
                 "method_definition" => {
                     let is_constructor = member
-                        .child_by_field_name("name")
+                        .field("name")
                         .is_some_and(|n| &src[n.byte_range()] == "constructor");
                     if is_constructor {
                         client_fields.extend(
@@ -428,35 +456,29 @@ fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
 /// Records the module facts a node carries: imports, `require`s, constant literals, comments.
 pub fn collect_facts(node: Node, cx: &mut FileCx) {
     let src = cx.src;
-    match node.kind() {
+    match node.k() {
         "comment" => cx.comments.push(node.byte_range()),
         "import_statement" => {
-            let Some(source) = node
-                .child_by_field_name("source")
-                .and_then(|s| string_value(s, src))
-            else {
+            let Some(source) = node.field("source").and_then(|s| string_value(s, src)) else {
                 return;
             };
             let mut cursor = node.walk();
             let Some(clause) = node
                 .named_children(&mut cursor)
-                .find(|c| c.kind() == "import_clause")
+                .find(|c| c.k() == "import_clause")
             else {
                 return;
             };
             let mut locals = Vec::new();
             let mut clause_cursor = clause.walk();
             for part in clause.named_children(&mut clause_cursor) {
-                match part.kind() {
+                match part.k() {
                     "identifier" => locals.push(part),
                     "namespace_import" => locals.extend(part.named_child(0)),
                     "named_imports" => {
                         let mut named_cursor = part.walk();
                         for spec in part.named_children(&mut named_cursor) {
-                            locals.extend(
-                                spec.child_by_field_name("alias")
-                                    .or_else(|| spec.child_by_field_name("name")),
-                            );
+                            locals.extend(spec.field("alias").or_else(|| spec.field("name")));
                         }
                     }
                     _ => {}
@@ -468,10 +490,7 @@ pub fn collect_facts(node: Node, cx: &mut FileCx) {
             }
         }
         "variable_declarator" => {
-            let (Some(name), Some(value)) = (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
                 return;
             };
             let value = unwrap_expression(value);
@@ -481,19 +500,29 @@ pub fn collect_facts(node: Node, cx: &mut FileCx) {
                 }
                 return;
             }
-            if name.kind() == "identifier" && constructs_prisma_client(value, src) {
+            // `const { client } = prisma` where `prisma.client` is a configured client.
+            if name.k() == "object_pattern" {
+                let holder = &src[value.byte_range()];
+                for local in pattern_names(name, src) {
+                    let dotted = format!("{holder}.{local}");
+                    if cx.config.prisma_clients.contains(&dotted) {
+                        cx.local_clients.insert(local);
+                    }
+                }
+            }
+            if name.k() == "identifier" && constructs_prisma_client(value, src) {
                 cx.local_clients.insert(src[name.byte_range()].to_string());
                 return;
             }
             let is_const = cx.parent().is_some_and(|p| {
-                p.kind() == "lexical_declaration" && src[p.byte_range()].starts_with("const")
+                p.k() == "lexical_declaration" && src[p.byte_range()].starts_with("const")
             });
-            if is_const && name.kind() == "identifier" && is_literal_collection(value) {
+            if is_const && name.k() == "identifier" && is_literal_collection(value) {
                 cx.literal_consts.insert(src[name.byte_range()].to_string());
             }
         }
         "enum_declaration" => {
-            if let Some(name) = node.child_by_field_name("name") {
+            if let Some(name) = node.field("name") {
                 cx.literal_consts.insert(src[name.byte_range()].to_string());
             }
         }
@@ -505,36 +534,35 @@ pub fn collect_facts(node: Node, cx: &mut FileCx) {
 fn constructs_prisma_client(value: Node, src: &str) -> bool {
     let text = &src[value.byte_range()];
     text.starts_with("new PrismaClient")
-        && matches!(value.kind(), "new_expression" | "call_expression")
+        && matches!(value.k(), "new_expression" | "call_expression")
 }
 
 /// `require('x')`, `require('x').y` or `await import('x')`: the module specifier.
 fn required_module<'t>(value: Node, src: &'t str) -> Option<&'t str> {
-    let call = if value.kind() == "member_expression" {
-        value.child_by_field_name("object")?
+    let call = if value.k() == "member_expression" {
+        value.field("object")?
     } else {
         value
     };
-    if call.kind() != "call_expression" {
+    if call.k() != "call_expression" {
         return None;
     }
-    let callee = call.child_by_field_name("function")?;
+    let callee = call.field("function")?;
     if !matches!(&src[callee.byte_range()], "require" | "import") {
         return None;
     }
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     string_value(args.named_child(0)?, src)
 }
 
 /// An array or object literal written out in full: no spreads, so its size is fixed in the source.
 pub fn is_literal_collection(node: Node) -> bool {
     let node = unwrap_expression(node);
-    if !matches!(node.kind(), "array" | "object") {
+    if !matches!(node.k(), "array" | "object") {
         return false;
     }
     let mut cursor = node.walk();
-    let fixed = node
-        .named_children(&mut cursor)
-        .all(|c| c.kind() != "spread_element");
-    fixed
+    let children: Vec<Node> = node.named_children(&mut cursor).collect();
+    // `[]` is a collection to be filled, not a fixed list.
+    !children.is_empty() && children.iter().all(|c| c.k() != "spread_element")
 }

@@ -2,6 +2,7 @@
 //! recursion, so input nested 20,000 deep cannot overflow the stack, and no `Node::parent`, which
 //! costs O(depth) per call.
 
+use super::node::tables;
 use tree_sitter::{Node, Tree};
 
 /// What the walk tells a visitor about each named node it enters.
@@ -22,7 +23,7 @@ pub fn walk<'t>(tree: &'t Tree, visitor: &mut impl Visitor<'t>) {
     loop {
         let node = cursor.node();
         if node.is_named() {
-            visitor.enter(node, cursor.field_name());
+            visitor.enter(node, tables().field_name(cursor.field_id()));
         }
         if cursor.goto_first_child() {
             visitor.ancestors().push(node);
@@ -62,7 +63,7 @@ pub fn visit_subtree<'t>(
     let mut visited = 0usize;
     loop {
         visited += 1;
-        let descend = visit(cursor.node(), cursor.field_name());
+        let descend = visit(cursor.node(), tables().field_name(cursor.field_id()));
         if visited >= limit {
             return;
         }

@@ -6,13 +6,18 @@ use crate::diagnostic::Severity;
 use tree_sitter::Node;
 
 pub mod framework_dev_mode;
+pub mod in_memory_filter;
 pub mod listener_in_handler;
 pub mod memory_session_store;
+pub mod oversized_page;
+pub mod prisma_client_singleton;
 pub mod query_in_loop;
 pub mod session_seed_copy;
 pub mod shared_query_client;
 pub mod suppression;
 pub mod unbounded_cache_config;
+pub mod unbounded_find_many;
+pub mod unbounded_include;
 pub mod unbounded_module_cache;
 
 /// What area of trouble a rule is about.
@@ -134,12 +139,17 @@ impl std::fmt::Debug for Rule {
 
 /// Every rule, in the order `leaklint rules` lists them.
 pub static RULES: &[&Rule] = &[
+    &unbounded_include::RULE,
+    &unbounded_find_many::RULE,
     &query_in_loop::RULE,
+    &in_memory_filter::RULE,
+    &oversized_page::RULE,
     &unbounded_module_cache::RULE,
     &unbounded_cache_config::RULE,
     &session_seed_copy::RULE,
     &memory_session_store::RULE,
     &listener_in_handler::RULE,
+    &prisma_client_singleton::RULE,
     &shared_query_client::RULE,
     &framework_dev_mode::RULE,
     &suppression::INVALID,

@@ -1,6 +1,7 @@
 //! `query-in-loop`: a query issued once per element of a collection (N+1).
 
 use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
+use crate::analysis::node::NodeExt;
 use crate::analysis::prisma::{prisma_call, PrismaCall, OPERATION_NEEDLES};
 use crate::analysis::syntax::{
     first_object_argument, is_literal_collection, method_call, nested_pairs, properties, property,
@@ -26,6 +27,12 @@ pub static RULE: Rule = Rule {
             description: "severity of writes (`create`, `update`, `upsert`, `delete`) in a loop; \"off\" to skip them",
         },
         RuleOption {
+            name: "include-scripts",
+            kind: OptionKind::Bool,
+            default: "false",
+            description: "also report in one-off scripts (`scripts/`, `seed/`, `seeds/`, `migrations/`, `seed.*`, `*.seed.*`)",
+        },
+        RuleOption {
             name: "include-tests",
             kind: OptionKind::Bool,
             default: "false",
@@ -34,8 +41,8 @@ pub static RULE: Rule = Rule {
     ],
     needles: &[
         &[
-            "for", "while", ".map", ".forEach", ".flatMap", ".reduce", ".filter", ".some",
-            ".every",
+            "for (", "for(", "for await", "while", ".map(", ".forEach(", ".flatMap(",
+            ".reduce(", ".filter(", ".some(", ".every(",
         ],
         OPERATION_NEEDLES,
     ],
@@ -46,14 +53,16 @@ pub static RULE: Rule = Rule {
 const SHOWN_CHARS: usize = 40;
 
 fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
-    if node.kind() != "call_expression" {
+    if node.k() != "call_expression" {
         return;
     }
-    let include_tests = matches!(
-        cx.config.option(RULE.id, "include-tests"),
-        Some(OptionValue::Bool(true))
-    );
-    if cx.is_test && !include_tests {
+    let enabled = |option| {
+        matches!(
+            cx.config.option(RULE.id, option),
+            Some(OptionValue::Bool(true))
+        )
+    };
+    if (cx.is_test && !enabled("include-tests")) || (cx.is_script && !enabled("include-scripts")) {
         return;
     }
     let Some(call) = prisma_call(node, cx) else {
@@ -65,10 +74,16 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     let Some(collection) = iteration.collection else {
         return;
     };
-    if is_literal_collection(collection) || is_paginated(&call, cx) || is_chunked(&call, cx) {
+    let collection_root = root_of_collection(collection, cx);
+    if is_literal_collection(collection_root)
+        || is_paginated(&call, cx)
+        || is_chunked(&call, &iteration, cx)
+        || !depends_on_iteration(&call, &iteration, cx)
+        || (iteration.batched && call.is_write())
+    {
         return;
     }
-    let constant = constant_behind(collection, cx);
+    let constant = constant_behind(collection_root, cx);
     if constant.as_deref().is_some_and(is_constant_case) {
         return;
     }
@@ -137,8 +152,13 @@ fn is_paginated(call: &PrismaCall, cx: &FileCx) -> bool {
     })
 }
 
-/// A query that takes a whole batch: `in: chunk`, `in: batch.map(...)`, `createMany({ data: rows })`.
-fn is_chunked(call: &PrismaCall, cx: &FileCx) -> bool {
+/// A query that takes a whole batch from the loop: `in: chunk`, `in: batch.map(...)`,
+/// `createMany({ data: rows })`, raw SQL with `= ANY(${chunk})` / `IN (...)` / `unnest(...)`.
+fn is_chunked(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> bool {
+    if call.model.is_none() {
+        let sql = cx.text(call.arguments).to_ascii_lowercase();
+        return ["any(", "in (", "unnest("].iter().any(|m| sql.contains(m));
+    }
     let batch_keys: &[&str] = if call.operation.starts_with("createMany") {
         &["in", "data"]
     } else {
@@ -146,20 +166,65 @@ fn is_chunked(call: &PrismaCall, cx: &FileCx) -> bool {
     };
     nested_pairs(call.arguments, cx.src)
         .into_iter()
-        .any(|(key, value)| batch_keys.contains(&key) && is_batch_value(value, cx))
+        .any(|(key, value)| batch_keys.contains(&key) && is_batch_value(value, iteration, cx))
 }
 
-/// `ids`, `chunk.map(...)`, `batch.slice(...)`: a whole collection, not one element's field.
-fn is_batch_value(value: Node, cx: &FileCx) -> bool {
+/// `chunk`, `chunk.map(...)`, `batch.slice(...)` where `chunk` is what the iteration works on: a
+/// whole collection, not one element's field (`team.memberIds`) or a constant (`in: STATUSES`).
+fn is_batch_value(value: Node, iteration: &Iteration, cx: &FileCx) -> bool {
     let value = unwrap_expression(value);
-    match value.kind() {
-        "identifier" | "shorthand_property_identifier" => true,
-        "call_expression" => method_call(value, cx.src).is_some_and(|(object, method, _)| {
-            object.kind() == "identifier"
-                && matches!(method, "map" | "slice" | "filter" | "flatMap" | "concat")
-        }),
-        _ => false,
+    let root = match value.k() {
+        "identifier" | "shorthand_property_identifier" => value,
+        "call_expression" => match method_call(value, cx.src) {
+            Some((object, "map" | "slice" | "filter" | "flatMap" | "concat", _))
+                if object.k() == "identifier" =>
+            {
+                object
+            }
+            _ => return false,
+        },
+        _ => return false,
+    };
+    iteration.vars.iter().any(|v| v == cx.text(root))
+}
+
+/// Whether the query's arguments use what the iteration works on. One that does not (`if
+/// (first) await prisma.config.findFirst()`) does not run once per element with different
+/// arguments: it is loop-invariant or guarded, and batching it is not the fix.
+fn depends_on_iteration(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> bool {
+    let args = cx.text(call.arguments);
+    args.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .any(|word| iteration.vars.iter().any(|v| v == word))
+}
+
+/// Looks through `.filter(...)`, `.slice(...)`, `.map(...)` chains and `CONST[key] ?? []` to the
+/// collection they start from, so that a filtered literal list still counts as literal.
+fn root_of_collection<'t>(collection: Node<'t>, cx: &FileCx<'t>) -> Node<'t> {
+    let mut node = unwrap_expression(collection);
+    for _ in 0..16 {
+        let next = match node.k() {
+            "call_expression" => match method_call(node, cx.src) {
+                Some((
+                    object,
+                    "filter" | "slice" | "map" | "flatMap" | "concat" | "sort" | "toSorted"
+                    | "reverse" | "toReversed",
+                    _,
+                )) => object,
+                _ => return node,
+            },
+            "subscript_expression" => match node.field("object") {
+                Some(object) => object,
+                None => return node,
+            },
+            "binary_expression" => match node.field("left") {
+                Some(left) if cx.text(node).contains("??") || cx.text(node).contains("||") => left,
+                _ => return node,
+            },
+            _ => return node,
+        };
+        node = unwrap_expression(next);
     }
+    node
 }
 
 /// `SUPPORTED_LOCALES`, `TEAM_GROUPS`: by convention a constant fixed in the source, often
@@ -176,14 +241,14 @@ fn is_constant_case(name: &str) -> bool {
 /// `for (r of ROLES)` or in `Object.keys(ROLES)`.
 fn constant_behind(collection: Node, cx: &FileCx) -> Option<String> {
     let collection = unwrap_expression(collection);
-    match collection.kind() {
+    match collection.k() {
         "identifier" => Some(cx.text(collection).to_string()),
         "call_expression" => {
             let (object, method, args) = method_call(collection, cx.src)?;
             let from_object =
                 cx.text(object) == "Object" && matches!(method, "keys" | "values" | "entries");
             let argument = args.named_child(0)?;
-            (from_object && argument.kind() == "identifier").then(|| cx.text(argument).to_string())
+            (from_object && argument.k() == "identifier").then(|| cx.text(argument).to_string())
         }
         _ => None,
     }
@@ -195,7 +260,7 @@ fn key_linked_to_loop(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> 
     let args = first_object_argument(call.arguments)?;
     let filter = property(args, "where", cx.src)
         .or_else(|| property(args, "data", cx.src))
-        .filter(|w| w.kind() == "object")?;
+        .filter(|w| w.k() == "object")?;
     let pairs = properties(filter, cx.src);
     let from_loop_var = pairs.iter().find(|(_, value)| {
         let text = cx.text(*value);
@@ -209,7 +274,7 @@ fn key_linked_to_loop(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> 
     let from_variable = || {
         pairs.iter().find(|(_, value)| {
             matches!(
-                value.kind(),
+                value.k(),
                 "identifier" | "shorthand_property_identifier" | "member_expression"
             )
         })
@@ -286,6 +351,12 @@ mod tests {
             "async function f(byId) { for (const id in byId) { await prisma.user.findUnique({ where: { id } }); } }",
             // nested: the query is in a flatMap callback
             "const f = (teams) => teams.flatMap(async (t) => await prisma.member.findMany({ where: { teamId: t.id } }));",
+            // `in:` a constant or an element's field is not a chunk of the loop
+            "async function f(teams) { for (const team of teams) { await prisma.user.findMany({ where: { id: { in: team.memberIds }, status: { in: STATUSES } } }); } }",
+            // a `[]` filled at run time is not a literal list
+            "async function f(input) { const ids = []; for (const x of input) ids.push(x.id); for (const id of ids) { await prisma.user.findUnique({ where: { id } }); } }",
+            // an index loop whose element is declared in the body
+            "async function f(rows) { for (let i = 0; i < rows.length; i++) { const row = rows[i]; await prisma.user.findFirst({ where: { email: row.email } }); } }",
             // raw SQL per element
             "async function f(ids) { for (const id of ids) { await prisma.$queryRaw`SELECT * FROM t WHERE id = ${id}`; } }",
         ];
@@ -317,6 +388,15 @@ mod tests {
             "import { LOCALES } from './i18n'; async function f() { for (const l of LOCALES) { await prisma.page.count({ where: { l } }); } }",
             // keyset pagination: the loop re-fetches its own collection
             "async function f() { let batch = await prisma.log.findMany({ take: 500 }); while (batch.length > 0) { await prisma.log.deleteMany({ where: { id: batch[0].id } }); batch = await prisma.log.findMany({ take: 500, where: { id: { gt: batch[batch.length - 1].id } } }); } }",
+            // a filtered literal list, and a constant's entry
+            "async function f(x) { for (const kind of ['a', 'b', 'c'].filter((k) => k !== x)) { await prisma.item.count({ where: { kind } }); } }",
+            "async function f(id) { const runs = SEEDS[id] ?? []; for (const r of SEEDS[id] ?? []) { await prisma.run.create({ data: r }); } }",
+            // writes collected into one batch transaction (the rule's own advice)
+            "async function f(rows) { await prisma.$transaction(rows.map((r) => prisma.user.update({ where: { id: r.id }, data: r }))); }",
+            // a query that does not use the element: guarded or loop-invariant
+            "async function f(items) { for (const item of items) { if (item.isDefault) { await prisma.settings.findFirst({ where: { scope: 'global' } }); } } }",
+            // raw SQL over a chunk
+            "async function f(chunks) { for (const chunk of chunks) { await prisma.$executeRaw`UPDATE t SET seen = true WHERE id = ANY(${chunk})`; } }",
             // a retry loop does not iterate a collection
             "async function f() { for (let attempt = 0; attempt < 3; attempt++) { try { return await prisma.user.findFirst(); } catch {} } }",
             // not a Prisma client
@@ -366,6 +446,34 @@ mod tests {
             "`prisma.user.update` writes once per element of `users`"
         );
         assert!(found[0].help.as_deref().unwrap().contains("updateMany"));
+    }
+
+    #[test]
+    fn dotted_client_names_from_config() {
+        let src = "async function f(ids) { for (const id of ids) { await prisma.client.website.findUnique({ where: { id } }); } }";
+        assert!(
+            lint(src).is_empty(),
+            "`prisma.client` is not a client by default"
+        );
+        let mut config = crate::config::Config::default();
+        config.prisma_clients.push("prisma.client".into());
+        let found = crate::rules::test_support::lint_with(src, None, &config, "src/app.ts");
+        assert_eq!(found.len(), 1);
+        let destructured = "const { client } = prisma; async function f(ids) { for (const id of ids) { await client.website.findUnique({ where: { id } }); } }";
+        let found =
+            crate::rules::test_support::lint_with(destructured, None, &config, "src/app.ts");
+        assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn scripts_are_skipped_unless_asked() {
+        let src = "async function f(ids) { for (const id of ids) { await prisma.user.findUnique({ where: { id } }); } }";
+        let config = crate::config::Config::default();
+        let lint_at = |path| crate::rules::test_support::lint_with(src, None, &config, path);
+        assert!(lint_at("prisma/seed.ts").is_empty());
+        assert!(lint_at("scripts/backfill.ts").is_empty());
+        assert!(lint_at("src/e2e/flow.ts").is_empty());
+        assert_eq!(lint_at("src/server/users.ts").len(), 1);
     }
 
     #[test]

@@ -417,6 +417,7 @@ mod tests {
             src,
             Lang::JavaScript,
             &config,
+            &crate::project::Project::default(),
             &[&super::RULE],
         )
         .unwrap()

@@ -113,6 +113,7 @@ mod tests {
             src,
             Lang::Tsx,
             &config,
+            &crate::project::Project::default(),
             &[&super::RULE],
         )
         .unwrap()

@@ -3,18 +3,33 @@
 use crate::analysis::{analyze, Lang};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::project::schema::Schema;
+use crate::project::Project;
 use crate::rules::RULES;
+use std::path::{Path, PathBuf};
 
-/// Diagnostics of every rule for a TypeScript snippet, with the default config. Facts that would
-/// need other files (an imported client) count as not holding.
+/// Diagnostics of every rule for a TypeScript snippet at `src/app.ts`, with the default config
+/// and no schema. Facts that would need other files (an imported client) count as not holding.
 pub fn lint(src: &str) -> Vec<Diagnostic> {
-    let config = Config::default();
+    lint_with(src, None, &Config::default(), "src/app.ts")
+}
+
+/// Like [`lint`], with a Prisma schema's text, a config and a file path.
+pub fn lint_with(src: &str, schema: Option<&str>, config: &Config, path: &str) -> Vec<Diagnostic> {
+    let mut project = Project::default();
+    if let Some(text) = schema {
+        let mut parsed = Schema::default();
+        parsed.add_file(PathBuf::from("schema.prisma"), text);
+        // The empty key is where a configured schema lives: it applies to every file.
+        project.schemas.insert(PathBuf::new(), parsed);
+    }
     let rules: Vec<_> = RULES.to_vec();
     let analysis = analyze(
-        std::path::Path::new("src/app.ts"),
+        Path::new(path),
         src,
         Lang::TypeScript,
-        &config,
+        config,
+        &project,
         &rules,
     )
     .expect("parses");
@@ -23,6 +38,14 @@ pub fn lint(src: &str) -> Vec<Diagnostic> {
         .into_iter()
         .filter(|p| p.conditions.is_empty())
         .map(|p| p.diagnostic)
+        .collect()
+}
+
+/// The diagnostics of one rule.
+pub fn lint_rule(rule: &str, src: &str, schema: Option<&str>) -> Vec<Diagnostic> {
+    lint_with(src, schema, &Config::default(), "src/app.ts")
+        .into_iter()
+        .filter(|d| d.rule == rule)
         .collect()
 }
 

@@ -1,0 +1,353 @@
+//! What the whole project tells us that one file does not: its packages (and which use Next.js),
+//! Prisma schemas, TypeScript path aliases, which modules hold a Prisma client, and which are bulk
+//! data (JSON files, sized from the file system). Loaded once, before files are linted, by one
+//! walk of the project that reads only `package.json`, `tsconfig.json` and `.prisma` files.
+
+pub mod data;
+pub mod modules;
+pub mod schema;
+
+use crate::config::Config;
+use ignore::WalkBuilder;
+pub use modules::Modules;
+use schema::Schema;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A `package.json` and what leaklint uses of it.
+#[derive(Debug, Clone, Default)]
+pub struct Package {
+    pub dir: PathBuf,
+    pub name: Option<String>,
+    /// Depends on `next`.
+    pub uses_next: bool,
+    /// `exports["."]`, `module`, `main`, `types`, in that order of preference.
+    pub entries: Vec<String>,
+    /// `"prisma": { "schema": ... }`.
+    pub prisma_schema: Option<String>,
+    /// Names of every dependency (all kinds).
+    pub dependencies: Vec<String>,
+}
+
+/// `compilerOptions.paths` of one `tsconfig.json`.
+#[derive(Debug, Clone, Default)]
+pub struct TsConfig {
+    pub dir: PathBuf,
+    /// Folder the targets are relative to (`baseUrl`, else the tsconfig's folder).
+    pub base: PathBuf,
+    /// (`@/*`, [`./src/*`]).
+    pub paths: Vec<(String, Vec<String>)>,
+}
+
+/// Project-wide facts.
+#[derive(Default)]
+pub struct Project {
+    pub root: PathBuf,
+    pub packages: Vec<Package>,
+    pub tsconfigs: Vec<TsConfig>,
+    /// Schemas by the folder of the package that owns them (or the config's schema path).
+    pub schemas: BTreeMap<PathBuf, Schema>,
+    pub modules: Modules,
+}
+
+/// Folders that hold a project's root: version control, or a workspace manifest.
+const ROOT_MARKERS: &[&str] = &[
+    ".git",
+    "pnpm-workspace.yaml",
+    "turbo.json",
+    "lerna.json",
+    "nx.json",
+];
+
+impl Project {
+    /// Finds the project around `paths` and reads its manifests and schemas.
+    pub fn load(paths: &[PathBuf], config: &Config) -> Project {
+        let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+        let start = absolute(&first);
+        let start = if start.is_file() {
+            start.parent().map(Path::to_path_buf).unwrap_or(start)
+        } else {
+            start
+        };
+        let root = start
+            .ancestors()
+            .find(|dir| ROOT_MARKERS.iter().any(|m| dir.join(m).exists()))
+            .map(Path::to_path_buf)
+            .unwrap_or(start);
+        let mut project = Project {
+            root: root.clone(),
+            ..Project::default()
+        };
+        let mut prisma_files: Vec<PathBuf> = Vec::new();
+        let walker = WalkBuilder::new(&root)
+            .hidden(true)
+            .require_git(false)
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && crate::discover::SKIPPED_DIRS.contains(&name.as_ref()))
+            })
+            .build();
+        for entry in walker.flatten() {
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let path = entry.path();
+            match path.file_name().and_then(|n| n.to_str()) {
+                Some("package.json") => {
+                    if let Some(p) = read_package(path) {
+                        project.packages.push(p);
+                    }
+                }
+                Some("tsconfig.json") => {
+                    if let Some(t) = read_tsconfig(path) {
+                        project.tsconfigs.push(t);
+                    }
+                }
+                Some(name) if name.ends_with(".prisma") => {
+                    let in_migrations = path.components().any(|c| c.as_os_str() == "migrations");
+                    if !in_migrations {
+                        prisma_files.push(path.to_path_buf());
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Deepest folders first, so that the nearest package or tsconfig is found first.
+        project
+            .packages
+            .sort_by_key(|p| std::cmp::Reverse(p.dir.components().count()));
+        project
+            .tsconfigs
+            .sort_by_key(|t| std::cmp::Reverse(t.dir.components().count()));
+
+        if let Some(configured) = &config.prisma_schema {
+            let path = absolute(&config.root.join(configured));
+            let files: Vec<PathBuf> = if path.is_dir() {
+                prisma_files
+                    .iter()
+                    .filter(|f| f.starts_with(&path))
+                    .cloned()
+                    .collect()
+            } else {
+                vec![path.clone()]
+            };
+            let mut schema = Schema::default();
+            for file in files {
+                if let Ok(text) = std::fs::read_to_string(&file) {
+                    schema.add_file(file, &text);
+                }
+            }
+            project.schemas.insert(PathBuf::new(), schema);
+        } else {
+            // Each schema file belongs to the nearest package: a multi-file schema (a folder of
+            // `.prisma` files) is one schema, and each package of a monorepo has its own.
+            for file in prisma_files {
+                let owner = project
+                    .package_for(&file)
+                    .map(|p| p.dir.clone())
+                    .unwrap_or_else(|| root.clone());
+                if let Ok(text) = std::fs::read_to_string(&file) {
+                    project
+                        .schemas
+                        .entry(owner)
+                        .or_default()
+                        .add_file(file, &text);
+                }
+            }
+        }
+        project
+    }
+
+    /// The nearest package whose folder holds `file`.
+    pub fn package_for(&self, file: &Path) -> Option<&Package> {
+        let file = absolute(file);
+        self.packages.iter().find(|p| file.starts_with(&p.dir))
+    }
+
+    /// The schema a source file uses: the configured one; else its own package's; else that of a
+    /// workspace package it depends on (`apps/web` -> `@acme/database`); else the project's only
+    /// one.
+    pub fn schema_for(&self, file: &Path) -> Option<&Schema> {
+        if let Some(configured) = self.schemas.get(Path::new("")) {
+            return Some(configured);
+        }
+        let file = absolute(file);
+        let own = self
+            .schemas
+            .iter()
+            .filter(|(dir, _)| file.starts_with(dir))
+            .max_by_key(|(dir, _)| dir.components().count())
+            .map(|(_, s)| s);
+        let from_dependency = || {
+            let package = self.package_for(&file)?;
+            self.packages
+                .iter()
+                .filter(|p| {
+                    p.name
+                        .as_ref()
+                        .is_some_and(|n| package.dependencies.contains(n))
+                })
+                .find_map(|p| self.schemas.get(&p.dir))
+        };
+        own.or_else(from_dependency).or_else(|| {
+            (self.schemas.len() == 1)
+                .then(|| self.schemas.values().next())
+                .flatten()
+        })
+    }
+
+    /// The files an import specifier may name, from `importer`: relative paths, tsconfig path
+    /// aliases, and workspace packages.
+    pub fn resolve(&self, importer: &Path, specifier: &str) -> Vec<PathBuf> {
+        let importer = absolute(importer);
+        if specifier.starts_with("./") || specifier.starts_with("../") {
+            let base = importer.parent().unwrap_or(Path::new("/")).join(specifier);
+            return modules::candidates(&base);
+        }
+        let mut out = Vec::new();
+        if let Some(tsconfig) = self.tsconfigs.iter().find(|t| importer.starts_with(&t.dir)) {
+            for (pattern, targets) in &tsconfig.paths {
+                let Some(rest) = match_alias(pattern, specifier) else {
+                    continue;
+                };
+                for target in targets {
+                    let target = target.replace('*', rest);
+                    out.extend(modules::candidates(&tsconfig.base.join(target)));
+                }
+            }
+        }
+        if !out.is_empty() {
+            return out;
+        }
+        // A workspace package, or a subpath of one (`@repo/db/client`).
+        for package in &self.packages {
+            let Some(name) = &package.name else { continue };
+            if specifier == name {
+                for entry in &package.entries {
+                    out.extend(modules::candidates(&package.dir.join(entry)));
+                }
+                for fallback in ["index", "src/index"] {
+                    out.extend(modules::candidates(&package.dir.join(fallback)));
+                }
+            } else if let Some(sub) = specifier.strip_prefix(&format!("{name}/")) {
+                out.extend(modules::candidates(&package.dir.join(sub)));
+                out.extend(modules::candidates(&package.dir.join("src").join(sub)));
+            }
+        }
+        out
+    }
+}
+
+/// `@/*` matches `@/lib/db` with rest `lib/db`; an exact pattern matches only itself.
+fn match_alias<'a>(pattern: &str, specifier: &'a str) -> Option<&'a str> {
+    match pattern.split_once('*') {
+        Some((prefix, suffix)) => specifier
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(suffix)),
+        None => (pattern == specifier).then_some(""),
+    }
+}
+
+/// An absolute, lexically normalised path.
+pub fn absolute(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    modules::normalize(&absolute)
+}
+
+fn read_json(path: &Path) -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(path).ok()?;
+    jsonc_parser::parse_to_serde_value::<serde_json::Value>(&text, &Default::default()).ok()
+}
+
+fn read_package(path: &Path) -> Option<Package> {
+    let json = read_json(path)?;
+    let dir = absolute(path.parent()?);
+    let has_dep = |name: &str| {
+        ["dependencies", "devDependencies", "peerDependencies"]
+            .iter()
+            .any(|k| json[k].get(name).is_some())
+    };
+    let mut entries = Vec::new();
+    let exports = &json["exports"];
+    let dot = if exports.is_string() {
+        exports
+    } else {
+        &exports["."]
+    };
+    collect_strings(dot, &mut entries);
+    for key in ["module", "main", "types", "typings"] {
+        if let Some(s) = json[key].as_str() {
+            entries.push(s.to_string());
+        }
+    }
+    let dependencies = ["dependencies", "devDependencies", "peerDependencies"]
+        .iter()
+        .filter_map(|k| json[k].as_object())
+        .flat_map(|deps| deps.keys().cloned())
+        .collect();
+    Some(Package {
+        dir,
+        dependencies,
+        name: json["name"].as_str().map(str::to_string),
+        uses_next: has_dep("next"),
+        entries,
+        prisma_schema: json["prisma"]["schema"].as_str().map(str::to_string),
+    })
+}
+
+/// Every string in a conditional-exports value (`{ "types": ..., "default": ... }`).
+fn collect_strings(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Object(map) => {
+            for v in map.values() {
+                if let serde_json::Value::String(s) = v {
+                    out.push(s.clone());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn read_tsconfig(path: &Path) -> Option<TsConfig> {
+    let json = read_json(path)?;
+    let dir = absolute(path.parent()?);
+    let options = &json["compilerOptions"];
+    let base = options["baseUrl"]
+        .as_str()
+        .map(|b| modules::normalize(&dir.join(b)))
+        .unwrap_or_else(|| dir.clone());
+    let paths = options["paths"]
+        .as_object()
+        .map(|map| {
+            map.iter()
+                .map(|(k, v)| {
+                    let targets = v
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|t| t.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (k.clone(), targets)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(TsConfig { dir, base, paths })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases() {
+        assert_eq!(match_alias("@/*", "@/lib/db"), Some("lib/db"));
+        assert_eq!(match_alias("~/*", "@/lib/db"), None);
+        assert_eq!(match_alias("@db", "@db"), Some(""));
+    }
+}

@@ -1,0 +1,184 @@
+//! Which modules hold a Prisma client: those that construct one (`new PrismaClient`), extend one
+//! (`.$extends(...)`), or re-export one (`export * from`, `export { prisma } from`: barrel
+//! files). Linted files report their text as they are read; imported modules outside the linted
+//! set are read from disk once. Neither is parsed: a text scan is enough and keeps one parse per
+//! linted file.
+
+use super::Project;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Texts that mark a module as making a Prisma client.
+const CLIENT_MARKERS: &[&str] = &["new PrismaClient", ".$extends("];
+
+const EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"];
+
+/// How many barrel files deep a re-export is followed.
+const MAX_REEXPORT_DEPTH: usize = 4;
+
+#[derive(Debug, Clone, Default)]
+pub(super) struct Facts {
+    makes_client: bool,
+    reexports: Vec<String>,
+    /// Relative `.json` files the text names (for `super::data`).
+    pub(super) json_files: Vec<String>,
+}
+
+/// Module facts by absolute path.
+#[derive(Default)]
+pub struct Modules {
+    facts: Mutex<HashMap<PathBuf, Facts>>,
+}
+
+impl Modules {
+    /// Records what a linted file's text shows.
+    pub fn record(&self, path: &Path, text: &str) {
+        let facts = facts_of(text);
+        self.facts
+            .lock()
+            .expect("no panics while held")
+            .insert(super::absolute(path), facts);
+    }
+
+    /// Whether `specifier`, imported from `importer`, names a module that holds a Prisma client.
+    pub fn specifier_holds_client(
+        &self,
+        project: &Project,
+        importer: &Path,
+        specifier: &str,
+    ) -> bool {
+        self.holds_client(project, importer, specifier, 0)
+    }
+
+    fn holds_client(
+        &self,
+        project: &Project,
+        importer: &Path,
+        specifier: &str,
+        depth: usize,
+    ) -> bool {
+        if depth > MAX_REEXPORT_DEPTH {
+            return false;
+        }
+        project
+            .resolve(importer, specifier)
+            .into_iter()
+            .any(|file| {
+                let Some(facts) = self.facts_for(&file) else {
+                    return false;
+                };
+                facts.makes_client
+                    || facts
+                        .reexports
+                        .iter()
+                        .any(|next| self.holds_client(project, &file, next, depth + 1))
+            })
+    }
+
+    pub(super) fn facts_for(&self, file: &Path) -> Option<Facts> {
+        let key = super::absolute(file);
+        if let Some(known) = self.facts.lock().expect("no panics while held").get(&key) {
+            return Some(known.clone());
+        }
+        let text = std::fs::read_to_string(&key).ok()?;
+        let facts = facts_of(&text);
+        self.facts
+            .lock()
+            .expect("no panics while held")
+            .insert(key, facts.clone());
+        Some(facts)
+    }
+}
+
+fn facts_of(text: &str) -> Facts {
+    Facts {
+        makes_client: CLIENT_MARKERS.iter().any(|m| text.contains(m)),
+        reexports: reexport_specifiers(text),
+        json_files: super::data::json_references(text),
+    }
+}
+
+/// The modules a file re-exports from: `export * from "x"`, `export { a } from "x"` (also over
+/// several lines), `export * as ns from "x"`.
+fn reexport_specifiers(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_export = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with("export ") || line.starts_with("export{") || line.starts_with("export*")
+        {
+            in_export = true;
+        } else if line.starts_with("import ")
+            || line.starts_with("const ")
+            || line.starts_with("function ")
+        {
+            in_export = false;
+        }
+        if !in_export {
+            continue;
+        }
+        if let Some(at) = line.find("from ") {
+            let rest = line[at + 5..].trim_start();
+            if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                if let Some(end) = rest[1..].find(quote) {
+                    out.push(rest[1..1 + end].to_string());
+                }
+            }
+            in_export = false;
+        } else if line.ends_with(';') {
+            in_export = false;
+        }
+    }
+    out
+}
+
+/// The files a module path may name: itself, with each extension, an `index` file, and
+/// TypeScript's `./x.js` -> `./x.ts`.
+pub fn candidates(base: &Path) -> Vec<PathBuf> {
+    let mut out = vec![base.to_path_buf()];
+    let text = base.to_string_lossy();
+    for js in [".js", ".mjs", ".cjs", ".jsx"] {
+        if let Some(stem) = text.strip_suffix(js) {
+            for ext in ["ts", "tsx", "mts", "cts"] {
+                out.push(PathBuf::from(format!("{stem}.{ext}")));
+            }
+        }
+    }
+    for ext in EXTENSIONS {
+        out.push(PathBuf::from(format!("{text}.{ext}")));
+    }
+    for ext in EXTENSIONS {
+        out.push(base.join(format!("index.{ext}")));
+    }
+    out.retain(|p| p.is_file());
+    out
+}
+
+/// `a/./b/../c` -> `a/c`, without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_reexports() {
+        let text = "export * from './client';\nexport {\n  prisma,\n  type Prisma,\n} from \"./db\";\nexport const x = 1;\nexport * as kysely from './kysely'\nimport { a } from './not-an-export';\n";
+        assert_eq!(reexport_specifiers(text), ["./client", "./db", "./kysely"]);
+    }
+}

@@ -1,0 +1,264 @@
+//! `prisma-client-singleton`: `new PrismaClient()` per request or per call, or per module reload in
+//! a Next.js app without the `globalThis` guard.
+
+use super::{Category, Check, FileCheck, FixKind, Rule};
+use crate::analysis::node::NodeExt;
+use crate::analysis::syntax::is_function;
+use crate::analysis::{FileCx, Frame, Sink};
+use crate::diagnostic::{Applicability, ByteSpan, Diagnostic, Edit, Fix, Severity};
+use tree_sitter::Node;
+
+pub static RULE: Rule = Rule {
+    id: "prisma-client-singleton",
+    category: Category::Memory,
+    severity: Severity::Warning,
+    fix: FixKind::Safe,
+    summary: "`new PrismaClient()` per request, or per hot reload in Next.js without the `globalThis` guard",
+    doc: include_str!("../../rules/prisma-client-singleton.md"),
+    options: &[],
+    needles: &[&["new PrismaClient"]],
+    check: Check::Stateful(|| Box::<Singleton>::default()),
+};
+
+/// A client constructed inside a function, reported unless the function runs once.
+struct InFunction {
+    span: ByteSpan,
+    function: Option<String>,
+}
+
+#[derive(Default)]
+struct Singleton {
+    in_functions: Vec<InFunction>,
+    /// Functions called at module scope: they run once per module load.
+    called_at_module_scope: Vec<String>,
+}
+
+impl FileCheck for Singleton {
+    fn enter(&mut self, node: Node, cx: &FileCx, sink: &mut Sink) {
+        if cx.is_test || cx.is_script {
+            return;
+        }
+        let in_function = cx
+            .frames
+            .iter()
+            .any(|f| matches!(f, Frame::Function { .. }));
+        if node.k() == "call_expression" && !in_function {
+            if let Some(callee) = node.field("function") {
+                self.called_at_module_scope
+                    .push(cx.text(callee).to_string());
+            }
+            return;
+        }
+        if node.k() != "new_expression" {
+            return;
+        }
+        let is_prisma = node
+            .field("constructor")
+            .is_some_and(|c| matches!(cx.text(c), "PrismaClient" | "Prisma.PrismaClient"));
+        if !is_prisma {
+            return;
+        }
+        if in_function {
+            if let Some(function) = self.per_call(node, cx) {
+                self.in_functions.push(function);
+            }
+        } else {
+            module_level(node, cx, sink);
+        }
+    }
+
+    fn finish(&mut self, _cx: &FileCx, sink: &mut Sink) {
+        for found in self.in_functions.drain(..) {
+            if found
+                .function
+                .as_ref()
+                .is_some_and(|f| self.called_at_module_scope.contains(f))
+            {
+                continue;
+            }
+            let message = match &found.function {
+                Some(name) => format!("`new PrismaClient()` runs on every call of `{name}`: each call opens a new connection pool"),
+                None => "`new PrismaClient()` runs on every call of this function: each call opens a new connection pool".to_string(),
+            };
+            sink.report(
+                Diagnostic::new(RULE.id, found.span, message).with_help(
+                    "create the client once, at module scope (in Next.js with the `globalThis` guard), and import it where it is needed",
+                ),
+                Vec::new(),
+            );
+        }
+    }
+}
+
+impl Singleton {
+    /// A client made inside a function, unless it is memoized (assigned to something that
+    /// outlives the call, or behind `??`/`||`) or the function disconnects it again (a script).
+    fn per_call(&self, node: Node, cx: &FileCx) -> Option<InFunction> {
+        let mut function = None;
+        for ancestor in cx.ancestors.iter().rev() {
+            match ancestor.k() {
+                "assignment_expression" | "augmented_assignment_expression" => return None,
+                "binary_expression" => {
+                    let text = cx.text(*ancestor);
+                    if text.contains("??") || text.contains("||") {
+                        return None;
+                    }
+                }
+                kind if is_function(kind) => {
+                    function = Some(*ancestor);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let function = function?;
+        if cx.text(function).contains("$disconnect") {
+            return None;
+        }
+        // `remember('prisma', () => new PrismaClient())` at module scope: a memoizing helper
+        // runs the factory once.
+        let index = cx.ancestors.iter().position(|a| a.id() == function.id())?;
+        // (A route registration, `app.get('/', (req, res) => ...)`, also passes a function to a
+        // module-level call, but does not keep its result.)
+        let is_argument = index >= 3
+            && cx.ancestors[index - 1].k() == "arguments"
+            && cx.ancestors[index - 2].k() == "call_expression"
+            && matches!(
+                cx.ancestors[index - 3].k(),
+                "variable_declarator" | "assignment_expression" | "export_statement"
+            );
+        let outermost = !cx.ancestors[..index].iter().any(|a| is_function(a.k()));
+        if is_argument && outermost {
+            return None;
+        }
+        Some(InFunction {
+            span: node.byte_range(),
+            function: function_name(function, cx),
+        })
+    }
+}
+
+/// The name a function is known by: its own, or the variable or property it is assigned to.
+fn function_name(function: Node, cx: &FileCx) -> Option<String> {
+    if let Some(name) = function.field("name") {
+        return Some(cx.text(name).to_string());
+    }
+    let index = cx.ancestors.iter().position(|a| a.id() == function.id())?;
+    let parent = cx.ancestors.get(index.checked_sub(1)?)?;
+    match parent.k() {
+        "variable_declarator" | "pair" | "public_field_definition" => parent
+            .field("name")
+            .or_else(|| parent.field("key"))
+            .map(|n| cx.text(n).to_string()),
+        _ => None,
+    }
+}
+
+fn module_level(node: Node, cx: &FileCx, sink: &mut Sink) {
+    let uses_next = cx.project.package_for(cx.path).is_some_and(|p| p.uses_next);
+    if !uses_next {
+        return;
+    }
+    let guarded = ["globalThis", "global.", "global[", "global as"]
+        .iter()
+        .any(|g| cx.src.contains(g));
+    if guarded {
+        return;
+    }
+    let mut diagnostic = Diagnostic::new(
+        RULE.id,
+        node.byte_range(),
+        "a module-level `new PrismaClient()` in a Next.js app is created again on every hot reload, each with its own connection pool",
+    )
+    .with_help("keep one client on `globalThis` across reloads: `const prisma = globalForPrisma.prisma ?? new PrismaClient()`, stored back outside production");
+    diagnostic.fix = guard_fix(node, cx);
+    sink.report(diagnostic, Vec::new());
+}
+
+/// Rewrites `[export] const NAME = new PrismaClient(ARGS);` to the `globalThis` guard.
+fn guard_fix(node: Node, cx: &FileCx) -> Option<Fix> {
+    let n = cx.ancestors.len();
+    let declarator = *cx.ancestors.get(n.checked_sub(1)?)?;
+    let declaration = *cx.ancestors.get(n.checked_sub(2)?)?;
+    if declarator.k() != "variable_declarator"
+        || declaration.k() != "lexical_declaration"
+        || declaration.named_child_count() != 1
+    {
+        return None;
+    }
+    let name = cx.text(declarator.field("name")?);
+    if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    {
+        return None;
+    }
+    let exported = n >= 3 && cx.ancestors[n - 3].k() == "export_statement";
+    let statement = if exported {
+        cx.ancestors[n - 3]
+    } else {
+        declaration
+    };
+    let typescript = matches!(
+        cx.path.extension().and_then(|e| e.to_str()),
+        Some("ts" | "tsx" | "mts" | "cts")
+    );
+    let holder = if typescript {
+        format!("const globalForPrisma = globalThis as unknown as {{ {name}?: PrismaClient }};")
+    } else {
+        "const globalForPrisma = globalThis;".to_string()
+    };
+    let export = if exported { "export " } else { "" };
+    let construct = cx.text(node);
+    let replacement = format!(
+        "{holder}\n\n{export}const {name} = globalForPrisma.{name} ?? {construct};\n\nif (process.env.NODE_ENV !== \"production\") globalForPrisma.{name} = {name};"
+    );
+    Some(Fix {
+        applicability: Applicability::Safe,
+        message: "keep the client on `globalThis` across hot reloads".to_string(),
+        edits: vec![Edit {
+            span: statement.byte_range(),
+            replacement,
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::lint_rule;
+
+    fn found(src: &str) -> Vec<String> {
+        lint_rule("prisma-client-singleton", src, None)
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn fail() {
+        assert_eq!(
+            found("export async function GET() { const prisma = new PrismaClient(); return prisma.user.findMany({ take: 10 }); }"),
+            ["`new PrismaClient()` runs on every call of `GET`: each call opens a new connection pool"]
+        );
+        assert_eq!(
+            found("export const getDb = () => new PrismaClient();").len(),
+            1
+        );
+        assert_eq!(found("app.get('/', async (req, res) => { const db = new PrismaClient(); res.json(await db.user.count()); });").len(), 1);
+    }
+
+    #[test]
+    fn pass() {
+        for src in [
+            "export const prisma = new PrismaClient();",
+            "let client; export function getClient() { if (!client) { client = new PrismaClient(); } return client; }",
+            "export function getClient() { return (globalThis.prisma ??= new PrismaClient()); }",
+            "const createClient = () => new PrismaClient().$extends({}); export const prisma = globalForPrisma.prisma ?? createClient();",
+            "async function main() { const prisma = new PrismaClient(); await prisma.user.count(); await prisma.$disconnect(); } main();",
+            "class Db { constructor() { this.client = new PrismaClient(); } }",
+            "export const prisma = remember('prisma', () => new PrismaClient({ log: ['warn'] }));",
+        ] {
+            assert!(found(src).is_empty(), "{src}: {:?}", found(src));
+        }
+    }
+}

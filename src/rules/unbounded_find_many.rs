@@ -1,0 +1,181 @@
+//! `unbounded-find-many`: `findMany` with neither `take` nor a `where` that narrows it to a
+//! parent or a key, and `distinct` with no `take`.
+
+use super::{Category, Check, FixKind, Rule};
+use crate::analysis::node::NodeExt;
+use crate::analysis::prisma::{is_growing, model_name, model_of, narrows, options, prisma_call};
+use crate::analysis::syntax::property;
+use crate::analysis::{FileCx, Sink};
+use crate::diagnostic::{Diagnostic, Severity};
+use tree_sitter::Node;
+
+pub static RULE: Rule = Rule {
+    id: "unbounded-find-many",
+    category: Category::Query,
+    severity: Severity::Warning,
+    fix: FixKind::None,
+    summary: "`findMany` with neither `take` nor a `where` that narrows it to a parent or a key",
+    doc: include_str!("../../rules/unbounded-find-many.md"),
+    options: &[],
+    needles: &[&[".findMany("]],
+    check: Check::Node(check),
+};
+
+fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
+    if node.k() != "call_expression" || cx.is_test || cx.is_script {
+        return;
+    }
+    let Some(call) = prisma_call(node, cx) else {
+        return;
+    };
+    if call.operation != "findMany" {
+        return;
+    }
+    let src = cx.src;
+    let options = options(&call);
+    // Options built elsewhere (`findMany(args)`) cannot be judged.
+    if options.is_none() && call.arguments.named_child_count() > 0 {
+        return;
+    }
+    let has = |key| options.and_then(|o| property(o, key, src)).is_some();
+    if has("take") {
+        return;
+    }
+    let model = model_name(&call, cx);
+    if options.is_some_and(|o| is_spread_built(o)) {
+        return;
+    }
+    if has("distinct") {
+        sink.report(
+            Diagnostic::new(
+                RULE.id,
+                node.byte_range(),
+                format!("`{}` with `distinct` and no `take` loads every matching `{model}` row and deduplicates them in memory", call.callee),
+            )
+            .with_help("add `take`, or let the database deduplicate with `groupBy({ by: [...] })`"),
+            call.conditions.clone(),
+        );
+        return;
+    }
+    let filter = options.and_then(|o| property(o, "where", src));
+    if filter.is_some_and(|w| narrows(w, model_of(&call, cx), cx)) {
+        return;
+    }
+    if !is_growing(&model, cx)
+        && (declared_bounded(&model, cx) || crate::project::schema::name_suggests_bounded(&model))
+    {
+        return;
+    }
+    let grows = is_growing(&model, cx);
+    let what = if grows {
+        format!("every `{model}` row, a table that grows with use")
+    } else {
+        format!("every matching `{model}` row")
+    };
+    let message = match filter {
+        None => format!("`{}` has no `where` and no `take`: it loads {what}", call.callee),
+        Some(_) => format!(
+            "`{}` has no `take` and its `where` does not narrow it to a parent or a key: it loads {what}",
+            call.callee
+        ),
+    };
+    sink.report(
+        Diagnostic::new(RULE.id, node.byte_range(), message).with_help(
+            "page it with `take` and a `cursor`, narrow `where` to a parent (`where: { ownerId }`), or count with `count()` if you only need the number",
+        ),
+        call.conditions.clone(),
+    );
+}
+
+/// A model marked `/// @leaklint bounded` or listed in `[prisma] bounded`.
+fn declared_bounded(model: &str, cx: &FileCx) -> bool {
+    cx.config.prisma_bounded.iter().any(|m| m == model)
+        || cx
+            .schema
+            .and_then(|s| s.models.get(model))
+            .is_some_and(|m| m.growth == Some(crate::project::schema::Growth::Bounded))
+}
+
+/// `{ ...args, where }`: options assembled from a variable.
+fn is_spread_built(options: Node) -> bool {
+    let mut cursor = options.walk();
+    let spread = options
+        .named_children(&mut cursor)
+        .any(|c| c.k() == "spread_element");
+    spread
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::lint_rule;
+
+    const SCHEMA: &str = "model Team {\n id String @id\n slug String @unique\n members Member[]\n}\nmodel Member {\n id String @id\n teamId String\n team Team @relation(fields: [teamId], references: [id])\n role String\n}\nmodel PageView {\n id String @id\n path String\n}\n";
+
+    fn fails(src: &str) -> usize {
+        lint_rule("unbounded-find-many", src, Some(SCHEMA)).len()
+    }
+
+    #[test]
+    fn fail() {
+        for src in [
+            "prisma.pageView.findMany();",
+            "prisma.pageView.findMany({ where: { path: '/home' } });",
+            "prisma.member.findMany({ where: { role: 'admin' } });",
+            "prisma.member.findMany({ where: { teamId: { not: id } } });",
+            "prisma.member.findMany({ where: { OR: [{ teamId }, { role: 'x' }] } });",
+            "prisma.member.findMany({ where: { teamId }, distinct: ['role'] });",
+        ] {
+            assert_eq!(fails(src), 1, "{src}");
+        }
+        let found = lint_rule(
+            "unbounded-find-many",
+            "prisma.pageView.findMany();",
+            Some(SCHEMA),
+        );
+        assert_eq!(
+            found[0].message,
+            "`prisma.pageView.findMany` has no `where` and no `take`: it loads every `PageView` row, a table that grows with use"
+        );
+    }
+
+    #[test]
+    fn pass() {
+        for src in [
+            "prisma.pageView.findMany({ take: 100 });",
+            "prisma.member.findMany({ where: { teamId } });",
+            "prisma.member.findMany({ where: { teamId: team.id, role: 'x' } });",
+            "prisma.member.findMany({ where: { team: { slug } } });",
+            "prisma.member.findMany({ where: { id: { in: ids } } });",
+            "prisma.member.findMany({ where: { AND: [{ role: 'x' }, { teamId }] } });",
+            // the teams some member of which is this user: narrowed to the user
+            "prisma.team.findMany({ where: { members: { some: { id: memberId } } } });",
+            "prisma.member.findMany(args);",
+            "prisma.member.findMany({ ...args, orderBy: { id: 'asc' } });",
+            "prisma.member.findMany({ where });",
+            "prisma.member.findFirst({ where: { role: 'x' } });",
+            // a lookup table, by its name
+            "prisma.siteSettings.findMany();",
+        ] {
+            assert_eq!(fails(src), 0, "{src}");
+        }
+    }
+
+    #[test]
+    fn without_a_schema_keys_ending_in_id_narrow() {
+        assert!(lint_rule(
+            "unbounded-find-many",
+            "prisma.member.findMany({ where: { teamId } });",
+            None
+        )
+        .is_empty());
+        assert_eq!(
+            lint_rule(
+                "unbounded-find-many",
+                "prisma.member.findMany({ where: { role } });",
+                None
+            )
+            .len(),
+            1
+        );
+    }
+}

@@ -1,0 +1,347 @@
+//! `unbounded-include`: an `include` or `select` of a to-many relation with no `take`, where the
+//! relation grows without bound.
+
+use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
+use crate::analysis::node::NodeExt;
+use crate::analysis::prisma::{
+    is_growing, model_name, model_of, narrows, narrows_relation, options, prisma_call,
+    READ_NEEDLES, READ_OPERATIONS,
+};
+use crate::analysis::syntax::{property, property_key, unwrap_expression};
+use crate::analysis::{FileCx, Sink};
+use crate::config::OptionValue;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::project::schema::{name_suggests_growth, Model};
+use tree_sitter::Node;
+
+pub static RULE: Rule = Rule {
+    id: "unbounded-include",
+    category: Category::Query,
+    severity: Severity::Warning,
+    fix: FixKind::Unsafe,
+    summary: "`include`/`select` of a to-many relation with no `take`",
+    doc: include_str!("../../rules/unbounded-include.md"),
+    options: &[
+        RuleOption {
+            name: "relations",
+            kind: OptionKind::String,
+            default: "growing",
+            description: "\"growing\": relations whose rows accrue, or nested under an unbounded list; \"all\": every to-many relation",
+        },
+        RuleOption {
+            name: "take",
+            kind: OptionKind::Integer,
+            default: "100",
+            description: "the `take` the fix inserts",
+        },
+    ],
+    needles: &[&["include", "select"], READ_NEEDLES],
+    check: Check::Node(check),
+};
+
+/// How many nested `include`/`select` levels are followed.
+const MAX_DEPTH: usize = 8;
+
+struct Level<'t, 's> {
+    object: Node<'t>,
+    model: Option<&'s Model>,
+    model_label: String,
+    /// Whether this level is already one of many rows loaded without a bound.
+    many_above: bool,
+    depth: usize,
+}
+
+fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
+    if node.k() != "call_expression" || cx.is_test || cx.is_script {
+        return;
+    }
+    let Some(call) = prisma_call(node, cx) else {
+        return;
+    };
+    if !READ_OPERATIONS.contains(&call.operation) || call.operation == "count" {
+        return;
+    }
+    let Some(options) = options(&call) else {
+        return;
+    };
+    let src = cx.src;
+    let all = matches!(cx.config.option(RULE.id, "relations"), Some(OptionValue::String(s)) if s == "all");
+    let fix_take = match cx.config.option(RULE.id, "take") {
+        Some(OptionValue::Integer(n)) if *n > 0 => *n,
+        _ => 100,
+    };
+    let mut cursor = options.walk();
+    let spread = options
+        .named_children(&mut cursor)
+        .any(|c| c.k() == "spread_element");
+    let unbounded_list = call.operation == "findMany"
+        && !spread
+        && property(options, "take", src).is_none()
+        && !property(options, "where", src).is_some_and(|w| narrows(w, model_of(&call, cx), cx));
+    let mut stack: Vec<Level> = Vec::new();
+    push_children(
+        &mut stack,
+        options,
+        model_of(&call, cx),
+        model_name(&call, cx),
+        unbounded_list,
+        0,
+        src,
+    );
+
+    while let Some(level) = stack.pop() {
+        let mut cursor = level.object.walk();
+        for pair in level.object.named_children(&mut cursor) {
+            if pair.k() != "pair" {
+                continue;
+            }
+            let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else {
+                continue;
+            };
+            let Some(relation) = property_key(key, src) else {
+                continue;
+            };
+            if relation == "_count" {
+                continue;
+            }
+            let value = unwrap_expression(value);
+            let nested = (value.k() == "object").then_some(value);
+            let Some((to_many, target_model, target_name)) =
+                relation_of(relation, nested, &level, cx)
+            else {
+                continue;
+            };
+            let has_take = nested.is_some_and(|o| property(o, "take", src).is_some());
+            // `members: { where: { userId } }`: the include itself picks rows by a key.
+            let narrowed = nested
+                .and_then(|o| property(o, "where", src))
+                .is_some_and(|w| narrows_relation(w, target_model, cx));
+            let unbounded = to_many && !has_take && !narrowed;
+            let grows = unbounded && is_growing(&target_name, cx);
+            if unbounded && (all || grows || level.many_above) {
+                let why = if grows {
+                    format!("`{target_name}` rows accrue over time")
+                } else if level.many_above {
+                    format!(
+                        "and so for every `{}` row of a list with no bound",
+                        level.model_label
+                    )
+                } else {
+                    "a to-many relation".to_string()
+                };
+                let message = if level.many_above && !grows {
+                    format!(
+                        "`{relation}` loads every `{target_name}` of each `{}`, {why}",
+                        level.model_label
+                    )
+                } else {
+                    format!(
+                        "`{relation}` loads every `{target_name}` of each `{}`: {why}, with no `take`",
+                        level.model_label
+                    )
+                };
+                let fix = match nested {
+                    None => Edit {
+                        span: value.byte_range(),
+                        replacement: format!("{{ take: {fix_take} }}"),
+                    },
+                    Some(o) => Edit {
+                        span: o.start_byte() + 1..o.start_byte() + 1,
+                        replacement: format!(" take: {fix_take},"),
+                    },
+                };
+                sink.report(
+                    Diagnostic {
+                        fix: Some(Fix {
+                            applicability: Applicability::Unsafe,
+                            message: format!("add `take: {fix_take}`"),
+                            edits: vec![fix],
+                        }),
+                        ..Diagnostic::new(RULE.id, pair.byte_range(), message)
+                            .with_help(format!(
+                                "bound it: `{relation}: {{ take: {fix_take}, orderBy: {{ createdAt: 'desc' }} }}` keeps the newest; `_count: {{ select: {{ {relation}: true }} }}` if you only need how many"
+                            ))
+                            .with_label(node.field("function").map(|f| f.byte_range()).unwrap_or(node.byte_range()), format!("in this `{}`", call.operation))
+                    },
+                    call.conditions.clone(),
+                );
+            }
+            if let Some(o) = nested {
+                push_children(
+                    &mut stack,
+                    o,
+                    target_model,
+                    target_name,
+                    // Children multiply only under a list that is unbounded itself: the top-level
+                    // list, or a growing relation. A document's recipients stay few.
+                    level.many_above || grows,
+                    level.depth + 1,
+                    src,
+                );
+            }
+        }
+    }
+}
+
+fn push_children<'t, 's>(
+    stack: &mut Vec<Level<'t, 's>>,
+    options: Node<'t>,
+    model: Option<&'s Model>,
+    model_label: String,
+    many_above: bool,
+    depth: usize,
+    src: &str,
+) {
+    if depth >= MAX_DEPTH {
+        return;
+    }
+    for key in ["include", "select"] {
+        if let Some(object) = property(options, key, src)
+            .map(unwrap_expression)
+            .filter(|o| o.k() == "object")
+        {
+            stack.push(Level {
+                object,
+                model,
+                model_label: model_label.clone(),
+                many_above,
+                depth,
+            });
+        }
+    }
+}
+
+/// What `relation` in an include/select of `level.model` is: (to-many, its model, its model's
+/// name). `None` for scalars. Without a schema, a relation is recognised by its shape: a plural
+/// name whose value is an options object, or whose name says it grows (`events: true`).
+fn relation_of<'s>(
+    relation: &str,
+    nested: Option<Node>,
+    level: &Level<'_, 's>,
+    cx: &FileCx<'s>,
+) -> Option<(bool, Option<&'s Model>, String)> {
+    if let Some(model) = level.model {
+        let field = model.field(relation)?;
+        let target = cx.schema?.models.get(&field.type_name)?;
+        return Some((field.list, Some(target), target.name.clone()));
+    }
+    let plural = relation.ends_with('s') && !relation.ends_with("ss") && !relation.ends_with("us");
+    let looks_relation = nested.is_some() || name_suggests_growth(relation);
+    if !(plural && looks_relation) {
+        return None;
+    }
+    let singular = relation
+        .strip_suffix("ies")
+        .map(|s| format!("{s}y"))
+        .unwrap_or_else(|| relation.trim_end_matches('s').to_string());
+    let mut chars = singular.chars();
+    let name: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    Some((true, None, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::lint_rule;
+
+    const SCHEMA: &str = "model Pnode {\n id String @id\n gossipObservations PnodeGossipObservation[]\n statsSamples StatsSample[]\n recipients Recipient[]\n owner User @relation(fields: [ownerId], references: [id])\n ownerId String\n}\nmodel PnodeGossipObservation {\n id String @id\n pnodeId String\n pnode Pnode @relation(fields: [pnodeId], references: [id])\n}\nmodel StatsSample {\n id String @id\n pnodeId String\n pnode Pnode @relation(fields: [pnodeId], references: [id])\n}\n/// @leaklint growing\nmodel Recipient {\n id String @id\n pnodeId String\n pnode Pnode @relation(fields: [pnodeId], references: [id])\n}\nmodel User {\n id String @id\n pnodes Pnode[]\n teams Team[]\n}\nmodel Team {\n id String @id\n userId String\n user User @relation(fields: [userId], references: [id])\n}\n";
+
+    fn found(src: &str) -> Vec<String> {
+        lint_rule("unbounded-include", src, Some(SCHEMA))
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn seed_004_every_observation_of_every_node() {
+        let found = found("prisma.pnode.findMany({ include: { gossipObservations: { orderBy: { observedAt: 'desc' } }, statsSamples: { orderBy: { timestamp: 'desc' }, take: 10 } } });");
+        assert_eq!(found, ["`gossipObservations` loads every `PnodeGossipObservation` of each `Pnode`: `PnodeGossipObservation` rows accrue over time, with no `take`"]);
+    }
+
+    #[test]
+    fn fail() {
+        for src in [
+            // a growing relation, even under a narrowed query
+            "prisma.pnode.findUnique({ where: { id }, include: { statsSamples: true } });",
+            // a doc comment marks Recipient as growing
+            "prisma.pnode.findFirst({ where: { id }, select: { recipients: true } });",
+            // nested: every pnode of every user of a list with no bound
+            "prisma.user.findMany({ include: { pnodes: true } });",
+            // deep: the growing relation two levels down
+            "prisma.user.findUnique({ where: { id }, include: { pnodes: { include: { gossipObservations: true } } } });",
+        ] {
+            assert_eq!(found(src).len(), 1, "{src}: {:?}", found(src));
+        }
+    }
+
+    #[test]
+    fn pass() {
+        for src in [
+            "prisma.pnode.findMany({ include: { gossipObservations: { take: 1 } } });",
+            "prisma.pnode.findMany({ include: { owner: true } });",
+            "prisma.pnode.findMany({ include: { _count: { select: { gossipObservations: true } } } });",
+            // a small relation under a narrowed query
+            "prisma.user.findUnique({ where: { id }, include: { teams: true } });",
+            "prisma.user.findMany({ where: { id: { in: ids } }, include: { teams: true } });",
+            // the include picks rows by a key itself
+            "prisma.pnode.findUnique({ where: { id }, include: { statsSamples: { where: { id: sampleId } } } });",
+            // a small relation's children under a narrowed query are not N x M
+            "prisma.user.findUnique({ where: { id }, include: { teams: { include: { user: true } }, pnodes: { include: { recipients: { take: 5 } } } } });",
+            // writes are not reads
+            "prisma.pnode.update({ where: { id }, data: {}, include: { gossipObservations: true } });",
+        ] {
+            assert!(found(src).is_empty(), "{src}: {:?}", found(src));
+        }
+    }
+
+    #[test]
+    fn relations_all_flags_every_to_many() {
+        let mut config = crate::config::Config::default();
+        config.rules.insert(
+            "unbounded-include",
+            crate::config::RuleConfig {
+                level: None,
+                options: [(
+                    "relations",
+                    crate::config::OptionValue::String("all".into()),
+                )]
+                .into(),
+            },
+        );
+        let found = crate::rules::test_support::lint_with(
+            "prisma.user.findUnique({ where: { id }, include: { teams: true } });",
+            Some(SCHEMA),
+            &config,
+            "src/app.ts",
+        );
+        assert_eq!(
+            found
+                .iter()
+                .filter(|d| d.rule == "unbounded-include")
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn fix_inserts_take() {
+        let d = &lint_rule(
+            "unbounded-include",
+            "prisma.pnode.findUnique({ where: { id }, include: { statsSamples: true } });",
+            Some(SCHEMA),
+        )[0];
+        let fix = d.fix.as_ref().unwrap();
+        assert_eq!(fix.edits[0].replacement, "{ take: 100 }");
+    }
+
+    #[test]
+    fn without_a_schema_names_decide() {
+        let src = "prisma.node.findUnique({ where: { id }, include: { events: true, members: true, tags: { where: { x } } } });";
+        let found = lint_rule("unbounded-include", src, None);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(found[0].message.starts_with("`events`"));
+    }
+}
