@@ -126,7 +126,11 @@ fn handler_kind(
         if args.kind() == "arguments" {
             if let Some((object, method, _)) = method_call(call, src) {
                 if ROUTE_METHODS.contains(&method) && is_route_call(object, args, method, cx) {
-                    return Some("route handler");
+                    return Some(if method == "use" {
+                        "middleware"
+                    } else {
+                        "route handler"
+                    });
                 }
                 if matches!(method, "query" | "mutation" | "subscription")
                     && src[object.byte_range()].contains("rocedure")

@@ -106,11 +106,9 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 .iter()
                 .any(|(key, v)| *key == "useClones" && cx.text(*v) == "false");
         }
-        // `new LRU(500)`: lru-cache before version 7 took `max` as a number.
-        Some(o) if o.kind() == "number" && library.name == "lru-cache" => {
-            if !is_unbounded_value(o, cx) {
-                return;
-            }
+        // `new LRU(0)`: lru-cache before version 7 took `max` as a number.
+        Some(o)
+            if o.kind() == "number" && library.name == "lru-cache" && is_unbounded_value(o, cx) => {
         }
         // Options built elsewhere: leaklint cannot see them.
         Some(_) => return,

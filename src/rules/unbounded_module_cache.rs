@@ -90,6 +90,8 @@ struct Site {
 
 struct Growth {
     target: String,
+    /// The local function that grows it through its parameter, when not grown directly.
+    via: Option<String>,
     /// The key written, when it is an identifier (`id` in `cache.set(id, v)`).
     key: Option<String>,
     op: &'static str,
@@ -110,8 +112,8 @@ struct Checker {
     caps: Vec<(String, ByteSpan)>,
     /// Local declarations: (name, span of the function that declares it).
     locals: Vec<(String, ByteSpan)>,
-    /// Calls of functions with a module collection as argument: (callee, index, argument, span).
-    calls: Vec<(String, usize, String, ByteSpan)>,
+    /// Calls with an identifier argument, in a function: (callee, index, argument, span, caller).
+    calls: Vec<(String, usize, String, ByteSpan, Site)>,
 }
 
 impl FileCheck for Checker {
@@ -138,14 +140,15 @@ impl FileCheck for Checker {
                 }
             }
             "binary_expression" => self.size_check(node, cx),
-            "export_statement" | "export_clause" => {
-                // export { cache }, export default cache
-                if node.kind() == "export_clause" || node.child_by_field_name("value").is_some() {
-                    let mut cursor = node.walk();
-                    for child in node.named_children(&mut cursor) {
-                        let name = child.child_by_field_name("name").unwrap_or(child);
-                        self.released.insert(cx.text(name).to_string());
-                    }
+            // export { cache }, export default cache
+            "export_statement" | "export_clause"
+                if node.kind() == "export_clause"
+                    || node.child_by_field_name("value").is_some() =>
+            {
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    let name = child.child_by_field_name("name").unwrap_or(child);
+                    self.released.insert(cx.text(name).to_string());
                 }
             }
             _ => {}
@@ -159,20 +162,18 @@ impl FileCheck for Checker {
         // Growth through a parameter: `resolve(record, recordsInDB)` where `resolve` pushes into
         // its parameter (seed 002).
         let mut through_params = Vec::new();
-        for (callee, index, argument, span) in &self.calls {
+        for (callee, index, argument, span, caller) in &self.calls {
             for g in &self.growth {
                 let is_param = g.site.name == *callee
                     && g.site.params.get(*index).is_some_and(|p| *p == g.target);
                 if is_param {
                     through_params.push(Growth {
                         target: argument.clone(),
+                        via: Some(callee.clone()),
                         key: None,
                         op: g.op,
                         span: span.clone(),
-                        site: Site {
-                            name: callee.clone(),
-                            ..g.site.clone()
-                        },
+                        site: caller.clone(),
                     });
                 }
             }
@@ -203,6 +204,10 @@ impl FileCheck for Checker {
 fn diagnostic(name: &str, collection: &Collection, g: &Growth) -> Diagnostic {
     let kind = collection.kind.as_str();
     let op = match g.op {
+        _ if g.via.is_some() => format!(
+            "`{}` adds to it through its parameter",
+            g.via.as_deref().unwrap_or_default()
+        ),
         "[key] =" => format!("`{name}[key] = ...`"),
         "Object.assign" => format!("`Object.assign({name}, ...)`"),
         op => format!("`{name}.{op}`"),
@@ -315,6 +320,12 @@ impl Checker {
         else {
             return;
         };
+        if at_module_scope(cx) {
+            return;
+        }
+        let Some(caller) = innermost_function(cx) else {
+            return;
+        };
         let mut cursor = args.walk();
         for (index, arg) in args.named_children(&mut cursor).enumerate() {
             if arg.kind() == "identifier" {
@@ -323,6 +334,7 @@ impl Checker {
                     index,
                     cx.text(arg).to_string(),
                     node.byte_range(),
+                    caller.clone(),
                 ));
             }
         }
@@ -409,6 +421,7 @@ impl Checker {
             .map(|k| cx.text(k).to_string());
         self.growth.push(Growth {
             target: target.to_string(),
+            via: None,
             key,
             op,
             span: node.byte_range(),
@@ -720,7 +733,9 @@ mod tests {
             "let recordsInDB = []; function resolveRecords(record, recordsInDB) { recordsInDB.push(record); } export async function handler(r) { resolveRecords(r, recordsInDB); }",
         );
         assert_eq!(found.len(), 1);
-        assert!(found[0].message.contains("`recordsInDB`"));
-        assert!(found[0].message.contains("`resolveRecords`"));
+        assert_eq!(
+            found[0].message,
+            "module-level array `recordsInDB` grows on every call of `handler` (`resolveRecords` adds to it through its parameter) and nothing in this module removes from it: it keeps every element ever pushed until the process restarts"
+        );
     }
 }
