@@ -80,8 +80,20 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     );
 }
 
+/// Text that shows a module runs in the browser: a single-page app's entry or data router.
+const CLIENT_MARKERS: &[&str] = &[
+    "react-router-dom",
+    "createBrowserRouter",
+    "createRoot(",
+    "hydrateRoot(",
+    "ReactDOM.render(",
+];
+
 /// Why this file runs on the server per request, if it does.
 fn server_rendered(cx: &FileCx) -> Option<String> {
+    if CLIENT_MARKERS.iter().any(|m| cx.src.contains(m)) {
+        return None;
+    }
     let name = cx.path.file_name()?.to_str()?;
     let stem = name.split('.').next().unwrap_or(name);
     if name.starts_with("entry.server.") {
@@ -145,6 +157,8 @@ mod tests {
             // a client-only module (a Vite SPA entry)
             "import { QueryClient } from '@tanstack/react-query'; const queryClient = new QueryClient(); createRoot(el).render(<App />);",
             "'use client'; import { QueryClient, dehydrate } from '@tanstack/react-query'; const queryClient = new QueryClient(); export function P() { dehydrate(queryClient); }",
+            // a single-page app's data router: loaders run in the browser
+            "import { QueryClient } from '@tanstack/react-query'; import { useLoaderData } from 'react-router-dom'; const queryClient = new QueryClient(); export const loader = async () => queryClient.ensureQueryData(q);",
         ];
         for case in cases {
             assert_passes(case);

@@ -1,10 +1,12 @@
 //! `unbounded-cache-config`: an in-memory cache library configured without a size bound.
 
-use super::{Category, Check, FixKind, Rule};
+use super::{Category, Check, FileCheck, FixKind, Rule};
 use crate::analysis::server::imported_from;
+use crate::analysis::syntax::method_call;
 use crate::analysis::syntax::{properties, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 pub static RULE: Rule = Rule {
@@ -23,7 +25,7 @@ pub static RULE: Rule = Rule {
         "quick-lru",
         "ttlcache",
     ]],
-    check: Check::Node(check),
+    check: Check::Stateful(|| Box::<Checker>::default()),
 };
 
 /// A cache library and the option keys that bound its size.
@@ -63,19 +65,75 @@ const LIBRARIES: &[Library] = &[
     },
 ];
 
-fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
-    if node.kind() != "new_expression" || cx.is_test {
-        return;
+/// Caches whose every `set` in the file uses a fixed key hold a fixed number of entries.
+#[derive(Default)]
+struct Checker {
+    /// (cache name, diagnostic)
+    found: Vec<(Option<String>, Diagnostic)>,
+    /// Per receiver: how many `set` calls use a fixed key, and how many do not.
+    sets: HashMap<String, (usize, usize)>,
+    /// Variables bound to string literals (`const cacheKey = "trending"`).
+    string_consts: HashSet<String>,
+}
+
+impl FileCheck for Checker {
+    fn enter(&mut self, node: Node, cx: &FileCx, _sink: &mut Sink) {
+        match node.kind() {
+            "new_expression" => {
+                if let Some(found) = check(node, cx) {
+                    self.found.push(found);
+                }
+            }
+            "variable_declarator" => {
+                let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) else {
+                    return;
+                };
+                if value.kind() == "string" {
+                    self.string_consts.insert(cx.text(name).to_string());
+                }
+            }
+            "call_expression" => {
+                let Some((receiver, "set", args)) = method_call(node, cx.src) else {
+                    return;
+                };
+                let fixed = args.named_child(0).is_some_and(|key| {
+                    key.kind() == "string" || self.string_consts.contains(cx.text(key))
+                });
+                let entry = self.sets.entry(cx.text(receiver).to_string()).or_default();
+                if fixed {
+                    entry.0 += 1;
+                } else {
+                    entry.1 += 1;
+                }
+            }
+            _ => {}
+        }
     }
-    let Some(constructor) = node.child_by_field_name("constructor") else {
-        return;
-    };
+
+    fn finish(&mut self, _cx: &FileCx, sink: &mut Sink) {
+        for (name, diagnostic) in self.found.drain(..) {
+            let fixed_keys = name
+                .and_then(|n| self.sets.get(&n).copied())
+                .is_some_and(|(fixed, open)| fixed > 0 && open == 0);
+            if !fixed_keys {
+                sink.report(diagnostic, Vec::new());
+            }
+        }
+    }
+}
+
+fn check(node: Node, cx: &FileCx) -> Option<(Option<String>, Diagnostic)> {
+    if cx.is_test {
+        return None;
+    }
+    let constructor = node.child_by_field_name("constructor")?;
     let class = cx.text(constructor);
-    let Some(library) = LIBRARIES.iter().find(|lib| {
+    let library = LIBRARIES.iter().find(|lib| {
         imported_from(cx, class, lib.packages) || (lib.name == "node-cache" && class == "NodeCache")
-    }) else {
-        return;
-    };
+    })?;
     let options = node
         .child_by_field_name("arguments")
         .and_then(|args| args.named_child(0))
@@ -92,9 +150,9 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 .any(|c| c.kind() == "spread_element");
             let bound = pairs.iter().find(|(key, _)| library.bounds.contains(key));
             match bound {
-                Some((_, value)) if !is_unbounded_value(*value, cx) => return,
+                Some((_, value)) if !is_unbounded_value(*value, cx) => return None,
                 Some(_) => {}
-                None if spread => return,
+                None if spread => return None,
                 None => {}
             }
             ttl = pairs
@@ -111,7 +169,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
             if o.kind() == "number" && library.name == "lru-cache" && is_unbounded_value(o, cx) => {
         }
         // Options built elsewhere: leaklint cannot see them.
-        Some(_) => return,
+        Some(_) => return None,
     }
 
     let cache = cache_name(cx)
@@ -143,10 +201,10 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     if clones_off {
         help.push_str("; `useClones: false` also hands every caller the cached object itself, so one caller's mutation changes it for all");
     }
-    sink.report(
+    Some((
+        cache_name(cx).map(str::to_string),
         Diagnostic::new(RULE.id, node.byte_range(), message).with_help(help),
-        Vec::new(),
-    );
+    ))
 }
 
 /// `0`, a negative number or `Infinity`: the libraries read these as "no limit".
@@ -186,6 +244,7 @@ mod tests {
             "import QuickLRU from 'quick-lru'; const c = new QuickLRU({});",
             "import TTLCache from '@isaacs/ttlcache'; const c = new TTLCache({ ttl: 1000 });",
             "import NodeCache from 'node-cache'; class S { private cache = new NodeCache({ stdTTL: 60 }); }",
+            "import NodeCache from 'node-cache'; const c = new NodeCache({ stdTTL: 300 }); export function put(id, v) { c.set('all', v); c.set(`user:${id}`, v); }",
         ];
         for case in cases {
             assert_fails(case);
@@ -206,6 +265,8 @@ mod tests {
             "import { LRUCache } from 'lru-cache'; const c = new LRUCache({ ...defaults, ttl: 5 });",
             // a project's own LRUCache class
             "import { LRUCache } from './LRUCache'; const c = new LRUCache();",
+            // every key is fixed: one entry per key
+            "import NodeCache from 'node-cache'; const reelCache = new NodeCache({ stdTTL: 300 }); app.get('/reels', (req, res) => { const cacheKey = 'trending-reels'; reelCache.set(cacheKey, load()); });",
         ];
         for case in cases {
             assert_passes(case);

@@ -1,12 +1,13 @@
 //! `unbounded-module-cache`: a module-level `Map`, `Set`, array or dictionary object that grows
 //! inside functions and is never shrunk anywhere in the module.
 
-use super::{Category, Check, FileCheck, FixKind, Rule};
+use super::{Category, Check, FileCheck, FixKind, OptionKind, Rule, RuleOption};
 use crate::analysis::server::{at_module_scope, is_client_module};
 use crate::analysis::syntax::{
     is_function, is_literal_collection, method_call, parameters, unwrap_expression,
 };
 use crate::analysis::{FileCx, Frame, Sink};
+use crate::config::OptionValue;
 use crate::diagnostic::{ByteSpan, Diagnostic, Severity};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
@@ -18,7 +19,12 @@ pub static RULE: Rule = Rule {
     fix: FixKind::None,
     summary: "a module-level Map/Set/array/object that grows at run time and is never evicted",
     doc: include_str!("../../rules/unbounded-module-cache.md"),
-    options: &[],
+    options: &[RuleOption {
+        name: "sync-maps",
+        kind: OptionKind::Bool,
+        default: "false",
+        description: "also report Maps and dictionaries filled by functions that do no I/O (memoized computations, usually keyed by a small set)",
+    }],
     needles: &[
         &["new Map", "new Set", "[]", "{}", "Object.create(null)"],
         &[
@@ -86,6 +92,10 @@ struct Site {
     not_per_request: bool,
     /// The function mentions locales (`locale`, `lang`, `new Intl.`): keys from a small set.
     per_locale: bool,
+    /// The function waits for I/O (`await`, `.then(`): what it stores was loaded, not computed.
+    does_io: bool,
+    /// A registration function (`register...`, `define...`), run while modules load.
+    registers: bool,
 }
 
 struct Growth {
@@ -178,14 +188,22 @@ impl FileCheck for Checker {
                 }
             }
         }
+        let sync_maps = matches!(
+            cx.config.option(RULE.id, "sync-maps"),
+            Some(OptionValue::Bool(true))
+        );
         let direct = self.growth.iter().filter(|g| !self.is_local(g));
         let mut reported = HashSet::new();
         for g in direct.chain(through_params.iter()) {
             let Some(collection) = self.collections.get(&g.target) else {
                 continue;
             };
+            let memo = matches!(collection.kind, Kind::Map | Kind::Object);
             if !collection.kind.grows_by(g.op)
                 || collection.fixed_keys
+                || (memo && !g.site.does_io && !sync_maps)
+                || g.site.registers
+                || is_constant_case(&g.target)
                 || g.site.not_per_request
                 || g.site.per_locale
                 || self.released.contains(&g.target)
@@ -628,8 +646,12 @@ fn innermost_function(cx: &FileCx) -> Option<Site> {
         || text.contains("locale")
         || text.contains("Locale")
         || text.contains("language");
+    let does_io = text.contains("await ") || text.contains(".then(");
+    let registers = name.starts_with("register") || name.starts_with("define");
     Some(Site {
         span: function.byte_range(),
+        does_io,
+        registers,
         name,
         params: parameters(function, cx.src)
             .into_iter()
@@ -652,13 +674,13 @@ mod tests {
             // seed 003: an audit buffer that is pushed and never drained
             "const auditLogBuffer = []; export function logRequestAudit(entry) { auditLogBuffer.push(entry); }",
             "const seen = new Set(); export function track(id) { seen.add(id); }",
-            "const byUser = new Map<string, object>(); export function track(id: string, v: object) { byUser.set(id, v); }",
-            "const byUser: Record<string, object> = {}; export function track(id: string, v: object) { byUser[id] = v; }",
-            "const byId = {}; export function remember(id, v) { byId[id] = v; }",
-            "let registry = Object.create(null); export const put = (k, v) => { registry[k] = v; };",
+            "const byUser = new Map<string, object>(); export async function track(id: string) { byUser.set(id, await load(id)); }",
+            "const byUser: Record<string, object> = {}; export async function track(id: string) { byUser[id] = await load(id); }",
+            "const byId = {}; export async function remember(id) { byId[id] = await load(id); }",
+            "let registry = Object.create(null); export const put = async (k) => { registry[k] = await fetchIt(k); };",
             // seed 002: a module-level array passed to a function that pushes into its parameter
             "let recordsInDB = []; function resolveRecords(record, recordsInDB) { recordsInDB.push(record); } export async function handler(r) { resolveRecords(r, recordsInDB); }",
-            "const sessions = new Map(); app.post('/login', (req, res) => { sessions.set(req.body.user, { at: Date.now() }); res.end(); });",
+            "const sessions = new Map(); app.post('/login', async (req, res) => { sessions.set(req.body.user, await login(req)); res.end(); });",
         ];
         for case in cases {
             assert_fails(case);
@@ -694,6 +716,12 @@ mod tests {
             "const fields = new Map(); export default function Field(target, key) { fields.set(target.name + key, true); }",
             // filled by a callback run while the module loads
             "const tags = []; manifest.files.forEach((f) => { tags.push(f); });",
+            // memoized computations (no I/O): keyed by call sites, servers, configured items
+            "const callerCache = new Map(); export const caller = (stack: string) => { const k = stack.split('\\n')[2]; callerCache.set(k, parse(k)); };",
+            "const lastKeyIds = new Map<number, number>(); export function roundRobin(serverId: number, keys: { id: number }[]) { lastKeyIds.set(serverId, keys[0].id); }",
+            // registries
+            "const REGISTRY = new Map(); export async function defineChecker(def) { REGISTRY.set(def.type, await def.load()); }",
+            "const checkers = new Map(); export function registerChecker(def) { checkers.set(def.type, def); }",
             // keys checked against a constant table first
             "const loaders = { a: () => 1, b: () => 2 }; const jobs = new Map(); export async function load(name) { const l = loaders[name]; if (!l) return; jobs.set(name, await l()); }",
             // keys from a fixed list
