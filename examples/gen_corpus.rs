@@ -72,7 +72,7 @@ impl Rng {
 
     fn below(&mut self, n: usize) -> usize {
         debug_assert!(n > 0);
-        ((self.next_u64() >> 32) * n as u64 >> 32) as usize
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
     }
 
     fn range(&mut self, lo: usize, hi: usize) -> usize {
@@ -3244,18 +3244,19 @@ impl Gen<'_> {
             Vec::new()
         };
         loop {
-            let tpl: &str = if kind == Kind::RouteHandler {
-                if verbs.is_empty() {
-                    *self.rng.pick(SERVICE_UNITS)
-                } else {
-                    let i = self.rng.below(verbs.len());
-                    verbs.remove(i)
-                }
-            } else if kind == Kind::Page && self.rng.chance(0.4) {
-                // pages also define small presentational components
-                *self.rng.pick(&COMPONENT_UNITS[1..])
+            let tpl: &str = if !verbs.is_empty() {
+                let i = self.rng.below(verbs.len());
+                verbs.remove(i)
             } else {
-                *self.rng.pick(units)
+                let pool = if kind == Kind::RouteHandler {
+                    SERVICE_UNITS
+                } else if kind == Kind::Page && self.rng.chance(0.4) {
+                    // pages also define small presentational components
+                    &COMPONENT_UNITS[1..]
+                } else {
+                    units
+                };
+                pool[self.rng.below(pool.len())]
             };
             let mut s = String::new();
             fill(tpl, &v, &mut s);
@@ -3369,21 +3370,23 @@ fn indent_as_method(s: &str) -> String {
     out
 }
 
+const UI_PREFIXES: &[&str] = &[
+    "",
+    "Data",
+    "Inline",
+    "Async",
+    "Sortable",
+    "Responsive",
+    "Command",
+    "Multi",
+    "Nav",
+    "Color",
+    "Date",
+    "File",
+];
+
 fn pick_prefix(rng: &mut Rng) -> &'static str {
-    *rng.pick(&[
-        "",
-        "Data",
-        "Inline",
-        "Async",
-        "Sortable",
-        "Responsive",
-        "Command",
-        "Multi",
-        "Nav",
-        "Color",
-        "Date",
-        "File",
-    ])
+    UI_PREFIXES[rng.below(UI_PREFIXES.len())]
 }
 
 fn split_ext(p: &str) -> (&str, &str) {
@@ -3494,7 +3497,7 @@ fn write_extras(
     for i in 0..n_skip {
         let lib = libs[(i / 8) % libs.len()];
         let (rel, body) = match i % 8 {
-            0 | 1 | 2 => (
+            0..=2 => (
                 format!("node_modules/{lib}/dist/chunk-{i}.js"),
                 minified_js(rng, 4000),
             ),

@@ -84,6 +84,12 @@ struct CheckArgs {
     /// Report suppression comments that silenced nothing
     #[arg(long)]
     report_unused_suppressions: bool,
+    /// Apply safe fixes to the files, then report what is left
+    #[arg(long)]
+    fix: bool,
+    /// With --fix, also apply unsafe fixes (they change behaviour: review them)
+    #[arg(long, requires = "fix")]
+    unsafe_fixes: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -195,10 +201,31 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         report_unused_suppressions: args.report_unused_suppressions,
         cwd,
     };
-    let report = match lint(&settings) {
+    let mut report = match lint(&settings) {
         Ok(report) => report,
         Err(e) => return usage_error(&e.to_string()),
     };
+    if args.fix {
+        let applied = crate::fix::apply(&report, &settings.cwd, args.unsafe_fixes);
+        for (path, why) in &applied.refused {
+            writeln!(io::stderr(), "leaklint: not fixed: {path}: {why}")?;
+        }
+        if applied.fixed > 0 {
+            if !args.quiet {
+                writeln!(
+                    io::stderr(),
+                    "leaklint: fixed {} findings in {} files",
+                    applied.fixed,
+                    applied.files
+                )?;
+            }
+            // Report what is left.
+            report = match lint(&settings) {
+                Ok(report) => report,
+                Err(e) => return usage_error(&e.to_string()),
+            };
+        }
+    }
 
     let format = args.format.unwrap_or(Format::Human);
     let color = match args.color {

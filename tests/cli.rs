@@ -445,3 +445,64 @@ fn fixes_are_data_in_json() {
     assert_eq!(include["fix"]["applicability"], "unsafe");
     assert_eq!(include["fix"]["edits"][0]["replacement"], "{ take: 100 }");
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn fix_applies_safe_fixes_and_reports_what_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join("prisma-monorepo"), dir.path());
+    let before = findings(&run_json(dir.path(), &[]).1);
+    let out = run(dir.path(), &["check", "--fix", "--format", "compact"]);
+    assert!(
+        stderr(&out).contains("fixed 1 findings in 1 files"),
+        "{}",
+        stderr(&out)
+    );
+    let fixed = std::fs::read_to_string(dir.path().join("apps/web/src/lib/prisma.ts")).unwrap();
+    assert!(fixed.contains("export const prisma = globalForPrisma.prisma ?? new PrismaClient({ log: [\"error\"] });"), "{fixed}");
+    assert!(
+        !stdout(&out).contains("apps/web/src/lib/prisma.ts"),
+        "the fixed finding is gone"
+    );
+    let after = findings(&run_json(dir.path(), &[]).1);
+    assert_eq!(after.len(), before.len() - 1);
+    // Unsafe fixes only when asked: `take` goes into every unbounded include.
+    let out = run(
+        dir.path(),
+        &["check", "--fix", "--unsafe-fixes", "--format", "compact"],
+    );
+    assert!(
+        !stdout(&out).contains("unbounded-include"),
+        "{}",
+        stdout(&out)
+    );
+    let dashboard =
+        std::fs::read_to_string(dir.path().join("apps/web/src/server/dashboard.ts")).unwrap();
+    assert!(dashboard.contains("sensors: { take: 100 },"), "{dashboard}");
+    assert!(
+        dashboard.contains("readings: { take: 100, orderBy"),
+        "{dashboard}"
+    );
+}
+
+#[test]
+fn nothing_is_written_without_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join("prisma-monorepo"), dir.path());
+    let file = dir.path().join("apps/web/src/lib/prisma.ts");
+    let before = std::fs::read(&file).unwrap();
+    run(dir.path(), &["check"]);
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+}
