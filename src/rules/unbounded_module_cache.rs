@@ -124,6 +124,8 @@ struct Checker {
     locals: Vec<(String, ByteSpan)>,
     /// Calls with an identifier argument, in a function: (callee, index, argument, span, caller).
     calls: Vec<(String, usize, String, ByteSpan, Site)>,
+    /// Sites by function start, so that each function's text is read once.
+    sites: HashMap<usize, Site>,
 }
 
 impl FileCheck for Checker {
@@ -259,8 +261,8 @@ impl Checker {
         };
         let name_text = cx.text(name).to_string();
         if !at_module_scope(cx) {
-            if let Some(site) = innermost_function(cx) {
-                self.locals.push((name_text, site.span));
+            if let Some(function) = innermost_function_node(cx) {
+                self.locals.push((name_text, function.byte_range()));
             }
             return;
         }
@@ -341,12 +343,19 @@ impl Checker {
         if at_module_scope(cx) {
             return;
         }
-        let Some(caller) = innermost_function(cx) else {
+        let mut cursor = args.walk();
+        let passes_collection = args
+            .named_children(&mut cursor)
+            .any(|a| a.kind() == "identifier" && self.collections.contains_key(cx.text(a)));
+        if !passes_collection {
+            return;
+        }
+        let Some(caller) = self.site(cx) else {
             return;
         };
         let mut cursor = args.walk();
         for (index, arg) in args.named_children(&mut cursor).enumerate() {
-            if arg.kind() == "identifier" {
+            if arg.kind() == "identifier" && self.collections.contains_key(cx.text(arg)) {
                 self.calls.push((
                     cx.text(callee).to_string(),
                     index,
@@ -408,7 +417,7 @@ impl Checker {
         if !matches!(cx.text(operator), "<" | "<=" | ">" | ">=") {
             return;
         }
-        let Some(site) = innermost_function(cx) else {
+        let Some(function) = innermost_function_node(cx) else {
             return;
         };
         for side in ["left", "right"] {
@@ -420,7 +429,7 @@ impl Checker {
                 .strip_suffix(".length")
                 .or_else(|| text.strip_suffix(".size"));
             if let Some(name) = name {
-                self.caps.push((name.to_string(), site.span.clone()));
+                self.caps.push((name.to_string(), function.byte_range()));
             }
         }
     }
@@ -430,7 +439,7 @@ impl Checker {
         if at_module_scope(cx) || over_fixed_list(cx) {
             return;
         }
-        let Some(site) = innermost_function(cx) else {
+        let Some(site) = self.site(cx) else {
             return;
         };
         let key = key
@@ -445,6 +454,17 @@ impl Checker {
             span: node.byte_range(),
             site,
         });
+    }
+
+    /// The function the walk is in, computed once per function (its flags read its text).
+    fn site(&mut self, cx: &FileCx) -> Option<Site> {
+        let function = innermost_function_node(cx)?;
+        if let Some(site) = self.sites.get(&function.start_byte()) {
+            return Some(site.clone());
+        }
+        let site = innermost_function(cx)?;
+        self.sites.insert(function.start_byte(), site.clone());
+        Some(site)
     }
 
     /// Whether the growth is on a parameter or a local variable of an enclosing function.
@@ -608,6 +628,15 @@ fn is_constant_case(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The innermost function node around the walk.
+fn innermost_function_node<'t>(cx: &FileCx<'t>) -> Option<Node<'t>> {
+    cx.ancestors
+        .iter()
+        .rev()
+        .find(|a| is_function(a.kind()))
+        .copied()
 }
 
 /// The function the walk is in: its span, name and parameters.
