@@ -17,7 +17,16 @@ pub static RULE: Rule = Rule {
     summary: "Next.js or Nuxt started in development mode by a check other than NODE_ENV",
     doc: include_str!("../../rules/framework-dev-mode.md"),
     options: &[],
-    needles: &[&["dev"], &["next", "nuxt"]],
+    needles: &[
+        &["dev"],
+        &[
+            "from \"next\"",
+            "from 'next'",
+            "require(\"next\")",
+            "require('next')",
+            "nuxt",
+        ],
+    ],
     check: Check::Stateful(|| Box::<Checker>::default()),
 };
 

@@ -44,8 +44,6 @@ const HANDLER_SEARCH_LIMIT: usize = 20_000;
 
 struct Candidate {
     span: ByteSpan,
-    /// The identifier the emitter is reached from (`bus` in `bus.events.on`).
-    root: String,
     message: String,
     handler_head: ByteSpan,
     handler_kind: &'static str,
@@ -67,7 +65,7 @@ impl FileCheck for Checker {
                 }
             }
             "call_expression" if !cx.is_test => {
-                if let Some(candidate) = candidate(node, cx) {
+                if let Some(candidate) = candidate(node, cx, &self.module_names) {
                     self.candidates.push(candidate);
                 }
             }
@@ -75,14 +73,8 @@ impl FileCheck for Checker {
         }
     }
 
-    fn finish(&mut self, cx: &FileCx, sink: &mut Sink) {
+    fn finish(&mut self, _cx: &FileCx, sink: &mut Sink) {
         for c in self.candidates.drain(..) {
-            let long_lived = c.root == "process"
-                || self.module_names.contains(&c.root)
-                || cx.imports.contains_key(&c.root);
-            if !long_lived {
-                continue;
-            }
             let help = "register the listener once at module scope, or remove it in the same function when the request ends (`req.on('close', () => emitter.off(event, listener))`), or pass `{ signal }` of an `AbortController` you abort";
             sink.report(
                 Diagnostic::new(RULE.id, c.span, c.message)
@@ -97,13 +89,21 @@ impl FileCheck for Checker {
     }
 }
 
-fn candidate(call: Node, cx: &FileCx) -> Option<Candidate> {
+fn candidate(call: Node, cx: &FileCx, module_names: &HashSet<String>) -> Option<Candidate> {
     let (receiver, method, args) = method_call(call, cx.src)?;
     if !ADD_METHODS.contains(&method) {
         return None;
     }
     let root = root_identifier(receiver)?;
     let root_name = cx.text(root);
+    // Only emitters bound before this point can outlive the request (`req.on`, `stream.on` and
+    // the like stop here, before any handler search).
+    let long_lived = root_name == "process"
+        || cx.imports.contains_key(root_name)
+        || module_names.contains(root_name);
+    if !long_lived {
+        return None;
+    }
     let (handler, kind) = request_handler(cx)?;
     if is_local(root_name, handler, cx) {
         return None;
@@ -125,7 +125,6 @@ fn candidate(call: Node, cx: &FileCx) -> Option<Candidate> {
     let head = cx.src[handler.start_byte()..body_start].trim_end().len();
     Some(Candidate {
         span: call.byte_range(),
-        root: root_name.to_string(),
         message,
         handler_head: handler.start_byte()..handler.start_byte() + head.max(1),
         handler_kind: kind,
