@@ -96,6 +96,9 @@ struct Site {
     does_io: bool,
     /// A registration function (`register...`, `define...`), run while modules load.
     registers: bool,
+    /// Shaped like a request handler or middleware (a `req`, `request` or `ctx` parameter): its
+    /// keys come from requests.
+    per_request: bool,
 }
 
 struct Growth {
@@ -203,7 +206,7 @@ impl FileCheck for Checker {
             let memo = matches!(collection.kind, Kind::Map | Kind::Object);
             if !collection.kind.grows_by(g.op)
                 || collection.fixed_keys
-                || (memo && !g.site.does_io && !sync_maps)
+                || (memo && !g.site.does_io && !g.site.per_request && !sync_maps)
                 || g.site.registers
                 || is_constant_case(&g.target)
                 || g.site.not_per_request
@@ -677,15 +680,20 @@ fn innermost_function(cx: &FileCx) -> Option<Site> {
         || text.contains("language");
     let does_io = text.contains("await ") || text.contains(".then(");
     let registers = name.starts_with("register") || name.starts_with("define");
+    let params: Vec<String> = parameters(function, cx.src)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    let per_request = params
+        .iter()
+        .any(|p| matches!(p.as_str(), "req" | "request" | "ctx" | "context"));
     Some(Site {
         span: function.byte_range(),
         does_io,
         registers,
+        per_request,
         name,
-        params: parameters(function, cx.src)
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect(),
+        params,
         not_per_request,
         per_locale,
     })
@@ -703,6 +711,8 @@ mod tests {
             // seed 003: an audit buffer that is pushed and never drained
             "const auditLogBuffer = []; export function logRequestAudit(entry) { auditLogBuffer.push(entry); }",
             "const seen = new Set(); export function track(id) { seen.add(id); }",
+            // a rate limiter keyed by client address, never pruned
+            "const hits = new Map<string, number[]>(); export function rateLimit() { return (req, res, next) => { const key = req.ip ?? 'unknown'; const recent = hits.get(key) ?? []; recent.push(Date.now()); hits.set(key, recent); next(); }; }",
             "const byUser = new Map<string, object>(); export async function track(id: string) { byUser.set(id, await load(id)); }",
             "const byUser: Record<string, object> = {}; export async function track(id: string) { byUser[id] = await load(id); }",
             "const byId = {}; export async function remember(id) { byId[id] = await load(id); }",
