@@ -182,6 +182,16 @@ fn client_conditions(client: Node, cx: &FileCx) -> Option<Vec<Condition>> {
                     || (is_client_name(property) && extends_prisma);
                 return known.then(Vec::new);
             }
+            // `prisma.client.user.findMany()`: a module object holding the client under `client`,
+            // imported from the module that constructs it (umami's `@/lib/prisma`).
+            if property == "client" && object.k() == "identifier" {
+                let name = &src[object.byte_range()];
+                return Some(if is_client_name(name) {
+                    Vec::new()
+                } else {
+                    vec![Condition::ImportedClient(name.to_string())]
+                });
+            }
             // `ctx.prisma`, `ctx.db`, `opts.ctx.prisma`, `context.prisma`.
             let holder = src[object.byte_range()].to_ascii_lowercase();
             (is_client_name(property) && (holder.ends_with("ctx") || holder.ends_with("context")))

@@ -505,7 +505,9 @@ pub fn collect_facts(node: Node, cx: &mut FileCx) {
                 let holder = &src[value.byte_range()];
                 for local in pattern_names(name, src) {
                     let dotted = format!("{holder}.{local}");
-                    if cx.config.prisma_clients.contains(&dotted) {
+                    let held =
+                        local == "client" && cx.config.prisma_clients.iter().any(|c| c == holder);
+                    if held || cx.config.prisma_clients.contains(&dotted) {
                         cx.local_clients.insert(local);
                     }
                 }

@@ -211,13 +211,10 @@ fn innermost_function(cx: &FileCx) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::lint_rule;
+    use crate::rules::test_support::messages;
 
     fn found(src: &str) -> Vec<String> {
-        lint_rule("in-memory-filter", src, None)
-            .into_iter()
-            .map(|d| d.message)
-            .collect()
+        messages("in-memory-filter", src)
     }
 
     #[test]

@@ -225,13 +225,10 @@ fn guard_fix(node: Node, cx: &FileCx) -> Option<Fix> {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::test_support::lint_rule;
+    use crate::rules::test_support::messages;
 
     fn found(src: &str) -> Vec<String> {
-        lint_rule("prisma-client-singleton", src, None)
-            .into_iter()
-            .map(|d| d.message)
-            .collect()
+        messages("prisma-client-singleton", src)
     }
 
     #[test]

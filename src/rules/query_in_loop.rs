@@ -450,15 +450,19 @@ mod tests {
 
     #[test]
     fn dotted_client_names_from_config() {
-        let src = "async function f(ids) { for (const id of ids) { await prisma.client.website.findUnique({ where: { id } }); } }";
+        // `prisma.client`: a client module's export that holds the client (umami).
+        let held = "async function f(ids) { for (const id of ids) { await prisma.client.website.findUnique({ where: { id } }); } }";
+        assert_eq!(lint(held).len(), 1);
+        let other = "async function f(ids) { for (const id of ids) { await api.service.website.findUnique({ where: { id } }); } }";
         assert!(
-            lint(src).is_empty(),
-            "`prisma.client` is not a client by default"
+            lint(other).is_empty(),
+            "`api.service` is not a client by default"
         );
         let mut config = crate::config::Config::default();
-        config.prisma_clients.push("prisma.client".into());
-        let found = crate::rules::test_support::lint_with(src, None, &config, "src/app.ts");
+        config.prisma_clients.push("api.service".into());
+        let found = crate::rules::test_support::lint_with(other, None, &config, "src/app.ts");
         assert_eq!(found.len(), 1);
+        config.prisma_clients.push("prisma.client".into());
         let destructured = "const { client } = prisma; async function f(ids) { for (const id of ids) { await client.website.findUnique({ where: { id } }); } }";
         let found =
             crate::rules::test_support::lint_with(destructured, None, &config, "src/app.ts");

@@ -49,6 +49,14 @@ pub fn lint_rule(rule: &str, src: &str, schema: Option<&str>) -> Vec<Diagnostic>
         .collect()
 }
 
+/// The messages of one rule's diagnostics, with no schema.
+pub fn messages(rule: &str, src: &str) -> Vec<String> {
+    lint_rule(rule, src, None)
+        .into_iter()
+        .map(|d| d.message)
+        .collect()
+}
+
 #[track_caller]
 pub fn assert_fails(src: &str) {
     let found = lint(src);

@@ -45,6 +45,10 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     if options.is_some_and(|o| is_spread_built(o)) {
         return;
     }
+    let filter = options.and_then(|o| property(o, "where", src));
+    if filter.is_some_and(|w| narrows(w, model_of(&call, cx), cx)) {
+        return;
+    }
     if has("distinct") {
         sink.report(
             Diagnostic::new(
@@ -55,10 +59,6 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
             .with_help("add `take`, or let the database deduplicate with `groupBy({ by: [...] })`"),
             call.conditions.clone(),
         );
-        return;
-    }
-    let filter = options.and_then(|o| property(o, "where", src));
-    if filter.is_some_and(|w| narrows(w, model_of(&call, cx), cx)) {
         return;
     }
     if !is_growing(&model, cx)
@@ -123,7 +123,7 @@ mod tests {
             "prisma.member.findMany({ where: { role: 'admin' } });",
             "prisma.member.findMany({ where: { teamId: { not: id } } });",
             "prisma.member.findMany({ where: { OR: [{ teamId }, { role: 'x' }] } });",
-            "prisma.member.findMany({ where: { teamId }, distinct: ['role'] });",
+            "prisma.member.findMany({ where: { role: 'x' }, distinct: ['teamId'] });",
         ] {
             assert_eq!(fails(src), 1, "{src}");
         }
@@ -153,6 +153,8 @@ mod tests {
             "prisma.member.findMany({ ...args, orderBy: { id: 'asc' } });",
             "prisma.member.findMany({ where });",
             "prisma.member.findFirst({ where: { role: 'x' } });",
+            // distinct over one parent's rows is small
+            "prisma.member.findMany({ where: { teamId }, distinct: ['role'] });",
             // a lookup table, by its name
             "prisma.siteSettings.findMany();",
         ] {
