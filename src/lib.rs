@@ -196,6 +196,7 @@ impl Prefilter {
                     .iter()
                     .find(|(id, _)| *id == rule.id)
                     .is_some_and(|(_, groups)| groups.iter().all(|g| g.is_match(text)))
+                    && rule.precheck.is_none_or(|precheck| precheck(text))
             })
             .collect()
     }

@@ -27,6 +27,7 @@ pub static RULE: Rule = Rule {
             "nuxt",
         ],
     ],
+    precheck: None,
     check: Check::Stateful(|| Box::<Checker>::default()),
 };
 

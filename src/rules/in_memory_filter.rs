@@ -30,6 +30,7 @@ pub static RULE: Rule = Rule {
             ".includes(",
         ],
     ],
+    precheck: None,
     check: Check::Stateful(|| Box::<InMemoryFilter>::default()),
 };
 

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../rules/listener-in-handler.md"),
     options: &[],
     needles: &[&[".on(", ".once(", "Listener(", "addEventListener("]],
+    precheck: None,
     check: Check::Stateful(|| Box::<Checker>::default()),
 };
 

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../rules/memory-session-store.md"),
     options: &[],
     needles: &[&["express-session", "@fastify/session"]],
+    precheck: None,
     check: Check::Stateful(|| Box::<Checker>::default()),
 };
 

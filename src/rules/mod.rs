@@ -104,6 +104,9 @@ pub struct Rule {
     /// A file is only parsed for this rule when its text contains, for every group, one of the
     /// group's strings: text that cannot hold a finding is never parsed.
     pub needles: &'static [&'static [&'static str]],
+    /// A finer text test, run only when the needles matched, for what needles cannot say
+    /// (a module-level declaration at the start of a line).
+    pub precheck: Option<fn(&str) -> bool>,
     pub check: Check,
 }
 

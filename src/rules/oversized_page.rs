@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
         description: "the largest page size not reported",
     }],
     needles: &[&["take"], OPERATION_NEEDLES],
+    precheck: None,
     check: Check::Node(check),
 };
 

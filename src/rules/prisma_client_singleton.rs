@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../rules/prisma-client-singleton.md"),
     options: &[],
     needles: &[&["new PrismaClient"]],
+    precheck: None,
     check: Check::Stateful(|| Box::<Singleton>::default()),
 };
 

@@ -46,6 +46,7 @@ pub static RULE: Rule = Rule {
         ],
         OPERATION_NEEDLES,
     ],
+    precheck: None,
     check: Check::Node(check),
 };
 

@@ -25,6 +25,7 @@ pub static RULE: Rule = Rule {
         description: "smallest JSON data, in bytes, worth reporting when its size is known",
     }],
     needles: &[&[".session"]],
+    precheck: None,
     check: Check::Stateful(|| Box::<Checker>::default()),
 };
 

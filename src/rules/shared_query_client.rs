@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../rules/shared-query-client.md"),
     options: &[],
     needles: &[&["new QueryClient"]],
+    precheck: None,
     check: Check::Node(check),
 };
 

@@ -13,6 +13,7 @@ pub static INVALID: Rule = Rule {
     doc: include_str!("../../rules/invalid-suppression.md"),
     options: &[],
     needles: &[&["leaklint-disable"]],
+    precheck: None,
     check: Check::None,
 };
 
@@ -25,5 +26,6 @@ pub static UNUSED: Rule = Rule {
     doc: include_str!("../../rules/unused-suppression.md"),
     options: &[],
     needles: &[&["leaklint-disable"]],
+    precheck: None,
     check: Check::None,
 };

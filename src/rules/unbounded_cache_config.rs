@@ -25,6 +25,7 @@ pub static RULE: Rule = Rule {
         "quick-lru",
         "ttlcache",
     ]],
+    precheck: None,
     check: Check::Stateful(|| Box::<Checker>::default()),
 };
 

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../rules/unbounded-find-many.md"),
     options: &[],
     needles: &[&[".findMany("]],
+    precheck: None,
     check: Check::Node(check),
 };
 

@@ -36,6 +36,7 @@ pub static RULE: Rule = Rule {
         },
     ],
     needles: &[&["include", "select"], READ_NEEDLES],
+    precheck: None,
     check: Check::Node(check),
 };
 

@@ -36,6 +36,7 @@ pub static RULE: Rule = Rule {
             "Object.assign(",
         ],
     ],
+    precheck: Some(declares_module_collection),
     check: Check::Stateful(|| Box::<Checker>::default()),
 };
 
@@ -696,6 +697,36 @@ fn innermost_function(cx: &FileCx) -> Option<Site> {
         params,
         not_per_request,
         per_locale,
+    })
+}
+
+/// Whether a line starts (unindented) with a declaration of a collection: `const cache = new
+/// Map()`, `export let buffer = []`, `var seen = {}`. Module-level declarations are unindented in
+/// almost all code; this keeps files without one from being parsed for this rule.
+fn declares_module_collection(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some(rest) = ["const ", "let ", "var "]
+            .iter()
+            .find_map(|k| line.strip_prefix(k))
+        else {
+            return false;
+        };
+        let Some((_, value)) = rest.split_once('=') else {
+            return false;
+        };
+        let value = value.trim_start();
+        [
+            "new Map",
+            "new Set",
+            "[]",
+            "{}",
+            "Object.create(null)",
+            "[ ]",
+            "{ }",
+        ]
+        .iter()
+        .any(|start| value.starts_with(start))
     })
 }
 
