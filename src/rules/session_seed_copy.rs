@@ -24,7 +24,7 @@ pub static RULE: Rule = Rule {
         default: "65536",
         description: "smallest JSON data, in bytes, worth reporting when its size is known",
     }],
-    needles: &[&[".session"]],
+    needles: &[&["req.session", "request.session", "ctx.session"]],
     precheck: None,
     check: Check::Stateful(|| Box::<Checker>::default()),
 };
