@@ -2,7 +2,9 @@
 //! classes), the module's imports and constant literals, and the rules run over it, all in one walk.
 
 pub mod node;
+pub mod orm;
 pub mod prisma;
+pub mod sql;
 pub mod syntax;
 pub mod walk;
 
@@ -133,6 +135,8 @@ pub struct Pending {
 #[derive(Default)]
 pub struct Sink {
     pub pending: Vec<Pending>,
+    /// Raw SQL statements that did not parse, so were not judged (listed under `--verbose`).
+    pub unparsed_sql: usize,
 }
 
 impl Sink {
@@ -237,6 +241,8 @@ impl<'t> FileCx<'t> {
 /// Everything one file's analysis produced.
 pub struct FileAnalysis {
     pub pending: Vec<Pending>,
+    /// Raw SQL statements that did not parse.
+    pub unparsed_sql: usize,
     pub comments: Vec<ByteSpan>,
     pub syntax_errors: bool,
 }
@@ -298,6 +304,7 @@ pub fn analyze(
         .collect();
     Some(FileAnalysis {
         pending,
+        unparsed_sql: sink.unparsed_sql,
         comments: cx.comments,
         syntax_errors: tree.root_node().has_error(),
     })

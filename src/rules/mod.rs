@@ -9,6 +9,7 @@ pub mod in_memory_filter;
 pub mod oversized_page;
 pub mod prisma_client_singleton;
 pub mod query_in_loop;
+pub mod raw_select_unbounded;
 pub mod suppression;
 pub mod unbounded_find_many;
 pub mod unbounded_include;
@@ -137,6 +138,7 @@ pub static RULES: &[&Rule] = &[
     &query_in_loop::RULE,
     &in_memory_filter::RULE,
     &oversized_page::RULE,
+    &raw_select_unbounded::RULE,
     &prisma_client_singleton::RULE,
     &suppression::INVALID,
     &suppression::UNUSED,

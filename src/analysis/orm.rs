@@ -1,0 +1,1 @@
+//! Query calls of ORMs and query builders other than Prisma.
