@@ -181,6 +181,8 @@ pub enum Frame<'t> {
         transparent: bool,
         /// Parameters that hold a Prisma client (the `tx` of `$transaction`, typed parameters).
         client_params: Vec<String>,
+        /// Parameters with a type annotation, as (name, type text).
+        typed_params: Vec<(String, String)>,
     },
     Class {
         id: usize,
@@ -188,6 +190,8 @@ pub enum Frame<'t> {
         extends_prisma: bool,
         /// Fields and constructor parameter properties that hold a Prisma client.
         client_fields: Vec<String>,
+        /// Fields and constructor parameters with a type annotation, as (name, type text).
+        typed_fields: Vec<(String, String)>,
     },
 }
 

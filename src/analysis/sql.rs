@@ -242,6 +242,8 @@ pub enum Bound {
     Keyed,
     /// System catalogs, whose size does not grow with the data.
     Catalog,
+    /// A table-valued function, whose result size it decides.
+    Function,
     /// Every matching row; the table read, when there is one.
     Unbounded(Option<String>),
 }
@@ -281,14 +283,21 @@ fn set_bound(body: &SetExpr, schema: Option<&Schema>) -> Bound {
             if select.from.is_empty() || (!grouped && only_aggregates(&select.projection)) {
                 return Bound::OneRow;
             }
-            let tables: Vec<String> = select
+            let tables: Vec<(String, bool)> = select
                 .from
                 .iter()
                 .filter_map(|t| match &t.relation {
-                    TableFactor::Table { name, .. } => Some(name.to_string().to_ascii_lowercase()),
+                    TableFactor::Table { name, args, .. } => {
+                        Some((name.to_string().to_ascii_lowercase(), args.is_some()))
+                    }
                     _ => None,
                 })
                 .collect();
+            // `FROM search_documents($1)`: a function decides what it returns.
+            if tables.iter().any(|(_, function)| *function) {
+                return Bound::Function;
+            }
+            let tables: Vec<String> = tables.into_iter().map(|(t, _)| t).collect();
             if !tables.is_empty() && tables.iter().all(|t| is_catalog(t)) {
                 return Bound::Catalog;
             }
