@@ -456,8 +456,7 @@ fn drizzle(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised
     let shaped = links
         .iter()
         .skip(1)
-        .any(|(m, _)| matches!(*m, "values" | "set" | "where" | "returning"))
-        || links.len() == 1 && first == "delete";
+        .any(|(m, _)| matches!(*m, "values" | "set" | "where" | "returning"));
     if !shaped || !uses(Orm::Drizzle, cx) || first_args.named_child_count() != 1 {
         return None;
     }
@@ -590,6 +589,8 @@ mod tests {
     #[test]
     fn near_misses_are_not_queries() {
         for src in [
+            // Map.delete in a Drizzle file
+            "import { eq } from 'drizzle-orm'; function f(xs, seen) { for (const x of xs) { seen.delete(x.id); } }",
             // Map.delete, Set.add, axios, lodash, array.find
             "import axios from 'axios'; import _ from 'lodash'; import { Op } from 'sequelize'; async function f(ids, map) { for (const id of ids) { map.delete(id); await axios.get(`/u/${id}`); _.find(ids, id); ids.find((x) => x === id); } }",
             // a repository class's own methods, not a TypeORM repository
