@@ -255,6 +255,12 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         for (path, reason) in &report.skipped {
             writeln!(err, "leaklint: skipped {path}: {}", reason.as_str())?;
         }
+        for (path, count) in &report.unparsed_sql {
+            writeln!(
+                err,
+                "leaklint: note: {path}: {count} raw SQL statement(s) did not parse and were not judged"
+            )?;
+        }
         for path in &report.syntax_errors {
             writeln!(
                 err,

@@ -106,6 +106,8 @@ pub struct Report {
     pub syntax_errors: Vec<String>,
     /// What the run learnt of the project, for `--verbose`.
     pub notes: Vec<String>,
+    /// Raw SQL statements that did not parse, so were not judged, by file.
+    pub unparsed_sql: Vec<(String, usize)>,
     /// Source text of every file with a finding, for rendering snippets.
     pub sources: std::collections::BTreeMap<String, Arc<str>>,
 }
@@ -212,6 +214,7 @@ struct Linted {
     text: Option<Arc<str>>,
     parsed: bool,
     syntax_errors: bool,
+    unparsed_sql: usize,
     pending: Vec<analysis::Pending>,
     comments: Vec<ByteSpan>,
 }
@@ -283,6 +286,11 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
                 if linted.syntax_errors {
                     report.syntax_errors.push(shown.clone());
                 }
+                if linted.unparsed_sql > 0 {
+                    report
+                        .unparsed_sql
+                        .push((shown.clone(), linted.unparsed_sql));
+                }
                 let Some(text) = linted.text else { continue };
                 let diagnostics: Vec<Diagnostic> = linted
                     .pending
@@ -318,6 +326,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
     });
     report.errors.sort_by(|a, b| a.path.cmp(&b.path));
     report.skipped.sort_by(|a, b| a.0.cmp(&b.0));
+    report.unparsed_sql.sort();
     Ok(report)
 }
 
@@ -436,6 +445,7 @@ fn lint_file(
             text: None,
             parsed: false,
             syntax_errors: false,
+            unparsed_sql: 0,
             pending: Vec::new(),
             comments: Vec::new(),
         }));
@@ -452,6 +462,7 @@ fn lint_file(
         text: keep.then(|| Arc::from(text)),
         parsed: true,
         syntax_errors: analysis.syntax_errors,
+        unparsed_sql: analysis.unparsed_sql,
         pending: analysis.pending,
         comments: analysis.comments,
     }))

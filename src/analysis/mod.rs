@@ -2,8 +2,10 @@
 //! classes), the module's imports and constant literals, and the rules run over it, all in one walk.
 
 pub mod node;
+pub mod orm;
 pub mod prisma;
 pub mod server;
+pub mod sql;
 pub mod syntax;
 pub mod walk;
 
@@ -141,6 +143,8 @@ pub struct Pending {
 #[derive(Default)]
 pub struct Sink {
     pub pending: Vec<Pending>,
+    /// Raw SQL statements that did not parse, so were not judged (listed under `--verbose`).
+    pub unparsed_sql: usize,
 }
 
 impl Sink {
@@ -185,6 +189,8 @@ pub enum Frame<'t> {
         transparent: bool,
         /// Parameters that hold a Prisma client (the `tx` of `$transaction`, typed parameters).
         client_params: Vec<String>,
+        /// Parameters with a type annotation, as (name, type text).
+        typed_params: Vec<(String, String)>,
     },
     Class {
         id: usize,
@@ -192,6 +198,8 @@ pub enum Frame<'t> {
         extends_prisma: bool,
         /// Fields and constructor parameter properties that hold a Prisma client.
         client_fields: Vec<String>,
+        /// Fields and constructor parameters with a type annotation, as (name, type text).
+        typed_fields: Vec<(String, String)>,
     },
 }
 
@@ -245,6 +253,8 @@ impl<'t> FileCx<'t> {
 /// Everything one file's analysis produced.
 pub struct FileAnalysis {
     pub pending: Vec<Pending>,
+    /// Raw SQL statements that did not parse.
+    pub unparsed_sql: usize,
     pub comments: Vec<ByteSpan>,
     pub syntax_errors: bool,
 }
@@ -306,6 +316,7 @@ pub fn analyze(
         .collect();
     Some(FileAnalysis {
         pending,
+        unparsed_sql: sink.unparsed_sql,
         comments: cx.comments,
         syntax_errors: tree.root_node().has_error(),
     })

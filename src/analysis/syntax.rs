@@ -387,11 +387,16 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
             }
         }
     }
+    let typed_params = params
+        .into_iter()
+        .filter_map(|(name, ty)| Some((name, ty?.to_string())))
+        .collect();
     Frame::Function {
         id: node.id(),
         per_element,
         transparent,
         client_params,
+        typed_params,
     }
 }
 
@@ -406,6 +411,7 @@ pub fn is_promise_all(call: Node, src: &str) -> bool {
 fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
     let mut extends_prisma = false;
     let mut client_fields = Vec::new();
+    let mut typed_fields = Vec::new();
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
         if child.k() == "class_heritage" {
@@ -425,6 +431,12 @@ fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
                     let constructed = member
                         .field("value")
                         .is_some_and(|v| src[v.byte_range()].contains("new PrismaClient"));
+                    if let (Some(name), Some(ty)) = (name, member.field("type")) {
+                        typed_fields.push((
+                            src[name.byte_range()].to_string(),
+                            src[ty.byte_range()].to_string(),
+                        ));
+                    }
                     if let (Some(name), true) = (name, typed || constructed) {
                         client_fields.push(src[name.byte_range()].to_string());
                     }
@@ -434,6 +446,11 @@ fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
                         .field("name")
                         .is_some_and(|n| &src[n.byte_range()] == "constructor");
                     if is_constructor {
+                        typed_fields.extend(
+                            parameters(member, src)
+                                .into_iter()
+                                .filter_map(|(name, ty)| Some((name, ty?.to_string()))),
+                        );
                         client_fields.extend(
                             parameters(member, src)
                                 .into_iter()
@@ -450,6 +467,7 @@ fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
         id: node.id(),
         extends_prisma,
         client_fields,
+        typed_fields,
     }
 }
 

@@ -165,6 +165,22 @@ impl Project {
         self.packages.iter().find(|p| file.starts_with(&p.dir))
     }
 
+    /// Whether the package that holds `file`, or a workspace package it depends on, depends on
+    /// `dependency` (the ORM or driver behind code that only sees a re-exported client).
+    pub fn depends_on(&self, file: &Path, dependency: &str) -> bool {
+        let Some(package) = self.package_for(file) else {
+            return false;
+        };
+        let has = |p: &Package| p.dependencies.iter().any(|d| d == dependency);
+        has(package)
+            || self.packages.iter().any(|p| {
+                p.name
+                    .as_ref()
+                    .is_some_and(|n| package.dependencies.contains(n))
+                    && has(p)
+            })
+    }
+
     /// The schema a source file uses: the configured one; else its own package's; else that of a
     /// workspace package it depends on (`apps/web` -> `@acme/database`); else the project's only
     /// one.

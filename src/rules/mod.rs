@@ -12,6 +12,7 @@ pub mod memory_session_store;
 pub mod oversized_page;
 pub mod prisma_client_singleton;
 pub mod query_in_loop;
+pub mod raw_select_unbounded;
 pub mod session_seed_copy;
 pub mod shared_query_client;
 pub mod suppression;
@@ -152,6 +153,7 @@ pub static RULES: &[&Rule] = &[
     &session_seed_copy::RULE,
     &memory_session_store::RULE,
     &listener_in_handler::RULE,
+    &raw_select_unbounded::RULE,
     &prisma_client_singleton::RULE,
     &shared_query_client::RULE,
     &framework_dev_mode::RULE,

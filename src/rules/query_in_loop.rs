@@ -2,7 +2,9 @@
 
 use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
 use crate::analysis::node::NodeExt;
+use crate::analysis::orm::{orm_call, Orm, OrmCall, ORM_NEEDLES};
 use crate::analysis::prisma::{prisma_call, PrismaCall, OPERATION_NEEDLES};
+use crate::analysis::sql::{sql_text, SQL_NEEDLES};
 use crate::analysis::syntax::{
     first_object_argument, is_literal_collection, method_call, nested_pairs, properties, property,
     unwrap_expression,
@@ -44,11 +46,32 @@ pub static RULE: Rule = Rule {
             "for (", "for(", "for await", "while", ".map(", ".forEach(", ".flatMap(",
             ".reduce(", ".filter(", ".some(", ".every(",
         ],
-        OPERATION_NEEDLES,
+        QUERY_NEEDLES,
     ],
     precheck: None,
     check: Check::Node(check),
 };
+
+/// Prisma's operations, the other ORMs' and raw SQL calls.
+const QUERY_NEEDLES: &[&str] =
+    &concat_needles::<{ OPERATION_NEEDLES.len() + ORM_NEEDLES.len() + SQL_NEEDLES.len() }>();
+
+const fn concat_needles<const N: usize>() -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    let parts: [&[&str]; 3] = [OPERATION_NEEDLES, ORM_NEEDLES, SQL_NEEDLES];
+    let mut p = 0;
+    while p < parts.len() {
+        let mut j = 0;
+        while j < parts[p].len() {
+            out[i] = parts[p][j];
+            i += 1;
+            j += 1;
+        }
+        p += 1;
+    }
+    out
+}
 
 /// How long a collection may be shown in a message before it is cut.
 const SHOWN_CHARS: usize = 40;
@@ -66,21 +89,149 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     if (cx.is_test && !enabled("include-tests")) || (cx.is_script && !enabled("include-scripts")) {
         return;
     }
-    let Some(call) = prisma_call(node, cx) else {
-        return;
-    };
     let Some(iteration) = per_element_scope(cx) else {
         return;
     };
+    let found = match prisma_call(node, cx) {
+        Some(call) => Found {
+            callee: call.callee.clone(),
+            is_write: call.is_write(),
+            paginated: is_paginated(&call, cx),
+            chunked: is_chunked(&call, &iteration, cx),
+            depends: depends_on_iteration(cx.text(call.arguments), &iteration),
+            batched_write: iteration.batched && call.is_write(),
+            help: help(&call, &iteration, cx),
+            conditions: call.conditions.clone(),
+        },
+        None => match other_query(node, &iteration, cx) {
+            Some(found) => found,
+            None => return,
+        },
+    };
+    report(node, found, iteration, cx, sink);
+}
+
+/// A query call, whichever library sends it, and what decides whether it is an N+1.
+struct Found {
+    callee: String,
+    is_write: bool,
+    /// Pages through one result set (`cursor`, `skip`, `offset`).
+    paginated: bool,
+    /// Takes a whole batch of the loop's elements at once.
+    chunked: bool,
+    /// Its arguments use what the iteration works on.
+    depends: bool,
+    /// A write collected into one `$transaction([...])`.
+    batched_write: bool,
+    help: String,
+    conditions: Vec<Condition>,
+}
+
+/// The other ORMs' calls and raw SQL statements sent by a driver.
+fn other_query(node: Node, iteration: &Iteration, cx: &FileCx) -> Option<Found> {
+    let text = cx.text(node);
+    if let Some(call) = orm_call(node, cx) {
+        let paginated = call.has_link(&["offset", "skip", "cursor"])
+            || call.options.is_some_and(|o| {
+                property(o, "offset", cx.src).is_some() || property(o, "skip", cx.src).is_some()
+            });
+        return Some(Found {
+            callee: call.callee.clone(),
+            is_write: call.is_write(),
+            paginated,
+            chunked: takes_batch(text, iteration),
+            depends: depends_on_iteration(text, iteration),
+            batched_write: false,
+            help: orm_help(&call),
+            conditions: Vec::new(),
+        });
+    }
+    let sql = sql_text(node, cx)?;
+    // A fragment passed to another call (`db.execute(sql`...`)`) is judged at that call... unless
+    // it runs by itself: postgres.js's `sql` tag, or a driver's `query(...)`.
+    let passed_on = cx.parent().is_some_and(|p| p.k() == "arguments");
+    if passed_on || !sql.is_statement() || cx.text(sql.call).starts_with("Prisma.sql") {
+        return None;
+    }
+    let lower = sql.text.to_ascii_lowercase();
+    let callee = match node.field("function") {
+        Some(f) if f.k() == "member_expression" => {
+            crate::analysis::prisma::collapse_whitespace(cx.text(f))
+        }
+        Some(f) => format!("{}`...`", cx.text(f)),
+        None => return None,
+    };
+    Some(Found {
+        callee,
+        is_write: sql.is_write(),
+        paginated: lower.contains(" offset "),
+        chunked: ["any(", "in (", "unnest(", "in ?"].iter().any(|m| lower.contains(m))
+            && depends_on_iteration(text, iteration),
+        depends: depends_on_iteration(text, iteration),
+        batched_write: false,
+        help: "run one query for all elements (`WHERE id = ANY($1)` with the array of ids, or `IN (...)`) and group the rows in memory".to_string(),
+        conditions: Vec::new(),
+    })
+}
+
+/// `In(chunk)`, `inArray(t.id, chunk)`, `{ $in: chunk }`, `[Op.in]: chunk`, `where('id', 'in',
+/// chunk)`: one query for a whole batch of the iteration.
+fn takes_batch(text: &str, iteration: &Iteration) -> bool {
+    let markers = [
+        "In(",
+        "inArray(",
+        "$in",
+        "Op.in",
+        "'in'",
+        "\"in\"",
+        "bulkCreate(",
+        "insertMany(",
+        ".values(",
+    ];
+    markers.iter().any(|m| {
+        text.match_indices(m).any(|(at, _)| {
+            let rest = &text[at + m.len()..];
+            let window = &rest[..rest.len().min(80)];
+            window
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .take(6)
+                .any(|word| {
+                    iteration.vars.iter().any(|v| v == word)
+                        && ["chunk", "batch", "page", "group", "slice", "ids", "rows"]
+                            .iter()
+                            .any(|b| word.to_ascii_lowercase().contains(b))
+                })
+        })
+    })
+}
+
+fn orm_help(call: &OrmCall) -> String {
+    let model = call.model.as_deref().unwrap_or("<model>");
+    let write = call.is_write();
+    match (call.orm, write) {
+        (Orm::Sequelize, false) => format!("load all rows with one `{model}.findAll({{ where: {{ <field>: ids }} }})` before the loop and look them up in a `Map`"),
+        (Orm::Sequelize, true) => format!("write all rows at once: `{model}.bulkCreate(rows)`, or one `{model}.update(data, {{ where: {{ id: ids }} }})` when the change is the same"),
+        (Orm::TypeOrm, false) => format!("load all rows with one `findBy({{ <field>: In(ids) }})` on the `{model}` repository before the loop and look them up in a `Map`"),
+        (Orm::TypeOrm, true) => "save all entities with one `save(entities)` (or an `insert().values(rows)` query builder)".to_string(),
+        (Orm::Mongoose, false) => format!("load all documents with one `{model}.find({{ <field>: {{ $in: ids }} }})` before the loop and look them up in a `Map`"),
+        (Orm::Mongoose, true) => format!("send the writes together with `{model}.bulkWrite([...])` or `{model}.insertMany(docs)`"),
+        (Orm::Drizzle, false) => format!("load all rows with one query filtered by `inArray({model}.<field>, ids)` before the loop and look them up in a `Map`"),
+        (Orm::Drizzle, true) => format!("write all rows in one statement: `db.insert({model}).values(rows)`, or one `update` with `inArray(...)`"),
+        (Orm::Kysely, false) => format!("load all rows with one `selectFrom('{model}').where('<field>', 'in', ids)` before the loop and look them up in a `Map`"),
+        (Orm::Kysely, true) => format!("write all rows in one statement: `insertInto('{model}').values(rows)`"),
+    }
+}
+
+fn report(node: Node, found: Found, iteration: Iteration, cx: &FileCx, sink: &mut Sink) {
     let Some(collection) = iteration.collection else {
         return;
     };
     let collection_root = root_of_collection(collection, cx);
     if is_literal_collection(collection_root)
-        || is_paginated(&call, cx)
-        || is_chunked(&call, &iteration, cx)
-        || !depends_on_iteration(&call, &iteration, cx)
-        || (iteration.batched && call.is_write())
+        || found.paginated
+        || found.chunked
+        || !found.depends
+        || found.batched_write
     {
         return;
     }
@@ -89,7 +240,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         return;
     }
     // Writes have a level of their own (see the rule doc, "Options"); reads use the rule's.
-    let write_severity = if call.is_write() {
+    let write_severity = if found.is_write {
         match cx.config.option(RULE.id, "writes") {
             Some(OptionValue::Level(Level::Off)) => return,
             Some(OptionValue::Level(Level::On(severity))) => Some(*severity),
@@ -99,15 +250,15 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         None
     };
 
-    let mut conditions = call.conditions.clone();
+    let mut conditions = found.conditions;
     if let Some(name) = constant {
         conditions.push(Condition::NotLiteral(name));
     }
     let shown = shorten(&crate::analysis::prisma::collapse_whitespace(
         cx.text(collection),
     ));
-    let verb = if call.is_write() { "writes" } else { "runs" };
-    let message = format!("`{}` {verb} once per element of `{shown}`", call.callee);
+    let verb = if found.is_write { "writes" } else { "runs" };
+    let message = format!("`{}` {verb} once per element of `{shown}`", found.callee);
     let label = match iteration.callback {
         Some(method) => format!("`.{method}` callback runs once per element of `{shown}`"),
         None => format!("loop over `{shown}`"),
@@ -115,7 +266,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     let mut diagnostic = Diagnostic::new(RULE.id, node.byte_range(), message);
     diagnostic.severity = write_severity;
     diagnostic = diagnostic
-        .with_help(help(&call, &iteration, cx))
+        .with_help(found.help)
         .with_label(iteration.header.clone(), label);
     if let Some(span) = iteration.concurrent.clone() {
         diagnostic = diagnostic.with_label(
@@ -192,8 +343,7 @@ fn is_batch_value(value: Node, iteration: &Iteration, cx: &FileCx) -> bool {
 /// Whether the query's arguments use what the iteration works on. One that does not (`if
 /// (first) await prisma.config.findFirst()`) does not run once per element with different
 /// arguments: it is loop-invariant or guarded, and batching it is not the fix.
-fn depends_on_iteration(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> bool {
-    let args = cx.text(call.arguments);
+fn depends_on_iteration(args: &str, iteration: &Iteration) -> bool {
     args.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
         .any(|word| iteration.vars.iter().any(|v| v == word))
 }

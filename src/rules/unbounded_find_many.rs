@@ -3,8 +3,9 @@
 
 use super::{Category, Check, FixKind, Rule};
 use crate::analysis::node::NodeExt;
+use crate::analysis::orm::{chain_where_narrows, narrows_by_call, orm_call, Orm, OrmCall, Returns};
 use crate::analysis::prisma::{is_growing, model_name, model_of, narrows, options, prisma_call};
-use crate::analysis::syntax::property;
+use crate::analysis::syntax::{method_call, property, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
 use tree_sitter::Node;
@@ -14,10 +15,22 @@ pub static RULE: Rule = Rule {
     category: Category::Query,
     severity: Severity::Warning,
     fix: FixKind::None,
-    summary: "`findMany` with neither `take` nor a `where` that narrows it to a parent or a key",
+    summary: "`findMany` (or an ORM's equivalent) with neither a limit nor a filter that narrows it to a parent or a key",
     doc: include_str!("../../rules/unbounded-find-many.md"),
     options: &[],
-    needles: &[&[".findMany("]],
+    needles: &[&[
+        ".findMany(",
+        ".findAll(",
+        ".findAndCountAll(",
+        ".find(",
+        ".findBy(",
+        ".findAndCount(",
+        ".from(",
+        ".getMany(",
+        ".getRawMany(",
+        ".getManyAndCount(",
+        ".selectFrom(",
+    ]],
     precheck: None,
     check: Check::Node(check),
 };
@@ -27,6 +40,9 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         return;
     }
     let Some(call) = prisma_call(node, cx) else {
+        if let Some(call) = orm_call(node, cx) {
+            check_orm(&call, cx, sink);
+        }
         return;
     };
     if call.operation != "findMany" {
@@ -86,6 +102,144 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         ),
         call.conditions.clone(),
     );
+}
+
+/// Links of a chain that bound what it returns, or stream it.
+const BOUNDING_LINKS: &[&str] = &[
+    "limit",
+    "take",
+    "cursor",
+    "stream",
+    "iterator",
+    "paginate",
+    "batchSize",
+    "first",
+];
+
+/// The other ORMs: Sequelize `findAll`, TypeORM `find`/`findBy`/query builders, Mongoose `find`,
+/// Drizzle `select().from()` and `query.<t>.findMany`, Kysely `selectFrom(...).execute()`.
+fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
+    if call.returns != Returns::Many || call.operation == "aggregate" {
+        return;
+    }
+    if call.has_link(BOUNDING_LINKS) {
+        return;
+    }
+    let src = cx.src;
+    let op_args = operation_arguments(call, cx);
+    let options = call.options;
+    // Options or a filter built elsewhere (`findAll(query)`) cannot be judged.
+    let judged_args = op_args.map_or(0, |a| {
+        let entity = usize::from(call.orm == Orm::TypeOrm && is_entity_first(a, cx));
+        a.named_child_count().saturating_sub(entity)
+    });
+    if options.is_none() && judged_args > 0 && !matches!(call.orm, Orm::Drizzle | Orm::Kysely) {
+        return;
+    }
+    if options.is_some_and(is_spread_built) {
+        return;
+    }
+    let has = |key| options.and_then(|o| property(o, key, src)).is_some();
+    if has("limit") || has("take") {
+        return;
+    }
+    let narrowed = match (call.orm, call.operation) {
+        // The filter is the argument itself.
+        (Orm::Mongoose, _) | (Orm::TypeOrm, "findBy" | "findAndCountBy") => {
+            options.is_some_and(|f| narrows(f, None, cx))
+        }
+        (Orm::Drizzle, "findMany") => options
+            .and_then(|o| property(o, "where", src))
+            .is_some_and(|w| narrows_drizzle_where(w, cx)),
+        (Orm::Drizzle | Orm::Kysely, _) | (Orm::TypeOrm, _) if options.is_none() => {
+            chain_where_narrows(call, cx)
+        }
+        _ => options
+            .and_then(|o| property(o, "where", src))
+            .is_some_and(|w| narrows(w, None, cx)),
+    };
+    if narrowed {
+        return;
+    }
+    let model = call
+        .model
+        .as_deref()
+        .map(display_model)
+        .unwrap_or_else(|| "row".into());
+    if !is_growing(&model, cx)
+        && (declared_bounded(&model, cx) || crate::project::schema::name_suggests_bounded(&model))
+    {
+        return;
+    }
+    let (limit, filter) = match call.orm {
+        Orm::TypeOrm => ("`take`", "`where`"),
+        Orm::Mongoose => ("`.limit()`", "filter"),
+        Orm::Drizzle | Orm::Kysely => ("`limit`", "`where`"),
+        Orm::Sequelize => ("`limit`", "`where`"),
+    };
+    let what = if is_growing(&model, cx) {
+        format!("every `{model}` row, a table that grows with use")
+    } else {
+        format!("every matching `{model}` row")
+    };
+    let message = format!(
+        "`{}` has no {limit} and no {filter} that narrows it to a parent or a key: it loads {what}",
+        call.callee
+    );
+    let help = match call.orm {
+        Orm::Sequelize => "page it with `limit` and a keyset `where: { id: { [Op.gt]: lastId } }`, narrow `where` to a parent (`where: { teamId }`), or use `count()` if you only need the number",
+        Orm::TypeOrm => "page it with `take` and a keyset `where`, narrow `where` to a parent (`where: { ownerId }`), or use `count()` if you only need the number",
+        Orm::Mongoose => "page it with `.limit()` and a keyset filter (`{ _id: { $gt: lastId } }`), narrow the filter to a parent, stream it with `.cursor()`, or use `countDocuments()`",
+        Orm::Drizzle => "page it with `.limit()` and a keyset `where(gt(t.id, lastId))`, narrow `where` to a parent (`eq(t.ownerId, id)`), or count with `count()`",
+        Orm::Kysely => "page it with `.limit()` and a keyset `where('id', '>', lastId)`, narrow `where` to a parent, or count with `fn.count`",
+    };
+    sink.report(
+        Diagnostic::new(RULE.id, call.call.byte_range(), message).with_help(help),
+        Vec::new(),
+    );
+}
+
+/// The arguments of the chain's operation (`findAll(...)`, `find(...)`).
+fn operation_arguments<'t>(call: &OrmCall<'t>, cx: &FileCx<'t>) -> Option<Node<'t>> {
+    let mut node = call.call;
+    for _ in 0..call.links.len() {
+        let (object, _, _) = method_call(node, cx.src)?;
+        node = unwrap_expression(object);
+    }
+    node.field("arguments")
+}
+
+fn is_entity_first(args: Node, cx: &FileCx) -> bool {
+    args.named_child(0).is_some_and(|a| {
+        a.k() == "identifier" && cx.text(a).starts_with(|c: char| c.is_ascii_uppercase())
+    })
+}
+
+/// Drizzle's `where`: an object (`{ id }`), `eq(t.userId, id)`, or a callback returning one.
+fn narrows_drizzle_where(filter: Node, cx: &FileCx) -> bool {
+    match unwrap_expression(filter).k() {
+        "object" => narrows(filter, None, cx),
+        "identifier" | "member_expression" => true,
+        _ => narrows_by_call(filter, cx),
+    }
+}
+
+/// `users` -> `User`, `auditLogs` -> `AuditLog`, `ChatFlow` stays.
+fn display_model(name: &str) -> String {
+    let name = name.rsplit('.').next().unwrap_or(name);
+    let mut chars = name.chars();
+    let capital: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    match capital.strip_suffix('s') {
+        Some(singular)
+            if !singular.ends_with('s') && name.chars().next().is_some_and(char::is_lowercase) =>
+        {
+            singular.to_string()
+        }
+        _ => capital,
+    }
 }
 
 /// A model marked `/// @leaklint bounded` or listed in `[prisma] bounded`.

@@ -1,0 +1,650 @@
+//! Query calls of ORMs and query builders other than Prisma: Drizzle, TypeORM, Sequelize,
+//! Mongoose and Kysely. As with Prisma, a call counts only when its receiver resolves to the ORM:
+//! the ORM is a dependency of the file's package (or imported by the file), and the receiver is
+//! what that ORM hands out: a model class (`User.findAll`), a repository typed, injected or
+//! obtained with `getRepository`, a Drizzle database's `select().from(...)` chain or `db.query.<t>`.
+
+use super::node::NodeExt;
+use super::syntax::{first_object_argument, method_call, unwrap_expression};
+use super::walk::descendants;
+use super::{FileCx, Frame};
+use tree_sitter::Node;
+
+/// An ORM or query builder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Orm {
+    Drizzle,
+    TypeOrm,
+    Sequelize,
+    Mongoose,
+    Kysely,
+}
+
+impl Orm {
+    /// The packages that bring it.
+    fn packages(self) -> &'static [&'static str] {
+        match self {
+            Orm::Drizzle => &["drizzle-orm"],
+            Orm::TypeOrm => &["typeorm", "@nestjs/typeorm"],
+            Orm::Sequelize => &["sequelize", "sequelize-typescript", "@sequelize/core"],
+            Orm::Mongoose => &["mongoose", "@nestjs/mongoose", "@typegoose/typegoose"],
+            Orm::Kysely => &["kysely"],
+        }
+    }
+}
+
+/// What a query call returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Returns {
+    Many,
+    One,
+    Count,
+    Write,
+}
+
+/// Strings one of which a file must contain to hold a query call of these ORMs.
+pub const ORM_NEEDLES: &[&str] = &[
+    ".findAll(",
+    ".findByPk(",
+    ".findAndCountAll(",
+    ".findOne(",
+    ".find(",
+    ".findBy(",
+    ".findOneBy(",
+    ".findById(",
+    ".countDocuments(",
+    ".findMany(",
+    ".findFirst(",
+    ".from(",
+    ".getMany(",
+    ".getOne(",
+    ".getRawMany(",
+    ".selectFrom(",
+    ".count(",
+    ".save(",
+    ".create(",
+    ".update(",
+    ".insert(",
+    ".destroy(",
+    ".updateOne(",
+    ".insertInto(",
+];
+
+/// A recognised query call of one of these ORMs.
+#[derive(Debug, Clone)]
+pub struct OrmCall<'t> {
+    pub orm: Orm,
+    /// The outermost call of the chain: what runs.
+    pub call: Node<'t>,
+    /// `User.findAll`, `db.select().from(users)`, as written (whitespace collapsed, arguments of
+    /// the operation elided).
+    pub callee: String,
+    /// The model, entity or table, when the call names it.
+    pub model: Option<String>,
+    pub operation: &'t str,
+    pub returns: Returns,
+    /// The options object (`{ where, limit }`), or Mongoose's and TypeORM `findBy`'s filter.
+    pub options: Option<Node<'t>>,
+    /// The chain's links after the operation: (method, arguments).
+    pub links: Vec<(&'t str, Node<'t>)>,
+}
+
+impl OrmCall<'_> {
+    pub fn is_write(&self) -> bool {
+        self.returns == Returns::Write
+    }
+
+    /// Whether the chain calls `method` after the operation.
+    pub fn has_link(&self, methods: &[&str]) -> bool {
+        self.links.iter().any(|(m, _)| methods.contains(m))
+    }
+}
+
+/// The links of a method chain ending at `call`, root first, and the root receiver.
+fn chain<'t>(call: Node<'t>, src: &'t str) -> (Node<'t>, Vec<(&'t str, Node<'t>)>) {
+    let mut links = Vec::new();
+    let mut current = call;
+    while let Some((object, method, args)) = method_call(current, src) {
+        links.push((method, args));
+        current = unwrap_expression(object);
+        if links.len() > 32 || current.k() != "call_expression" {
+            break;
+        }
+    }
+    links.reverse();
+    (current, links)
+}
+
+/// Whether the current call is the object of a further call in its chain (`x.find()` in
+/// `x.find().limit(1)`); `.then`/`.catch`/`.finally` do not extend a query chain.
+fn continues(cx: &FileCx) -> bool {
+    let n = cx.ancestors.len();
+    if n < 2 {
+        return false;
+    }
+    let (member, call) = (cx.ancestors[n - 1], cx.ancestors[n - 2]);
+    member.k() == "member_expression"
+        && call.k() == "call_expression"
+        && call.field("function") == Some(member)
+        && member
+            .field("property")
+            .is_some_and(|p| !matches!(cx.text(p), "then" | "catch" | "finally"))
+}
+
+/// Whether the file's package (or a workspace package it depends on) uses `orm`, or the file
+/// imports it.
+pub fn uses(orm: Orm, cx: &FileCx) -> bool {
+    let packages = orm.packages();
+    cx.imports.values().any(|specifier| {
+        packages
+            .iter()
+            .any(|p| specifier == p || specifier.starts_with(&format!("{p}/")))
+    }) || packages.iter().any(|p| cx.project.depends_on(cx.path, p))
+}
+
+/// The ORM call `node` is, if it is one.
+pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
+    if node.k() != "call_expression" || continues(cx) {
+        return None;
+    }
+    let src = cx.src;
+    let (root, links) = chain(node, src);
+    let recognised = sequelize(root, &links, cx)
+        .or_else(|| mongoose(root, &links, cx))
+        .or_else(|| typeorm(root, &links, cx))
+        .or_else(|| drizzle(root, &links, cx))
+        .or_else(|| kysely(root, &links, cx))?;
+    let (orm, op_index, returns, model) = recognised;
+    // `const query = db.select()...`: a builder composed further before it runs.
+    let composed = cx.parent().is_some_and(|p| p.k() == "variable_declarator")
+        && !matches!(orm, Orm::Sequelize)
+        && !(orm == Orm::TypeOrm && links[op_index].0 != "createQueryBuilder");
+    if composed {
+        return None;
+    }
+    let (operation, arguments) = links[op_index];
+    let options = match (orm, operation) {
+        (Orm::TypeOrm, _) if is_entity_argument(arguments, cx) => {
+            arguments.named_child(1).filter(|a| a.k() == "object")
+        }
+        (Orm::Sequelize, "findByPk") => arguments.named_child(1).filter(|a| a.k() == "object"),
+        // Chains: the first call's object is a projection or a table, not options.
+        (Orm::Kysely, _)
+        | (Orm::TypeOrm, "createQueryBuilder")
+        | (
+            Orm::Drizzle,
+            "select" | "selectDistinct" | "selectDistinctOn" | "insert" | "update" | "delete",
+        ) => None,
+        _ => first_object_argument(arguments),
+    };
+    let callee = {
+        let function = node.field("function")?;
+        let end = if op_index + 1 == links.len() {
+            function.end_byte()
+        } else {
+            arguments.start_byte()
+        };
+        super::prisma::collapse_whitespace(&src[node.start_byte()..end])
+    };
+    Some(OrmCall {
+        orm,
+        call: node,
+        callee,
+        model,
+        operation,
+        returns,
+        options,
+        links: links[op_index + 1..].to_vec(),
+    })
+}
+
+type Recognised = (Orm, usize, Returns, Option<String>);
+
+/// `Array`, `Object`, `Promise`, ...: PascalCase receivers that are not models.
+const GLOBALS: &[&str] = &[
+    "Array", "Object", "Promise", "Math", "JSON", "Date", "Number", "String", "Reflect", "Intl",
+    "Buffer", "Symbol", "Map", "Set", "Error", "URL", "Boolean", "BigInt", "Atomics",
+];
+
+/// A PascalCase identifier imported by the file or declared in it: a model class.
+fn model_class<'t>(receiver: Node<'t>, cx: &FileCx<'t>) -> Option<&'t str> {
+    let name = match receiver.k() {
+        "identifier" => cx.text(receiver),
+        // `db.User`, `models.User`, `sequelize.models.User`.
+        "member_expression" => cx.text(receiver.field("property")?),
+        _ => return None,
+    };
+    let pascal = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.chars().any(|c| c.is_ascii_lowercase());
+    if !pascal || GLOBALS.contains(&name) {
+        return None;
+    }
+    // A model comes from a models module, or is declared as one here: `UserCommand.create`
+    // (a DTO factory) is not a query.
+    let from_models = cx.imports.get(name).is_some_and(|s| {
+        let s = s.to_ascii_lowercase();
+        s.contains("model") || s.contains("entit") || s.contains("schema")
+    });
+    let known = receiver.k() == "member_expression"
+        || from_models
+        || name.ends_with("Model")
+        || cx.src.contains(&format!("class {name} extends Model"))
+        || cx.src.contains(&format!("class {name} extends BaseEntity"))
+        || cx.src.contains(&format!("{name} = mongoose.model"))
+        || cx.src.contains(&format!("{name} = model("))
+        || cx.src.contains(&format!("{name} = model<"))
+        || cx.src.contains(&format!("{name} = sequelize.define"));
+    known.then_some(name)
+}
+
+fn sequelize(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised> {
+    let (operation, _) = *links.first()?;
+    let returns = match operation {
+        "findAll" => Returns::Many,
+        "findOne" | "findByPk" | "findOrCreate" => Returns::One,
+        "count" | "findAndCountAll" | "max" | "min" | "sum" => Returns::Count,
+        "create" | "bulkCreate" | "update" | "destroy" | "upsert" | "increment" => Returns::Write,
+        _ => return None,
+    };
+    if links.len() > 1 {
+        return None;
+    }
+    let model = model_class(root, cx)?;
+    // `findOne`/`count`/`create`/`update` are Mongoose's too: decide by the package.
+    if !uses(Orm::Sequelize, cx) {
+        return None;
+    }
+    let returns = if operation == "findAndCountAll" {
+        Returns::Many
+    } else {
+        returns
+    };
+    Some((Orm::Sequelize, 0, returns, Some(model.to_string())))
+}
+
+fn mongoose(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised> {
+    let (operation, _) = *links.first()?;
+    let returns = match operation {
+        "find" | "aggregate" => Returns::Many,
+        "findOne" | "findById" => Returns::One,
+        "countDocuments" | "estimatedDocumentCount" | "distinct" => Returns::Count,
+        "create" | "insertMany" | "updateOne" | "updateMany" | "deleteOne" | "deleteMany"
+        | "findOneAndUpdate" | "findByIdAndUpdate" | "findOneAndDelete" | "findByIdAndDelete"
+        | "replaceOne" | "bulkWrite" => Returns::Write,
+        _ => return None,
+    };
+    let model = match root.k() {
+        "member_expression" if root.field("object").is_some_and(|o| o.k() == "this") => {
+            let field = cx.text(root.field("property")?);
+            let typed = declared_type(root, cx).is_some_and(|t| t.starts_with("Model<"));
+            (typed || field.ends_with("Model")).then(|| field.to_string())?
+        }
+        _ => model_class(root, cx)?.to_string(),
+    };
+    if !uses(Orm::Mongoose, cx) || (uses(Orm::Sequelize, cx) && operation != "find") {
+        return None;
+    }
+    Some((Orm::Mongoose, 0, returns, Some(model)))
+}
+
+/// The type annotation of an identifier (a parameter) or of `this.field`, from the frames.
+fn declared_type<'t>(receiver: Node, cx: &'t FileCx) -> Option<&'t str> {
+    let (name, on_this) = match receiver.k() {
+        "identifier" => (cx.text(receiver), false),
+        "member_expression" if receiver.field("object")?.k() == "this" => {
+            (cx.text(receiver.field("property")?), true)
+        }
+        _ => return None,
+    };
+    cx.frames.iter().rev().find_map(|frame| {
+        let typed = match frame {
+            Frame::Function { typed_params, .. } if !on_this => typed_params,
+            Frame::Class { typed_fields, .. } if on_this => typed_fields,
+            _ => return None,
+        };
+        typed
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.trim_start_matches(':').trim())
+    })
+}
+
+/// `name = ds.getRepository(X)` or `name: Repository<X>` somewhere in the file.
+fn bound_to_repository(name: &str, src: &str) -> bool {
+    [format!("{name} = "), format!("{name}: ")]
+        .iter()
+        .any(|prefix| {
+            src.match_indices(prefix.as_str()).any(|(at, _)| {
+                let rest = &src[at + prefix.len()..];
+                let statement = &rest[..rest.find([';', '\n']).unwrap_or(rest.len())];
+                statement.contains("getRepository(")
+                    || statement.contains("Repository<")
+                    || statement.contains("EntityManager")
+            })
+        })
+}
+
+fn typeorm(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised> {
+    // Query builder: `<repo>.createQueryBuilder(...)...getMany()`.
+    if let Some(qb) = links.iter().position(|(m, _)| *m == "createQueryBuilder") {
+        let (terminal, _) = *links.last()?;
+        let returns = match terminal {
+            "getMany" | "getRawMany" | "getManyAndCount" | "stream" => Returns::Many,
+            "getOne" | "getOneOrFail" | "getRawOne" | "getExists" => Returns::One,
+            "getCount" => Returns::Count,
+            _ => return None,
+        };
+        if !uses(Orm::TypeOrm, cx) {
+            return None;
+        }
+        let model = links[qb].1.named_child(0).map(|a| cx.text(a).to_string());
+        return Some((Orm::TypeOrm, qb, returns, model));
+    }
+    let index = links.iter().position(|(m, _)| {
+        !matches!(
+            *m,
+            "getRepository" | "getMongoRepository" | "getTreeRepository" | "withRepository"
+        )
+    })?;
+    let (operation, args) = links[index];
+    let returns = match operation {
+        "find" | "findBy" | "findAndCount" | "findAndCountBy" => Returns::Many,
+        "findOne" | "findOneBy" | "findOneOrFail" | "findOneByOrFail" => Returns::One,
+        "count" | "countBy" | "exist" | "exists" | "existsBy" | "sum" | "average" | "maximum"
+        | "minimum" => Returns::Count,
+        "save" | "insert" | "update" | "upsert" | "delete" | "remove" | "softDelete"
+        | "increment" | "decrement" => Returns::Write,
+        _ => return None,
+    };
+    let from_getter = index > 0;
+    let receiver_type = declared_type(root, cx);
+    // `Repository<User>`, not a project's own `UsersRepository` class.
+    let typed = receiver_type.is_some_and(|t| {
+        [
+            "Repository<",
+            "MongoRepository<",
+            "TreeRepository<",
+            "EntityManager",
+        ]
+        .iter()
+        .any(|p| t.starts_with(p))
+    });
+    let name = match root.k() {
+        "identifier" => cx.text(root),
+        "member_expression" => cx.text(root.field("property")?),
+        _ => "",
+    };
+    let manager = name == "manager" || name == "entityManager" || name.ends_with("EntityManager");
+    let local = root.k() == "identifier" && bound_to_repository(name, cx.src);
+    if !(from_getter || typed || manager || local) || !uses(Orm::TypeOrm, cx) {
+        return None;
+    }
+    let model = if from_getter {
+        links[index - 1]
+            .1
+            .named_child(0)
+            .map(|a| cx.text(a).to_string())
+    } else if let Some(entity) = args.named_child(0).filter(|_| is_entity_argument(args, cx)) {
+        Some(cx.text(entity).to_string())
+    } else {
+        receiver_type
+            .and_then(|t| t.split_once('<'))
+            .map(|(_, inner)| inner.trim_end_matches('>').to_string())
+    };
+    Some((Orm::TypeOrm, index, returns, model))
+}
+
+/// `manager.find(User, { ... })`: the entity class comes first.
+fn is_entity_argument(args: Node, cx: &FileCx) -> bool {
+    args.named_child(0).is_some_and(|a| {
+        a.k() == "identifier"
+            && cx
+                .text(a)
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase())
+    })
+}
+
+fn drizzle(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised> {
+    let (first, first_args) = *links.first()?;
+    // `db.query.users.findMany({...})`.
+    if root.k() == "member_expression" && matches!(first, "findMany" | "findFirst") {
+        let holder = root.field("object")?;
+        let is_query = holder.k() == "member_expression"
+            && holder
+                .field("property")
+                .is_some_and(|p| cx.text(p) == "query");
+        if !is_query || !uses(Orm::Drizzle, cx) {
+            return None;
+        }
+        let returns = if first == "findMany" {
+            Returns::Many
+        } else {
+            Returns::One
+        };
+        let table = cx.text(root.field("property")?).to_string();
+        return Some((Orm::Drizzle, 0, returns, Some(table)));
+    }
+    if !matches!(root.k(), "identifier" | "member_expression") {
+        return None;
+    }
+    let returns = match first {
+        "select" | "selectDistinct" | "selectDistinctOn" => {
+            let from = links.iter().find(|(m, _)| *m == "from")?;
+            // Totals, per group or not, are not rows.
+            let aggregate = first_object_argument(first_args).is_some_and(|fields| {
+                let text = cx.text(fields).to_ascii_lowercase();
+                ["count(", "sum(", "avg(", "min(", "max("]
+                    .iter()
+                    .any(|a| text.contains(a))
+            });
+            let returns = if aggregate {
+                Returns::Count
+            } else {
+                Returns::Many
+            };
+            if !uses(Orm::Drizzle, cx) {
+                return None;
+            }
+            let table = from.1.named_child(0).map(|t| cx.text(t).to_string());
+            return Some((Orm::Drizzle, 0, returns, table));
+        }
+        "insert" | "update" | "delete" => Returns::Write,
+        _ => return None,
+    };
+    let shaped = links
+        .iter()
+        .skip(1)
+        .any(|(m, _)| matches!(*m, "values" | "set" | "where" | "returning"));
+    if !shaped || !uses(Orm::Drizzle, cx) || first_args.named_child_count() != 1 {
+        return None;
+    }
+    let table = first_args.named_child(0).map(|t| cx.text(t).to_string());
+    Some((Orm::Drizzle, 0, returns, table))
+}
+
+fn kysely(_root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised> {
+    let (first, args) = *links.first()?;
+    let (terminal, _) = *links.last()?;
+    let returns = match (first, terminal) {
+        ("selectFrom", "execute" | "stream") => Returns::Many,
+        ("selectFrom", "executeTakeFirst" | "executeTakeFirstOrThrow") => Returns::One,
+        (
+            "insertInto" | "updateTable" | "deleteFrom",
+            "execute" | "executeTakeFirst" | "executeTakeFirstOrThrow",
+        ) => Returns::Write,
+        _ => return None,
+    };
+    if !uses(Orm::Kysely, cx) {
+        return None;
+    }
+    let table = args
+        .named_child(0)
+        .map(|t| cx.text(t).trim_matches(['\'', '"']).to_string());
+    Some((Orm::Kysely, 0, returns, table))
+}
+
+/// Keys that pick rows of one owner or one thing: `id`, `_id`, `*Id`, `*_id`.
+pub fn key_like(key: &str) -> bool {
+    let key = key.rsplit('.').next().unwrap_or(key);
+    let key = key.trim_matches(['\'', '"', '`']);
+    key == "id"
+        || key == "_id"
+        || key.ends_with("Id")
+        || key.ends_with("_id")
+        || key.ends_with("ID")
+        || matches!(key, "email" | "slug" | "token" | "username" | "key")
+}
+
+/// Whether a chain's `where` narrows to a key: Drizzle's `eq(t.userId, x)` / `inArray(t.id, xs)`,
+/// Kysely's `where('user_id', '=', x)`, TypeORM's `where('u.id = :id')`. A filter built elsewhere
+/// (a variable) is assumed to narrow.
+pub fn chain_where_narrows(call: &OrmCall, cx: &FileCx) -> bool {
+    call.links
+        .iter()
+        .filter(|(m, _)| matches!(*m, "where" | "andWhere"))
+        .any(|(_, args)| {
+            let Some(first) = args.named_child(0) else {
+                return false;
+            };
+            match first.k() {
+                "identifier" | "member_expression" => true,
+                "string" | "template_string" => {
+                    let text = cx.text(first).to_ascii_lowercase();
+                    let second = args.named_child(1).map(|a| cx.text(a));
+                    // Kysely: `where('user_id', '=', x)`.
+                    if matches!(second, Some("'='" | "\"=\"" | "'in'" | "\"in\"")) {
+                        return key_like(cx.text(first));
+                    }
+                    // TypeORM: `where('u.id = :id')`, `where('u.ownerId IN (:...ids)')`.
+                    typeorm_key_filter(&text)
+                }
+                _ => narrows_by_call(first, cx),
+            }
+        })
+}
+
+fn typeorm_key_filter(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.windows(2).any(|w| {
+        let column = w[0].rsplit('.').next().unwrap_or(w[0]);
+        (column == "id" || column.ends_with("id")) && matches!(w[1], "=" | "in")
+    })
+}
+
+/// `eq(t.userId, x)`, `inArray(t.id, ids)`, or an `and(...)` holding one. Conditions spread in
+/// from a list built elsewhere (`and(...conditions)`) are assumed to narrow, as Prisma's are.
+pub fn narrows_by_call(node: Node, cx: &FileCx) -> bool {
+    descendants(node, 400).into_iter().any(|n| {
+        if n.k() == "spread_element" {
+            return true;
+        }
+        if n.k() != "call_expression" {
+            return false;
+        }
+        let Some(function) = n.field("function") else {
+            return false;
+        };
+        let name = cx.text(function);
+        let name = name.rsplit('.').next().unwrap_or(name);
+        if !matches!(name, "eq" | "inArray") {
+            return false;
+        }
+        n.field("arguments")
+            .and_then(|a| a.named_child(0))
+            .is_some_and(|column| {
+                column.k() == "member_expression"
+                    && column
+                        .field("property")
+                        .is_some_and(|p| key_like(cx.text(p)))
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::lint_rule;
+
+    fn count(rule: &str, src: &str) -> usize {
+        lint_rule(rule, src, None).len()
+    }
+
+    #[test]
+    fn each_orm_in_a_loop() {
+        for src in [
+            "import { User } from './models'; import { Op } from 'sequelize'; async function f(ids) { for (const id of ids) { await User.findByPk(id); } }",
+            "import { User } from './models/user'; import mongoose from 'mongoose'; async function f(ids) { for (const id of ids) { await User.findById(id).lean(); } }",
+            "import { Repository } from 'typeorm'; class S { constructor(private users: Repository<User>) {} async f(ids) { for (const id of ids) { await this.users.findOneBy({ id }); } } }",
+            "import { AppDataSource } from './ds'; import { In } from 'typeorm'; async function f(ids) { for (const id of ids) { await AppDataSource.getRepository(User).findOne({ where: { id } }); } }",
+            "import { eq } from 'drizzle-orm'; async function f(db, ids) { for (const id of ids) { await db.select().from(users).where(eq(users.id, id)); } }",
+            "import { eq } from 'drizzle-orm'; async function f(db, ids) { for (const id of ids) { await db.query.users.findFirst({ where: eq(users.id, id) }); } }",
+            "import { Kysely } from 'kysely'; async function f(db, ids) { for (const id of ids) { await db.selectFrom('users').where('id', '=', id).executeTakeFirst(); } }",
+            "import { Pool } from 'pg'; const pool = new Pool(); async function f(ids) { for (const id of ids) { await pool.query('SELECT * FROM users WHERE id = $1', [id]); } }",
+        ] {
+            assert_eq!(count("query-in-loop", src), 1, "{src}");
+        }
+    }
+
+    #[test]
+    fn near_misses_are_not_queries() {
+        for src in [
+            // Map.delete in a Drizzle file
+            "import { eq } from 'drizzle-orm'; function f(xs, seen) { for (const x of xs) { seen.delete(x.id); } }",
+            // Map.delete, Set.add, axios, lodash, array.find
+            "import axios from 'axios'; import _ from 'lodash'; import { Op } from 'sequelize'; async function f(ids, map) { for (const id of ids) { map.delete(id); await axios.get(`/u/${id}`); _.find(ids, id); ids.find((x) => x === id); } }",
+            // a repository class's own methods, not a TypeORM repository
+            "import { In } from 'typeorm'; class S { constructor(private users: UsersRepository) {} async f(ids) { for (const id of ids) { await this.users.findOne(id); } } }",
+            // a command's static factory, with Mongoose in the package
+            "import mongoose from 'mongoose'; import { ApplyCommand } from './commands'; async function f(xs) { for (const x of xs) { await this.apply.execute(ApplyCommand.create({ x })); } }",
+            // no ORM imported: a method that happens to be named findAll
+            "import { User } from './models'; async function f(ids) { for (const id of ids) { await User.findAll({ where: { id } }); } }",
+            // a Drizzle chain batched with inArray over the chunk
+            "import { inArray } from 'drizzle-orm'; async function f(db, chunks) { for (const chunk of chunks) { await db.select().from(users).where(inArray(users.id, chunk)); } }",
+            // Drizzle fragments are not statements
+            "import { sql } from 'drizzle-orm'; function f(xs) { return xs.map((x) => sql`${users.age} > ${x}`); }",
+        ] {
+            assert_eq!(count("query-in-loop", src), 0, "{src}");
+        }
+    }
+
+    #[test]
+    fn unbounded_reads() {
+        for src in [
+            "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ where: { resolved: false } });",
+            "import { Event } from './models/event'; import mongoose from 'mongoose'; Event.find({ kind: 'click' }).lean();",
+            "import { eq } from 'drizzle-orm'; async function f(db) { return db.select().from(events).where(eq(events.kind, 'x')); }",
+            "import { Repository } from 'typeorm'; class S { constructor(private events: Repository<Event>) {} f() { return this.events.find(); } }",
+        ] {
+            assert_eq!(count("unbounded-find-many", src), 1, "{src}");
+        }
+        for src in [
+            "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ where: { documentId } });",
+            "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ limit: 25 });",
+            "import { Event } from './models/event'; import mongoose from 'mongoose'; Event.find({ kind: 'click' }).limit(50);",
+            "import { Event } from './models/event'; import mongoose from 'mongoose'; Event.find({ userId }).lean();",
+            "import { eq, and } from 'drizzle-orm'; async function f(db) { return db.select().from(events).where(and(eq(events.teamId, teamId), eq(events.kind, 'x'))); }",
+            "import { count } from 'drizzle-orm'; async function f(db) { return db.select({ n: count() }).from(events); }",
+            "import { sql } from 'drizzle-orm'; async function f(db) { const q = db.select().from(events); return q.limit(10); }",
+        ] {
+            assert_eq!(count("unbounded-find-many", src), 0, "{src}");
+        }
+    }
+
+    #[test]
+    fn oversized_pages() {
+        for src in [
+            "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ where: { documentId }, limit: 5000 });",
+            "import { sql } from 'drizzle-orm'; async function f(db) { return db.select().from(events).limit(5000); }",
+            "import { Client } from '@elastic/elasticsearch'; const es = new Client({}); es.search({ index: 'records', body: { size: 5000, query: {} } });",
+        ] {
+            assert_eq!(count("oversized-page", src), 1, "{src}");
+        }
+        for src in [
+            "import { Client } from '@elastic/elasticsearch'; const es = new Client({}); es.search({ index: 'records', body: { size: 0, aggs: { t: { terms: { size: 10000 } } } } });",
+            "const fuse = new Fuse(xs); fuse.search({ size: 5000, index: 1 });",
+        ] {
+            assert_eq!(count("oversized-page", src), 0, "{src}");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! `raw-select-unbounded`: a raw SQL `SELECT` with no `LIMIT`, no aggregate and no key filter.
+
+use super::{Category, Check, FixKind, Rule};
+use crate::analysis::sql::{dialect_name, select_bound, sql_text, Bound, SQL_NEEDLES};
+use crate::analysis::{FileCx, Sink};
+use crate::diagnostic::{Diagnostic, Severity};
+use tree_sitter::Node;
+
+pub static RULE: Rule = Rule {
+    id: "raw-select-unbounded",
+    category: Category::Query,
+    severity: Severity::Warning,
+    fix: FixKind::None,
+    summary: "raw SQL `SELECT` with no `LIMIT`, no aggregate and no key filter",
+    doc: include_str!("../../rules/raw-select-unbounded.md"),
+    options: &[],
+    needles: &[&["SELECT", "select", "Select"], SQL_NEEDLES],
+    precheck: None,
+    check: Check::Node(check),
+};
+
+fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
+    if cx.is_test || cx.is_script {
+        return;
+    }
+    let Some(sql) = sql_text(node, cx) else {
+        return;
+    };
+    if !matches!(sql.verb().as_str(), "select" | "with") {
+        return;
+    }
+    let dialect = dialect_name(cx);
+    let Some(bound) = select_bound(&sql.text, &dialect, cx.schema) else {
+        sink.unparsed_sql += 1;
+        return;
+    };
+    let Some(Bound::Unbounded(table)) = bound else {
+        return;
+    };
+    let what = match &table {
+        Some(table) => format!("every matching row of `{table}`"),
+        None => "every matching row".to_string(),
+    };
+    sink.report(
+        Diagnostic::new(
+            RULE.id,
+            sql.literal.byte_range(),
+            format!("raw `SELECT` has no `LIMIT` and no key filter: it returns {what}"),
+        )
+        .with_help(
+            "add `LIMIT` and page by key (`WHERE id > $1 ORDER BY id LIMIT 100`), filter by a key or a parent's id, or aggregate in SQL if you only need totals",
+        ),
+        Vec::new(),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_support::lint_rule;
+
+    fn found(src: &str) -> usize {
+        lint_rule("raw-select-unbounded", src, None).len()
+    }
+
+    #[test]
+    fn fail() {
+        for src in [
+            "const rows = await prisma.$queryRaw`SELECT * FROM events WHERE kind = ${kind}`;",
+            "const rows = await prisma.$queryRawUnsafe('SELECT * FROM events');",
+            "const { rows } = await pool.query('SELECT id, name FROM users WHERE active = $1', [true]);",
+            "const [rows] = await connection.execute(`SELECT * FROM orders WHERE status = 'open'`);",
+            "const rows = await sql`SELECT * FROM logs WHERE level = ${level} ORDER BY ts`;",
+            "await db.execute(sql`select * from audit_log`);",
+            "await knex.raw('SELECT * FROM users');",
+            "await sequelize.query('SELECT * FROM documents', { type: QueryTypes.SELECT });",
+            "await pool.query(`WITH recent AS (SELECT * FROM events) SELECT * FROM recent`);",
+        ] {
+            assert_eq!(found(src), 1, "{src}");
+        }
+        let d = &lint_rule(
+            "raw-select-unbounded",
+            "await pool.query('SELECT * FROM users');",
+            None,
+        )[0];
+        assert_eq!(
+            d.message,
+            "raw `SELECT` has no `LIMIT` and no key filter: it returns every matching row of `users`"
+        );
+    }
+
+    #[test]
+    fn pass() {
+        for src in [
+            "await pool.query('SELECT * FROM users LIMIT 50');",
+            "await pool.query('SELECT * FROM users WHERE id = $1', [id]);",
+            "await prisma.$queryRaw`SELECT * FROM users WHERE id = ${id}`;",
+            "await prisma.$queryRaw`SELECT count(*)::int AS n FROM users`;",
+            "await pool.query('SELECT * FROM posts WHERE author_id = $1', [userId]);",
+            "await pool.query('SELECT 1');",
+            "await pool.query('INSERT INTO users (name) VALUES ($1)', [name]);",
+            // a fragment, not a statement
+            "const cond = sql`${users.age} > ${age}`;",
+            // does not parse: skipped, counted under --verbose
+            "await pool.query(`SELECT * FROM ${table} ${where}`);",
+            // not SQL
+            "await client.query({ query: GET_USERS });",
+            "await axios.get('/select');",
+            "$('select').find('option');",
+        ] {
+            assert_eq!(found(src), 0, "{src}");
+        }
+    }
+}
