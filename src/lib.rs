@@ -172,17 +172,37 @@ struct Prefilter {
 }
 
 impl Prefilter {
-    fn new(rules: &[&'static Rule]) -> Self {
+    /// In a project none of whose packages uses another ORM, a query builder or a SQL driver,
+    /// the needles that only those call for (`.find(`, `.from(`, `limit`) are dropped: a
+    /// Prisma project's files are not parsed for them.
+    fn new(rules: &[&'static Rule], project: &project::Project) -> Self {
+        let strip_other_layers = !project.packages.is_empty()
+            && !analysis::orm::DATA_LAYER_PACKAGES.iter().any(|dep| {
+                project
+                    .packages
+                    .iter()
+                    .any(|p| p.dependencies.iter().any(|d| d == dep))
+            });
         let groups = rules
             .iter()
             .filter(|r| r.check.is_some())
-            .map(|r| {
-                let automata = r
-                    .needles
-                    .iter()
-                    .map(|g| AhoCorasick::new(*g).expect("needles are plain strings"))
-                    .collect();
-                (r.id, automata)
+            .filter_map(|r| {
+                let mut automata = Vec::new();
+                for group in r.needles {
+                    let kept: Vec<&str> = group
+                        .iter()
+                        .copied()
+                        .filter(|n| {
+                            !(strip_other_layers && analysis::orm::OTHER_LAYER_NEEDLES.contains(n))
+                        })
+                        .collect();
+                    if kept.is_empty() {
+                        // Nothing in this project can match: the rule is never run.
+                        return None;
+                    }
+                    automata.push(AhoCorasick::new(kept).expect("needles are plain strings"));
+                }
+                Some((r.id, automata))
             })
             .collect();
         Prefilter { groups }
@@ -223,8 +243,8 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
     let discovered = discover::discover(&settings.paths, &settings.config, settings.no_ignore)
         .map_err(|discover::DiscoverError::NotFound(p)| RunError::PathNotFound(p))?;
     let rules = enabled_rules(settings);
-    let prefilter = Prefilter::new(&rules);
     let project = project::Project::load(&settings.paths, &settings.config);
+    let prefilter = Prefilter::new(&rules, &project);
     let suppressions_on = !rules.is_empty();
 
     let outcomes: Vec<(PathBuf, Outcome)> = discovered

@@ -218,6 +218,8 @@ pub struct FileCx<'t> {
     pub project: &'t Project,
     /// The Prisma schema this file's package uses, if one was found.
     pub schema: Option<&'t Schema>,
+    /// The dependencies of this file's package and of the workspace packages it depends on.
+    pub dependencies: Vec<&'t str>,
     /// Whether the file is test code ([`is_test_file`]).
     pub is_test: bool,
     /// Whether the file is a one-off script ([`is_script_file`]).
@@ -242,6 +244,11 @@ impl<'t> FileCx<'t> {
     /// The source text of a node.
     pub fn text(&self, node: Node) -> &'t str {
         &self.src[node.byte_range()]
+    }
+
+    /// Whether this file's package (or a workspace package it depends on) depends on `package`.
+    pub fn depends_on(&self, package: &str) -> bool {
+        self.dependencies.contains(&package)
     }
 
     /// The parent of the current node.
@@ -284,6 +291,7 @@ pub fn analyze(
             path,
             project,
             schema: project.schema_for(path),
+            dependencies: project.dependencies_of(path),
             is_test: is_test_file(path),
             is_script: is_script_file(path),
             src: text,

@@ -43,6 +43,65 @@ pub enum Returns {
 }
 
 /// Strings one of which a file must contain to hold a query call of these ORMs.
+/// Packages that mean a project talks to its data through something other than Prisma.
+pub const DATA_LAYER_PACKAGES: &[&str] = &[
+    "sequelize",
+    "sequelize-typescript",
+    "mongoose",
+    "typeorm",
+    "drizzle-orm",
+    "kysely",
+    "knex",
+    "pg",
+    "postgres",
+    "mysql",
+    "mysql2",
+    "better-sqlite3",
+    "sqlite3",
+    "slonik",
+    "@vercel/postgres",
+    "@neondatabase/serverless",
+    "@elastic/elasticsearch",
+    "@opensearch-project/opensearch",
+];
+
+/// Needles that only the other data layers call for; Prisma projects do not look for them.
+pub const OTHER_LAYER_NEEDLES: &[&str] = &[
+    ".findAll(",
+    ".findByPk(",
+    ".findAndCountAll(",
+    ".findOne(",
+    ".find(",
+    ".findBy(",
+    ".findOneBy(",
+    ".findById(",
+    ".findAndCount(",
+    ".countDocuments(",
+    ".from(",
+    ".getMany(",
+    ".getOne(",
+    ".getRawMany(",
+    ".getManyAndCount(",
+    ".selectFrom(",
+    ".save(",
+    ".insert(",
+    ".destroy(",
+    ".search(",
+    ".limit(",
+    "limit",
+    "size:",
+    "sql`",
+    "SQL`",
+    ".query(",
+    ".execute(",
+    ".raw(",
+    ".unsafe(",
+    ".many(",
+    ".any(",
+    ".one(",
+    ".maybeOne(",
+];
+
 pub const ORM_NEEDLES: &[&str] = &[
     ".findAll(",
     ".findByPk(",
@@ -139,7 +198,7 @@ pub fn uses(orm: Orm, cx: &FileCx) -> bool {
         packages
             .iter()
             .any(|p| specifier == p || specifier.starts_with(&format!("{p}/")))
-    }) || packages.iter().any(|p| cx.project.depends_on(cx.path, p))
+    }) || packages.iter().any(|p| cx.depends_on(p))
 }
 
 /// The ORM call `node` is, if it is one.

@@ -215,7 +215,7 @@ pub fn dialect_name(cx: &FileCx) -> String {
         ("@libsql/client", "sqlite"),
     ];
     for (package, dialect) in drivers {
-        if cx.project.depends_on(cx.path, package) {
+        if cx.depends_on(package) {
             return (*dialect).into();
         }
     }

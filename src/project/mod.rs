@@ -167,6 +167,23 @@ impl Project {
 
     /// Whether the package that holds `file`, or a workspace package it depends on, depends on
     /// `dependency` (the ORM or driver behind code that only sees a re-exported client).
+    /// Every dependency of a file's package and of the workspace packages it depends on.
+    pub fn dependencies_of(&self, file: &Path) -> Vec<&str> {
+        let Some(package) = self.package_for(file) else {
+            return Vec::new();
+        };
+        let mut out: Vec<&str> = package.dependencies.iter().map(String::as_str).collect();
+        for p in &self.packages {
+            if p.name
+                .as_ref()
+                .is_some_and(|n| package.dependencies.contains(n))
+            {
+                out.extend(p.dependencies.iter().map(String::as_str));
+            }
+        }
+        out
+    }
+
     pub fn depends_on(&self, file: &Path, dependency: &str) -> bool {
         let Some(package) = self.package_for(file) else {
             return false;

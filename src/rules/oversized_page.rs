@@ -25,7 +25,23 @@ pub static RULE: Rule = Rule {
         default: "1000",
         description: "the largest page size not reported",
     }],
-    needles: &[&["take", "limit", "size:"]],
+    needles: &[
+        &["take", "limit", "size:"],
+        &[
+            ".find",
+            ".count(",
+            ".aggregate(",
+            ".groupBy(",
+            "$queryRaw",
+            ".from(",
+            ".search(",
+            ".limit(",
+            ".query(",
+            ".execute(",
+            ".getMany(",
+            ".selectFrom(",
+        ],
+    ],
     precheck: None,
     check: Check::Node(check),
 };
@@ -181,7 +197,7 @@ fn uses_search_client(cx: &FileCx) -> bool {
         "elasticsearch",
     ];
     cx.imports.values().any(|s| CLIENTS.contains(&s.as_str()))
-        || CLIENTS.iter().any(|c| cx.project.depends_on(cx.path, c))
+        || CLIENTS.iter().any(|c| cx.depends_on(c))
 }
 
 /// A literal integer: `5000`, `-5000`, `5_000`.
