@@ -506,3 +506,12 @@ fn nothing_is_written_without_fix() {
     run(dir.path(), &["check"]);
     assert_eq!(std::fs::read(&file).unwrap(), before);
 }
+
+#[test]
+fn human_output_of_the_other_data_layers() {
+    for fixture in ["raw-sql", "drizzle", "sequelize", "mongoose"] {
+        let out = run(&fixtures().join(fixture), &["check", "--color", "never"]);
+        assert_eq!(out.status.code(), Some(1), "{fixture}");
+        insta::assert_snapshot!(format!("{}_human", fixture.replace('-', "_")), stdout(&out));
+    }
+}
