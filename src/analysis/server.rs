@@ -4,6 +4,7 @@
 
 use super::syntax::{is_function, method_call, string_value, unwrap_expression};
 use super::{FileCx, Frame};
+use crate::analysis::node::NodeExt;
 use tree_sitter::Node;
 
 /// Methods of Express/Koa/Fastify/Hono apps and routers that register a request handler.
@@ -100,7 +101,7 @@ pub fn request_handler<'t>(cx: &FileCx<'t>) -> Option<(Node<'t>, &'static str)> 
     let n = cx.ancestors.len();
     for i in (0..n).rev() {
         let node = cx.ancestors[i];
-        if !is_function(node.kind()) {
+        if !is_function(node.k()) {
             continue;
         }
         let parent = i.checked_sub(1).map(|j| cx.ancestors[j]);
@@ -123,7 +124,7 @@ fn handler_kind(
     let src = cx.src;
     // app.get('/x', handler), router.use(middleware), fastify.post(path, opts, handler)
     if let (Some(args), Some(call)) = (parent, grandparent) {
-        if args.kind() == "arguments" {
+        if args.k() == "arguments" {
             if let Some((object, method, _)) = method_call(call, src) {
                 if ROUTE_METHODS.contains(&method) && is_route_call(object, args, method, cx) {
                     return Some(if method == "use" {
@@ -143,31 +144,27 @@ fn handler_kind(
             }
         }
         // fastify.route({ handler }) and server.route({ method, path, handler })
-        if args.kind() == "pair" {
-            let key = args
-                .child_by_field_name("key")
-                .map(|k| &src[k.byte_range()]);
-            let route_object = call.kind() == "object";
-            if key == Some("handler")
-                && route_object
-                && great.is_some_and(|a| a.kind() == "arguments")
+        if args.k() == "pair" {
+            let key = args.field("key").map(|k| &src[k.byte_range()]);
+            let route_object = call.k() == "object";
+            if key == Some("handler") && route_object && great.is_some_and(|a| a.k() == "arguments")
             {
                 return Some("route handler");
             }
         }
     }
     // export async function GET() {} / export const loader = async () => {}
-    let exported_name = match (function.kind(), parent) {
+    let exported_name = match (function.k(), parent) {
         ("function_declaration" | "generator_function_declaration", Some(p))
-            if p.kind() == "export_statement" =>
+            if p.k() == "export_statement" =>
         {
-            function.child_by_field_name("name")
+            function.field("name")
         }
-        (_, Some(p)) if p.kind() == "variable_declarator" => {
+        (_, Some(p)) if p.k() == "variable_declarator" => {
             let exported = grandparent
                 .zip(great)
-                .is_some_and(|(_, e)| e.kind() == "export_statement");
-            p.child_by_field_name("name").filter(|_| exported)
+                .is_some_and(|(_, e)| e.k() == "export_statement");
+            p.field("name").filter(|_| exported)
         }
         _ => None,
     };
@@ -184,11 +181,11 @@ fn handler_kind(
             return Some("server action");
         }
     }
-    if function.kind() != "method_definition" && has_use_server(function, src) {
+    if function.k() != "method_definition" && has_use_server(function, src) {
         return Some("server action");
     }
     // @Get() handle() {} in a NestJS controller
-    if function.kind() == "method_definition" && has_route_decorator(function, src) {
+    if function.k() == "method_definition" && has_route_decorator(function, src) {
         return Some("controller method");
     }
     None
@@ -201,7 +198,7 @@ fn is_route_call(object: Node, args: Node, method: &str, cx: &FileCx) -> bool {
         return false;
     };
     let first = unwrap_expression(first);
-    let path_first = matches!(first.kind(), "string" | "template_string" | "regex")
+    let path_first = matches!(first.k(), "string" | "template_string" | "regex")
         && string_value(first, cx.src).is_none_or(|s| s.starts_with('/') || s == "*");
     let object = cx.text(object);
     let routerish = ["app", "router", "server", "fastify", "api", "route", "hono"]
@@ -215,14 +212,14 @@ fn is_route_call(object: Node, args: Node, method: &str, cx: &FileCx) -> bool {
 
 /// A `"use server"` directive as the first statement of a function body.
 fn has_use_server(function: Node, src: &str) -> bool {
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return false;
     };
-    if body.kind() != "statement_block" {
+    if body.k() != "statement_block" {
         return false;
     }
     body.named_child(0).is_some_and(|first| {
-        first.kind() == "expression_statement"
+        first.k() == "expression_statement"
             && first
                 .named_child(0)
                 .and_then(|s| string_value(s, src))
@@ -234,7 +231,7 @@ fn has_use_server(function: Node, src: &str) -> bool {
 /// siblings in the class body, depending on the grammar).
 fn has_route_decorator(method: Node, src: &str) -> bool {
     let decorated = |node: Node| {
-        node.kind() == "decorator"
+        node.k() == "decorator"
             && NEST_ROUTE_DECORATORS
                 .iter()
                 .any(|d| src[node.byte_range()].starts_with(d))
@@ -245,7 +242,7 @@ fn has_route_decorator(method: Node, src: &str) -> bool {
     }
     let mut previous = method.prev_named_sibling();
     while let Some(node) = previous {
-        if node.kind() != "decorator" {
+        if node.k() != "decorator" {
             break;
         }
         if decorated(node) {

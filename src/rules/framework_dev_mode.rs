@@ -2,6 +2,7 @@
 //! `NODE_ENV` (or unconditionally).
 
 use super::{Category, Check, FileCheck, FixKind, Rule};
+use crate::analysis::node::NodeExt;
 use crate::analysis::server::imported_from;
 use crate::analysis::syntax::{property, string_value, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
@@ -48,16 +49,13 @@ struct Checker {
 
 impl FileCheck for Checker {
     fn enter(&mut self, node: Node, cx: &FileCx, sink: &mut Sink) {
-        match node.kind() {
+        match node.k() {
             "call_expression" => self.check_call(node, cx, sink),
             "variable_declarator" => {
-                let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
                     return;
                 };
-                if name.kind() == "identifier" {
+                if name.k() == "identifier" {
                     self.bindings
                         .insert(cx.text(name).to_string(), value.byte_range());
                 }
@@ -127,7 +125,7 @@ impl Checker {
     fn eval(&self, node: Node, cx: &FileCx, hops: usize, seen: &mut Seen) -> Value {
         let node = unwrap_expression(node);
         let text = cx.text(node);
-        match node.kind() {
+        match node.k() {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
             "undefined" | "null" => Value::Undefined,
@@ -150,7 +148,7 @@ impl Checker {
                 Value::Bool(false)
             }
             "unary_expression" if text.starts_with('!') => {
-                let Some(operand) = node.child_by_field_name("argument") else {
+                let Some(operand) = node.field("argument") else {
                     return Value::Unknown;
                 };
                 match self.eval(operand, cx, hops, seen).truthy() {
@@ -175,9 +173,9 @@ impl Checker {
 
     fn eval_binary(&self, node: Node, cx: &FileCx, hops: usize, seen: &mut Seen) -> Value {
         let (Some(left), Some(right), Some(operator)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-            node.child_by_field_name("operator"),
+            node.field("left"),
+            node.field("right"),
+            node.field("operator"),
         ) else {
             return Value::Unknown;
         };
@@ -209,16 +207,16 @@ fn collapse(text: &str) -> String {
 /// `next({ dev: ... })` with `next` imported from "next", and the same for Nuxt's `loadNuxt`:
 /// the framework and the `dev` value.
 fn candidate<'t>(call: Node<'t>, cx: &FileCx<'t>) -> Option<(&'static str, Node<'t>)> {
-    let callee = call.child_by_field_name("function")?;
+    let callee = call.field("function")?;
     let name = cx.text(callee);
     let (framework, _, _) = FRAMEWORKS.iter().find(|(_, packages, export)| {
         imported_from(cx, name, packages) && (*export == "next" || name == *export)
     })?;
     let options = call
-        .child_by_field_name("arguments")?
+        .field("arguments")?
         .named_child(0)
         .map(unwrap_expression)
-        .filter(|o| o.kind() == "object")?;
+        .filter(|o| o.k() == "object")?;
     let dev = property(options, "dev", cx.src)?;
     Some((framework, dev))
 }

@@ -2,6 +2,7 @@
 //! `process`) inside a function that runs once per request, and never removed there.
 
 use super::{Category, Check, FileCheck, FixKind, Rule};
+use crate::analysis::node::NodeExt;
 use crate::analysis::server::{at_module_scope, request_handler};
 use crate::analysis::syntax::{is_function, method_call, parameters, pattern_names, property};
 use crate::analysis::walk::visit_subtree;
@@ -59,9 +60,9 @@ struct Checker {
 
 impl FileCheck for Checker {
     fn enter(&mut self, node: Node, cx: &FileCx, _sink: &mut Sink) {
-        match node.kind() {
+        match node.k() {
             "variable_declarator" if at_module_scope(cx) => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     self.module_names.extend(pattern_names(name, cx.src));
                 }
             }
@@ -121,7 +122,7 @@ fn candidate(call: Node, cx: &FileCx, module_names: &HashSet<String>) -> Option<
         "`{receiver_text}.{method}({event})` adds a listener to `{receiver_text}`, which outlives the request, on every call of this {kind}: the listeners and everything they close over pile up"
     );
     let body_start = handler
-        .child_by_field_name("body")
+        .field("body")
         .map_or(handler.end_byte(), |b| b.start_byte());
     let head = cx.src[handler.start_byte()..body_start].trim_end().len();
     Some(Candidate {
@@ -135,9 +136,9 @@ fn candidate(call: Node, cx: &FileCx, module_names: &HashSet<String>) -> Option<
 /// `bus` in `bus.on`, `bus.events.on`, `bus?.on`; nothing for `this.x`, calls or `new`.
 fn root_identifier(mut node: Node) -> Option<Node> {
     loop {
-        match node.kind() {
+        match node.k() {
             "identifier" => return Some(node),
-            "member_expression" => node = node.child_by_field_name("object")?,
+            "member_expression" => node = node.field("object")?,
             "non_null_expression" | "parenthesized_expression" => node = node.named_child(0)?,
             _ => return None,
         }
@@ -152,17 +153,17 @@ fn is_local(name: &str, handler: Node, cx: &FileCx) -> bool {
         if found {
             return false;
         }
-        if is_function(node.kind()) && parameters(node, cx.src).iter().any(|(p, _)| p == name) {
+        if is_function(node.k()) && parameters(node, cx.src).iter().any(|(p, _)| p == name) {
             found = true;
         }
         if matches!(
-            node.kind(),
+            node.k(),
             "variable_declarator" | "catch_clause" | "for_in_statement"
         ) {
             let binding = node
-                .child_by_field_name("name")
-                .or_else(|| node.child_by_field_name("parameter"))
-                .or_else(|| node.child_by_field_name("left"));
+                .field("name")
+                .or_else(|| node.field("parameter"))
+                .or_else(|| node.field("left"));
             if binding.is_some_and(|b| pattern_names(b, cx.src).iter().any(|n| n == name)) {
                 found = true;
             }
@@ -185,7 +186,7 @@ fn has_abort_signal(args: Node, cx: &FileCx) -> bool {
     let mut cursor = args.walk();
     let found = args
         .named_children(&mut cursor)
-        .any(|a| a.kind() == "object" && property(a, "signal", cx.src).is_some());
+        .any(|a| a.k() == "object" && property(a, "signal", cx.src).is_some());
     found
 }
 

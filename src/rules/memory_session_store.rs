@@ -2,6 +2,7 @@
 //! session lives in the process's MemoryStore.
 
 use super::{Category, Check, FileCheck, FixKind, Rule};
+use crate::analysis::node::NodeExt;
 use crate::analysis::server::imported_from;
 use crate::analysis::syntax::{method_call, property, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
@@ -49,15 +50,15 @@ impl FileCheck for Checker {
         if cx.is_test {
             return;
         }
-        match node.kind() {
+        match node.k() {
             "call_expression" => {
                 let Some((library, options)) = session_setup(node, cx) else {
                     return;
                 };
                 let options = match options.map(unwrap_expression) {
                     None => Options::default(),
-                    Some(o) if o.kind() == "object" => options_of(o, cx),
-                    Some(o) if o.kind() == "identifier" => Options {
+                    Some(o) if o.k() == "object" => options_of(o, cx),
+                    Some(o) if o.k() == "identifier" => Options {
                         has_store: false,
                         spreads: vec![cx.text(o).to_string()],
                     },
@@ -66,20 +67,17 @@ impl FileCheck for Checker {
                 self.setups.push((node.byte_range(), library, options));
             }
             "variable_declarator" => {
-                let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
                     return;
                 };
                 let value = unwrap_expression(value);
-                if name.kind() == "identifier" && value.kind() == "object" {
+                if name.k() == "identifier" && value.k() == "object" {
                     self.objects
                         .insert(cx.text(name).to_string(), options_of(value, cx));
                 }
             }
             "assignment_expression" => {
-                let Some(left) = node.child_by_field_name("left") else {
+                let Some(left) = node.field("left") else {
                     return;
                 };
                 if let Some(object) = cx.text(left).strip_suffix(".store") {
@@ -123,8 +121,8 @@ impl Checker {
 /// `session({...})` with `session` from express-session, `require('express-session')({...})`, or
 /// `app.register(fastifySession, {...})`: the library and the options argument.
 fn session_setup<'t>(call: Node<'t>, cx: &FileCx<'t>) -> Option<(&'static str, Option<Node<'t>>)> {
-    let callee = call.child_by_field_name("function")?;
-    let args = call.child_by_field_name("arguments")?;
+    let callee = call.field("function")?;
+    let args = call.field("arguments")?;
     let callee_text = cx.text(callee);
     let express = imported_from(cx, callee_text, EXPRESS_SESSION)
         || matches!(
@@ -149,11 +147,11 @@ fn options_of(object: Node, cx: &FileCx) -> Options {
     };
     let mut cursor = object.walk();
     for child in object.named_children(&mut cursor) {
-        if child.kind() != "spread_element" {
+        if child.k() != "spread_element" {
             continue;
         }
         match child.named_child(0) {
-            Some(spread) if spread.kind() == "identifier" => {
+            Some(spread) if spread.k() == "identifier" => {
                 options.spreads.push(cx.text(spread).to_string())
             }
             _ => options.has_store = true,

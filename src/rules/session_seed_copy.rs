@@ -2,6 +2,7 @@
 //! file) copied into a user session.
 
 use super::{Category, Check, FileCheck, FixKind, OptionKind, Rule, RuleOption};
+use crate::analysis::node::NodeExt;
 use crate::analysis::server::at_module_scope;
 use crate::analysis::syntax::{method_call, string_value, unwrap_expression};
 use crate::analysis::{Condition, FileCx, Sink, DATA_PLACEHOLDER};
@@ -83,39 +84,33 @@ impl FileCheck for Checker {
         if cx.is_test {
             return;
         }
-        match node.kind() {
+        match node.k() {
             "variable_declarator" => {
-                let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
                     return;
                 };
-                if name.kind() == "identifier" {
+                if name.k() == "identifier" {
                     self.bind(cx.text(name), value, cx);
                 }
             }
             "assignment_expression" => {
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                     return;
                 };
                 if let Some(target) = session_target(left, cx) {
                     self.copy_into(node, target, right, cx);
-                } else if left.kind() == "identifier" {
+                } else if left.k() == "identifier" {
                     self.bind(cx.text(left), right, cx);
                 }
             }
             "call_expression" => {
-                let Some(callee) = node.child_by_field_name("function") else {
+                let Some(callee) = node.field("function") else {
                     return;
                 };
                 if !MERGES.contains(&cx.text(callee)) {
                     return;
                 }
-                let Some(args) = node.child_by_field_name("arguments") else {
+                let Some(args) = node.field("arguments") else {
                     return;
                 };
                 let Some(target) = args.named_child(0).and_then(|t| session_target(t, cx)) else {
@@ -224,7 +219,7 @@ impl Checker {
 /// `req.session.data` (any depth): the session target as written.
 fn session_target(node: Node, cx: &FileCx) -> Option<String> {
     let node = unwrap_expression(node);
-    if node.kind() != "member_expression" {
+    if node.k() != "member_expression" {
         return None;
     }
     let text = cx.text(node);
@@ -240,23 +235,20 @@ fn session_target(node: Node, cx: &FileCx) -> Option<String> {
 /// spreads of `{ ...a, x }`, through clones (`structuredClone(a)`, `JSON.parse(JSON.stringify(a))`).
 fn sources<'t>(value: Node<'t>, cx: &FileCx<'t>) -> Vec<Node<'t>> {
     let value = unwrap_expression(value);
-    match value.kind() {
+    match value.k() {
         "object" | "array" if local_bulk(value, cx).is_some() => vec![value],
         "object" | "array" => {
             let mut cursor = value.walk();
             value
                 .named_children(&mut cursor)
-                .filter(|c| c.kind() == "spread_element")
+                .filter(|c| c.k() == "spread_element")
                 .filter_map(|c| c.named_child(0))
                 .flat_map(|s| sources(s, cx))
                 .collect()
         }
         "call_expression" => {
-            let callee = value
-                .child_by_field_name("function")
-                .map(|f| cx.text(f))
-                .unwrap_or("");
-            let Some(args) = value.child_by_field_name("arguments") else {
+            let callee = value.field("function").map(|f| cx.text(f)).unwrap_or("");
+            let Some(args) = value.field("arguments") else {
                 return Vec::new();
             };
             let first = args.named_child(0);
@@ -276,11 +268,11 @@ fn sources<'t>(value: Node<'t>, cx: &FileCx<'t>) -> Vec<Node<'t>> {
             if callee == "JSON.parse" {
                 let inner = first.map(unwrap_expression);
                 let stringify = inner
-                    .filter(|i| i.kind() == "call_expression")
-                    .and_then(|i| i.child_by_field_name("function"))
+                    .filter(|i| i.k() == "call_expression")
+                    .and_then(|i| i.field("function"))
                     .is_some_and(|f| cx.text(f) == "JSON.stringify");
                 if stringify {
-                    let inner = inner.and_then(|i| i.child_by_field_name("arguments"));
+                    let inner = inner.and_then(|i| i.field("arguments"));
                     return inner
                         .and_then(|a| a.named_child(0))
                         .map(|a| sources(a, cx))
@@ -297,10 +289,10 @@ fn sources<'t>(value: Node<'t>, cx: &FileCx<'t>) -> Vec<Node<'t>> {
 /// The identifier a value is read from: `defaults` in `defaults.participants`.
 fn root_name<'t>(value: Node<'t>, cx: &FileCx<'t>) -> Option<&'t str> {
     let mut node = unwrap_expression(value);
-    while node.kind() == "member_expression" {
-        node = node.child_by_field_name("object")?;
+    while node.k() == "member_expression" {
+        node = node.field("object")?;
     }
-    (node.kind() == "identifier").then(|| cx.text(node))
+    (node.k() == "identifier").then(|| cx.text(node))
 }
 
 /// Bulk data visible in this file: `JSON.parse(fs.readFileSync(...))`, a large literal, a
@@ -308,7 +300,7 @@ fn root_name<'t>(value: Node<'t>, cx: &FileCx<'t>) -> Option<&'t str> {
 fn local_bulk(value: Node, cx: &FileCx) -> Option<String> {
     let value = unwrap_expression(value);
     let text = cx.text(value);
-    match value.kind() {
+    match value.k() {
         "call_expression" if text.starts_with("JSON.parse(") && text.contains("readFileSync(") => {
             let file = text
                 .split_once("readFileSync(")
@@ -347,17 +339,17 @@ fn local_bulk(value: Node, cx: &FileCx) -> Option<String> {
 /// specifier, relative to this file.
 fn required(value: Node, paths: &HashMap<String, String>, cx: &FileCx) -> Option<String> {
     let mut call = unwrap_expression(value);
-    while call.kind() == "member_expression" {
-        call = call.child_by_field_name("object")?;
+    while call.k() == "member_expression" {
+        call = call.field("object")?;
     }
-    if call.kind() != "call_expression" {
+    if call.k() != "call_expression" {
         return None;
     }
-    let callee = call.child_by_field_name("function")?;
+    let callee = call.field("function")?;
     if cx.text(callee) != "require" {
         return None;
     }
-    let argument = call.child_by_field_name("arguments")?.named_child(0)?;
+    let argument = call.field("arguments")?.named_child(0)?;
     if let Some(literal) = string_value(argument, cx.src) {
         return Some(literal.to_string());
     }
@@ -370,11 +362,11 @@ fn path_expression(value: Node, paths: &HashMap<String, String>, cx: &FileCx) ->
     let (callee, args) = match method_call(value, cx.src) {
         Some((object, method, args)) if cx.text(object) == "path" => (method, args),
         _ => {
-            let callee = value.child_by_field_name("function")?;
-            (cx.text(callee), value.child_by_field_name("arguments")?)
+            let callee = value.field("function")?;
+            (cx.text(callee), value.field("arguments")?)
         }
     };
-    if !matches!(callee, "join" | "resolve") || value.kind() != "call_expression" {
+    if !matches!(callee, "join" | "resolve") || value.k() != "call_expression" {
         return None;
     }
     let mut cursor = args.walk();

@@ -2,6 +2,7 @@
 //! server, so every request shares (and keeps) one cache.
 
 use super::{Category, Check, FixKind, Rule};
+use crate::analysis::node::NodeExt;
 use crate::analysis::server::{at_module_scope, imported_from, is_client_module};
 use crate::analysis::{FileCx, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -59,10 +60,10 @@ const APP_ROUTER_FILES: &[&str] = &[
 ];
 
 fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
-    if node.kind() != "new_expression" || cx.is_test || !at_module_scope(cx) {
+    if node.k() != "new_expression" || cx.is_test || !at_module_scope(cx) {
         return;
     }
-    let Some(constructor) = node.child_by_field_name("constructor") else {
+    let Some(constructor) = node.field("constructor") else {
         return;
     };
     if !imported_from(cx, cx.text(constructor), PACKAGES) || is_client_module(cx.src) {

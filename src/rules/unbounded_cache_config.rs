@@ -1,6 +1,7 @@
 //! `unbounded-cache-config`: an in-memory cache library configured without a size bound.
 
 use super::{Category, Check, FileCheck, FixKind, Rule};
+use crate::analysis::node::NodeExt;
 use crate::analysis::server::imported_from;
 use crate::analysis::syntax::method_call;
 use crate::analysis::syntax::{properties, unwrap_expression};
@@ -79,20 +80,17 @@ struct Checker {
 
 impl FileCheck for Checker {
     fn enter(&mut self, node: Node, cx: &FileCx, _sink: &mut Sink) {
-        match node.kind() {
+        match node.k() {
             "new_expression" => {
                 if let Some(found) = check(node, cx) {
                     self.found.push(found);
                 }
             }
             "variable_declarator" => {
-                let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
                     return;
                 };
-                if value.kind() == "string" {
+                if value.k() == "string" {
                     self.string_consts.insert(cx.text(name).to_string());
                 }
             }
@@ -101,7 +99,7 @@ impl FileCheck for Checker {
                     return;
                 };
                 let fixed = args.named_child(0).is_some_and(|key| {
-                    key.kind() == "string" || self.string_consts.contains(cx.text(key))
+                    key.k() == "string" || self.string_consts.contains(cx.text(key))
                 });
                 let entry = self.sets.entry(cx.text(receiver).to_string()).or_default();
                 if fixed {
@@ -130,25 +128,25 @@ fn check(node: Node, cx: &FileCx) -> Option<(Option<String>, Diagnostic)> {
     if cx.is_test {
         return None;
     }
-    let constructor = node.child_by_field_name("constructor")?;
+    let constructor = node.field("constructor")?;
     let class = cx.text(constructor);
     let library = LIBRARIES.iter().find(|lib| {
         imported_from(cx, class, lib.packages) || (lib.name == "node-cache" && class == "NodeCache")
     })?;
     let options = node
-        .child_by_field_name("arguments")
+        .field("arguments")
         .and_then(|args| args.named_child(0))
         .map(unwrap_expression);
     let mut ttl = None;
     let mut clones_off = false;
     match options {
         None => {}
-        Some(o) if o.kind() == "object" => {
+        Some(o) if o.k() == "object" => {
             let pairs = properties(o, cx.src);
             let mut cursor = o.walk();
             let spread = o
                 .named_children(&mut cursor)
-                .any(|c| c.kind() == "spread_element");
+                .any(|c| c.k() == "spread_element");
             let bound = pairs.iter().find(|(key, _)| library.bounds.contains(key));
             match bound {
                 Some((_, value)) if !is_unbounded_value(*value, cx) => return None,
@@ -167,8 +165,7 @@ fn check(node: Node, cx: &FileCx) -> Option<(Option<String>, Diagnostic)> {
         }
         // `new LRU(0)`: lru-cache before version 7 took `max` as a number.
         Some(o)
-            if o.kind() == "number" && library.name == "lru-cache" && is_unbounded_value(o, cx) => {
-        }
+            if o.k() == "number" && library.name == "lru-cache" && is_unbounded_value(o, cx) => {}
         // Options built elsewhere: leaklint cannot see them.
         Some(_) => return None,
     }
@@ -217,12 +214,12 @@ fn is_unbounded_value(value: Node, cx: &FileCx) -> bool {
 /// The variable or field the cache is stored in.
 fn cache_name<'t>(cx: &FileCx<'t>) -> Option<&'t str> {
     let parent = cx.parent()?;
-    let target = match parent.kind() {
-        "variable_declarator" => parent.child_by_field_name("name"),
-        "assignment_expression" => parent.child_by_field_name("left"),
-        "public_field_definition" | "field_definition" => parent
-            .child_by_field_name("name")
-            .or_else(|| parent.child_by_field_name("property")),
+    let target = match parent.k() {
+        "variable_declarator" => parent.field("name"),
+        "assignment_expression" => parent.field("left"),
+        "public_field_definition" | "field_definition" => {
+            parent.field("name").or_else(|| parent.field("property"))
+        }
         _ => None,
     }?;
     Some(cx.text(target))

@@ -2,6 +2,7 @@
 //! inside functions and is never shrunk anywhere in the module.
 
 use super::{Category, Check, FileCheck, FixKind, OptionKind, Rule, RuleOption};
+use crate::analysis::node::NodeExt;
 use crate::analysis::server::{at_module_scope, is_client_module};
 use crate::analysis::syntax::{
     is_function, is_literal_collection, method_call, parameters, unwrap_expression,
@@ -137,7 +138,7 @@ impl FileCheck for Checker {
         if cx.is_test {
             return;
         }
-        match node.kind() {
+        match node.k() {
             "variable_declarator" => self.declaration(node, cx),
             "call_expression" => self.call(node, cx),
             "assignment_expression" | "augmented_assignment_expression" => {
@@ -158,12 +159,11 @@ impl FileCheck for Checker {
             "binary_expression" => self.size_check(node, cx),
             // export { cache }, export default cache
             "export_statement" | "export_clause"
-                if node.kind() == "export_clause"
-                    || node.child_by_field_name("value").is_some() =>
+                if node.k() == "export_clause" || node.field("value").is_some() =>
             {
                 let mut cursor = node.walk();
                 for child in node.named_children(&mut cursor) {
-                    let name = child.child_by_field_name("name").unwrap_or(child);
+                    let name = child.field("name").unwrap_or(child);
                     self.released.insert(cx.text(name).to_string());
                 }
             }
@@ -260,7 +260,7 @@ fn diagnostic(name: &str, collection: &Collection, g: &Growth) -> Diagnostic {
 
 impl Checker {
     fn declaration(&mut self, node: Node, cx: &FileCx) {
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
         let name_text = cx.text(name).to_string();
@@ -270,13 +270,13 @@ impl Checker {
             }
             return;
         }
-        if name.kind() != "identifier" {
+        if name.k() != "identifier" {
             return;
         }
         if self.collections.contains_key(&name_text) {
             self.ambiguous.insert(name_text.clone());
         }
-        let Some(value) = node.child_by_field_name("value") else {
+        let Some(value) = node.field("value") else {
             return;
         };
         let Some(kind) = collection_kind(value, cx) else {
@@ -287,7 +287,7 @@ impl Checker {
             .iter()
             .rev()
             .take(3)
-            .any(|a| a.kind() == "export_statement");
+            .any(|a| a.k() == "export_statement");
         if exported {
             self.released.insert(name_text.clone());
         }
@@ -303,13 +303,13 @@ impl Checker {
     }
 
     fn call(&mut self, node: Node, cx: &FileCx) {
-        let Some(args) = node.child_by_field_name("arguments") else {
+        let Some(args) = node.field("arguments") else {
             return;
         };
         if let Some((receiver, method, _)) = method_call(node, cx.src) {
             let receiver = unwrap_expression(receiver);
             let receiver_text = cx.text(receiver);
-            if receiver.kind() == "identifier" {
+            if receiver.k() == "identifier" {
                 if SHRINK_METHODS.contains(&method) {
                     self.released.insert(receiver_text.to_string());
                     return;
@@ -331,17 +331,14 @@ impl Checker {
             }
             // Object.assign(cache, ...)
             if receiver_text == "Object" && method == "assign" {
-                if let Some(target) = args.named_child(0).filter(|t| t.kind() == "identifier") {
+                if let Some(target) = args.named_child(0).filter(|t| t.k() == "identifier") {
                     self.grow(cx.text(target), "Object.assign", None, node, cx);
                 }
                 return;
             }
         }
         // f(record, cache): remember for growth through parameters.
-        let Some(callee) = node
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "identifier")
-        else {
+        let Some(callee) = node.field("function").filter(|f| f.k() == "identifier") else {
             return;
         };
         if at_module_scope(cx) {
@@ -350,7 +347,7 @@ impl Checker {
         let mut cursor = args.walk();
         let passes_collection = args
             .named_children(&mut cursor)
-            .any(|a| a.kind() == "identifier" && self.collections.contains_key(cx.text(a)));
+            .any(|a| a.k() == "identifier" && self.collections.contains_key(cx.text(a)));
         if !passes_collection {
             return;
         }
@@ -359,7 +356,7 @@ impl Checker {
         };
         let mut cursor = args.walk();
         for (index, arg) in args.named_children(&mut cursor).enumerate() {
-            if arg.kind() == "identifier" && self.collections.contains_key(cx.text(arg)) {
+            if arg.k() == "identifier" && self.collections.contains_key(cx.text(arg)) {
                 self.calls.push((
                     cx.text(callee).to_string(),
                     index,
@@ -372,21 +369,21 @@ impl Checker {
     }
 
     fn assignment(&mut self, node: Node, cx: &FileCx) {
-        let Some(left) = node.child_by_field_name("left") else {
+        let Some(left) = node.field("left") else {
             return;
         };
         // module.exports = { cache }, exports.cache = cache: other modules may evict it.
         let left_text = cx.text(left);
         if left_text.starts_with("module.exports") || left_text.starts_with("exports.") {
-            if let Some(right) = node.child_by_field_name("right") {
+            if let Some(right) = node.field("right") {
                 for n in crate::analysis::walk::descendants(right, 200) {
-                    if matches!(n.kind(), "identifier" | "shorthand_property_identifier") {
+                    if matches!(n.k(), "identifier" | "shorthand_property_identifier") {
                         self.released.insert(cx.text(n).to_string());
                     }
                 }
             }
         }
-        match left.kind() {
+        match left.k() {
             // cache = new Map(), cache = cache.filter(...)
             "identifier" => {
                 self.released.insert(cx.text(left).to_string());
@@ -399,13 +396,11 @@ impl Checker {
             }
             // cache[key] = value
             "subscript_expression" => {
-                let (Some(object), Some(index)) = (
-                    left.child_by_field_name("object"),
-                    left.child_by_field_name("index"),
-                ) else {
+                let (Some(object), Some(index)) = (left.field("object"), left.field("index"))
+                else {
                     return;
                 };
-                if object.kind() == "identifier" && !is_fixed_key(Some(index), cx) {
+                if object.k() == "identifier" && !is_fixed_key(Some(index), cx) {
                     self.grow(cx.text(object), "[key] =", Some(index), node, cx);
                 }
             }
@@ -415,7 +410,7 @@ impl Checker {
 
     /// `cache.size > MAX`, `list.length >= LIMIT`: a cap on growth in the enclosing function.
     fn size_check(&mut self, node: Node, cx: &FileCx) {
-        let Some(operator) = node.child_by_field_name("operator") else {
+        let Some(operator) = node.field("operator") else {
             return;
         };
         if !matches!(cx.text(operator), "<" | "<=" | ">" | ">=") {
@@ -425,7 +420,7 @@ impl Checker {
             return;
         };
         for side in ["left", "right"] {
-            let Some(operand) = node.child_by_field_name(side) else {
+            let Some(operand) = node.field(side) else {
                 continue;
             };
             let text = cx.text(operand);
@@ -448,7 +443,7 @@ impl Checker {
         };
         let key = key
             .map(unwrap_expression)
-            .filter(|k| k.kind() == "identifier")
+            .filter(|k| k.k() == "identifier")
             .map(|k| cx.text(k).to_string());
         self.growth.push(Growth {
             target: target.to_string(),
@@ -516,8 +511,7 @@ fn over_fixed_list(cx: &FileCx) -> bool {
             continue;
         };
         if is_literal_collection(collection)
-            || (collection.kind() == "identifier"
-                && cx.literal_consts.contains(cx.text(collection)))
+            || (collection.k() == "identifier" && cx.literal_consts.contains(cx.text(collection)))
         {
             return true;
         }
@@ -543,12 +537,12 @@ const OPEN_KEY_TYPES: &[&str] = &[
 /// `: Record<K, V>` or `: Partial<Record<K, V>>`.
 fn key_type<'t>(declarator: Node<'t>, value: Node<'t>, cx: &FileCx<'t>) -> Option<&'t str> {
     let value = unwrap_expression(value);
-    if value.kind() == "new_expression" {
-        if let Some(args) = value.child_by_field_name("type_arguments") {
+    if value.k() == "new_expression" {
+        if let Some(args) = value.field("type_arguments") {
             return first_argument_text(cx.text(args));
         }
     }
-    let annotation = declarator.child_by_field_name("type")?;
+    let annotation = declarator.field("type")?;
     let text = cx.text(annotation).trim_start_matches(':').trim();
     let inner = text.strip_prefix("Partial<").unwrap_or(text);
     ["Record<", "Map<", "Set<"]
@@ -594,9 +588,9 @@ fn is_one_shot(path: &std::path::Path) -> bool {
 /// `new Map()`, `new Set()`, `[]`, `{}` or `Object.create(null)`, as written at module scope.
 fn collection_kind(value: Node, cx: &FileCx) -> Option<Kind> {
     let value = unwrap_expression(value);
-    match value.kind() {
+    match value.k() {
         "new_expression" => {
-            let constructor = value.child_by_field_name("constructor")?;
+            let constructor = value.field("constructor")?;
             match cx.text(constructor) {
                 "Map" => Some(Kind::Map),
                 "Set" => Some(Kind::Set),
@@ -616,13 +610,13 @@ fn is_fixed_key(key: Option<Node>, cx: &FileCx) -> bool {
         return true;
     };
     let text = cx.text(key);
-    match key.kind() {
+    match key.k() {
         "string" | "number" | "true" | "false" => true,
         "template_string" => !text.contains("${"),
         "identifier" => is_constant_case(text),
-        "member_expression" => key.child_by_field_name("object").is_some_and(|o| {
-            o.kind() == "identifier" && cx.text(o).starts_with(char::is_uppercase)
-        }),
+        "member_expression" => key
+            .field("object")
+            .is_some_and(|o| o.k() == "identifier" && cx.text(o).starts_with(char::is_uppercase)),
         _ => false,
     }
 }
@@ -639,34 +633,32 @@ fn innermost_function_node<'t>(cx: &FileCx<'t>) -> Option<Node<'t>> {
     cx.ancestors
         .iter()
         .rev()
-        .find(|a| is_function(a.kind()))
+        .find(|a| is_function(a.k()))
         .copied()
 }
 
 /// The function the walk is in: its span, name and parameters.
 fn innermost_function(cx: &FileCx) -> Option<Site> {
     let n = cx.ancestors.len();
-    let i = (0..n)
-        .rev()
-        .find(|&i| is_function(cx.ancestors[i].kind()))?;
+    let i = (0..n).rev().find(|&i| is_function(cx.ancestors[i].k()))?;
     let function = cx.ancestors[i];
     let name = function
-        .child_by_field_name("name")
+        .field("name")
         .map(|n| cx.text(n).to_string())
         .or_else(|| {
             let parent = cx.ancestors.get(i.checked_sub(1)?)?;
-            let named = match parent.kind() {
-                "variable_declarator" => parent.child_by_field_name("name"),
-                "pair" => parent.child_by_field_name("key"),
-                "assignment_expression" => parent.child_by_field_name("left"),
+            let named = match parent.k() {
+                "variable_declarator" => parent.field("name"),
+                "pair" => parent.field("key"),
+                "assignment_expression" => parent.field("left"),
                 _ => None,
             }?;
             Some(cx.text(named).to_string())
         })
         .unwrap_or_else(|| "an anonymous function".to_string());
     let not_per_request = cx.ancestors[..=i].iter().any(|a| {
-        is_function(a.kind())
-            && a.child_by_field_name("name").is_some_and(|n| {
+        is_function(a.k())
+            && a.field("name").is_some_and(|n| {
                 let name = cx.text(n);
                 name.starts_with("__") || name.starts_with(|c: char| c.is_ascii_uppercase())
             })
