@@ -18,6 +18,7 @@ pub enum Orm {
     Sequelize,
     Mongoose,
     Kysely,
+    Knex,
 }
 
 impl Orm {
@@ -29,6 +30,7 @@ impl Orm {
             Orm::Sequelize => &["sequelize", "sequelize-typescript", "@sequelize/core"],
             Orm::Mongoose => &["mongoose", "@nestjs/mongoose", "@typegoose/typegoose"],
             Orm::Kysely => &["kysely"],
+            Orm::Knex => &["knex"],
         }
     }
 }
@@ -100,6 +102,13 @@ pub const OTHER_LAYER_NEEDLES: &[&str] = &[
     ".any(",
     ".one(",
     ".maybeOne(",
+    ".where(",
+    ".whereIn(",
+    ".first(",
+    ".select(",
+    ".del(",
+    ".pluck(",
+    "knex",
 ];
 
 pub const ORM_NEEDLES: &[&str] = &[
@@ -127,6 +136,14 @@ pub const ORM_NEEDLES: &[&str] = &[
     ".destroy(",
     ".updateOne(",
     ".insertInto(",
+    // Knex: `knex('t').where(...)`, `.first()`, `.del()`; `knex` for the rest.
+    ".where(",
+    ".whereIn(",
+    ".first(",
+    ".select(",
+    ".del(",
+    ".pluck(",
+    "knex",
 ];
 
 /// A recognised query call of one of these ORMs.
@@ -212,7 +229,10 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
         .or_else(|| mongoose(root, &links, cx))
         .or_else(|| typeorm(root, &links, cx))
         .or_else(|| drizzle(root, &links, cx))
-        .or_else(|| kysely(root, &links, cx))?;
+        .or_else(|| kysely(root, &links, cx));
+    let Some(recognised) = recognised else {
+        return knex(node, root, &links, cx);
+    };
     let (orm, op_index, returns, model) = recognised;
     // `const query = db.select()...`: a builder composed further before it runs.
     let composed = cx.parent().is_some_and(|p| p.k() == "variable_declarator")
@@ -544,6 +564,202 @@ fn kysely(_root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised
     Some((Orm::Kysely, 0, returns, table))
 }
 
+/// Names a Knex instance or transaction goes by.
+const KNEX_NAMES: &[&str] = &[
+    "knex",
+    "db",
+    "trx",
+    "tx",
+    "database",
+    "connection",
+    "conn",
+    "transaction",
+];
+
+/// Whether `name` calls tables of a Knex instance: a usual name, or declared in the file as one
+/// (`const pg = knex({...})`, `trx: Knex.Transaction`).
+fn is_knex_name(name: &str, src: &str) -> bool {
+    KNEX_NAMES.contains(&name)
+        || name.ends_with("Knex")
+        || name.ends_with("knex")
+        || [format!("{name} = "), format!("{name}: ")]
+            .iter()
+            .any(|prefix| {
+                src.match_indices(prefix.as_str()).any(|(at, _)| {
+                    let rest = &src[at + prefix.len()..];
+                    let statement = &rest[..rest.find([';', '\n', ',', ')']).unwrap_or(rest.len())];
+                    statement.contains("knex") || statement.contains("Knex")
+                })
+            })
+}
+
+/// A table name: `'users'`, `TABLE`, `tables.users`.
+fn is_table_argument(args: Node) -> bool {
+    args.named_child_count() == 1
+        && args.named_child(0).is_some_and(|a| {
+            matches!(
+                a.k(),
+                "string" | "template_string" | "identifier" | "member_expression"
+            )
+        })
+}
+
+/// What a Knex chain does, from its links: writes win over `first()`, which wins over counts.
+/// Chains turned into SQL text or used as subqueries (`toSQL`, `as`) do not run.
+fn knex_returns(links: &[(&str, Node)]) -> Option<Returns> {
+    let mut returns = Returns::Many;
+    for (method, _) in links {
+        returns = match *method {
+            "then" | "catch" | "finally" | "toString" | "toSQL" | "toQuery" | "toNative" | "as"
+            | "clone" => return None,
+            "insert" | "update" | "del" | "delete" | "increment" | "decrement" | "upsert"
+            | "truncate" | "merge" | "ignore" => Returns::Write,
+            "first" if returns != Returns::Write => Returns::One,
+            "count" | "countDistinct" | "sum" | "sumDistinct" | "avg" | "avgDistinct" | "min"
+            | "max"
+                if returns == Returns::Many =>
+            {
+                Returns::Count
+            }
+            _ => returns,
+        };
+    }
+    Some(returns)
+}
+
+/// Links that start a Knex chain on the instance itself: `knex.select('*').from('users')`.
+const KNEX_STARTS: &[&str] = &[
+    "select",
+    "from",
+    "table",
+    "into",
+    "insert",
+    "update",
+    "del",
+    "delete",
+    "first",
+    "pluck",
+    "count",
+    "distinct",
+    "column",
+    "columns",
+    "withSchema",
+    "queryBuilder",
+];
+
+/// Knex: `knex('users').where(...)`, `this.knex('users')...`, `trx('users').insert(...)`,
+/// `knex.select('*').from('users')`. The callee must be a Knex instance by name or declaration,
+/// and the file's package must depend on `knex` (or the file import it). A builder passed as an
+/// argument is a subquery, not a query of its own.
+fn knex<'t>(
+    node: Node<'t>,
+    root: Node<'t>,
+    links: &[(&'t str, Node<'t>)],
+    cx: &FileCx<'t>,
+) -> Option<OrmCall<'t>> {
+    let src = cx.src;
+    // (links that follow the table, the table argument, the text that names the query)
+    let (rest, table, shown_end) = if root.k() == "call_expression" {
+        let function = root.field("function")?;
+        let args = root.field("arguments")?;
+        if function.k() != "identifier" || !is_table_argument(args) {
+            return None;
+        }
+        if !is_knex_name(cx.text(function), src) {
+            return None;
+        }
+        (links, args.named_child(0)?, root.end_byte())
+    } else {
+        let (first, first_args) = *links.first()?;
+        let root_name = match root.k() {
+            "identifier" => cx.text(root),
+            "member_expression" => cx.text(root.field("property")?),
+            "this" => "this",
+            _ => return None,
+        };
+        if is_knex_name(first, src) && is_table_argument(first_args) {
+            // `this.knex('users')`, `ctx.db('users')`.
+            (
+                &links[1..],
+                first_args.named_child(0)?,
+                first_args.end_byte(),
+            )
+        } else if KNEX_STARTS.contains(&first) && is_knex_name(root_name, src) {
+            let (_, args) = links
+                .iter()
+                .find(|(m, a)| matches!(*m, "from" | "table" | "into") && is_table_argument(*a))?;
+            (links, args.named_child(0)?, args.end_byte())
+        } else {
+            return None;
+        }
+    };
+    let returns = knex_returns(rest)?;
+    if cx.parent().is_some_and(|p| p.k() == "arguments") || !uses(Orm::Knex, cx) {
+        return None;
+    }
+    let composed = cx.parent().is_some_and(|p| p.k() == "variable_declarator");
+    if composed {
+        return None;
+    }
+    let operation = match returns {
+        Returns::Many => "select",
+        Returns::One => "first",
+        Returns::Count => "count",
+        Returns::Write => rest
+            .iter()
+            .rev()
+            .find(|(m, _)| {
+                matches!(
+                    *m,
+                    "insert" | "update" | "del" | "delete" | "increment" | "decrement" | "upsert"
+                )
+            })
+            .map_or("insert", |(m, _)| *m),
+    };
+    let model = cx.text(table).trim_matches(['\'', '"', '`']).to_string();
+    Some(OrmCall {
+        orm: Orm::Knex,
+        call: node,
+        callee: super::prisma::collapse_whitespace(&src[node.start_byte()..shown_end]),
+        model: Some(model),
+        operation,
+        returns,
+        options: None,
+        links: rest.to_vec(),
+    })
+}
+
+/// Whether a Knex chain's `where` narrows to a key: `where({ id })`, `where('user_id', x)`,
+/// `where('id', '=', x)`, `whereIn('id', ids)`, `whereRaw('id = ?')`. A filter built elsewhere
+/// (a variable, a callback) is assumed to narrow.
+pub fn knex_where_narrows(
+    call: &OrmCall,
+    cx: &FileCx,
+    narrows_object: impl Fn(Node) -> bool,
+) -> bool {
+    call.links.iter().any(|(method, args)| {
+        let Some(first) = args.named_child(0) else {
+            return false;
+        };
+        match *method {
+            "where" | "andWhere" | "whereIn" => match first.k() {
+                "object" => narrows_object(first),
+                "string" | "template_string" => {
+                    args.named_child_count() >= 2 && key_like(cx.text(first))
+                }
+                "identifier"
+                | "member_expression"
+                | "arrow_function"
+                | "function_expression"
+                | "function" => true,
+                _ => false,
+            },
+            "whereRaw" => typeorm_key_filter(&cx.text(first).to_ascii_lowercase()),
+            _ => false,
+        }
+    })
+}
+
 /// Keys that pick rows of one owner or one thing: `id`, `_id`, `*Id`, `*_id`.
 pub fn key_like(key: &str) -> bool {
     let key = key.rsplit('.').next().unwrap_or(key);
@@ -640,6 +856,7 @@ mod tests {
             "import { eq } from 'drizzle-orm'; async function f(db, ids) { for (const id of ids) { await db.query.users.findFirst({ where: eq(users.id, id) }); } }",
             "import { Kysely } from 'kysely'; async function f(db, ids) { for (const id of ids) { await db.selectFrom('users').where('id', '=', id).executeTakeFirst(); } }",
             "import { Pool } from 'pg'; const pool = new Pool(); async function f(ids) { for (const id of ids) { await pool.query('SELECT * FROM users WHERE id = $1', [id]); } }",
+            "import { Pool } from 'pg'; const pool = new Pool(); const Q = 'SELECT * FROM users WHERE id = $1'; async function f(ids) { for (const id of ids) { await pool.query(Q, [id]); } }",
         ] {
             assert_eq!(count("query-in-loop", src), 1, "{src}");
         }
@@ -688,6 +905,75 @@ mod tests {
         ] {
             assert_eq!(count("unbounded-find-many", src), 0, "{src}");
         }
+    }
+
+    #[test]
+    fn knex_queries() {
+        let k = "import knex from 'knex'; const db = knex({ client: 'pg' });";
+        for src in [
+            "async function f(ids) { for (const id of ids) { await db('users').where({ id }).first(); } }",
+            "async function f(ids) { for (const id of ids) { await db('users').where('id', id); } }",
+            "class S { async f(ids) { return Promise.all(ids.map((id) => this.knex('orders').where('user_id', id))); } }",
+            "async function f(ids) { for (const id of ids) { await db.select('*').from('users').where('id', id); } }",
+            "async function f(trx: Knex.Transaction, rows) { for (const row of rows) { await trx('events').insert(row); } }",
+            "async function f(rows) { rows.forEach(async (row) => { await db('events').where({ id: row.id }).del(); }); }",
+        ] {
+            assert_eq!(count("query-in-loop", &format!("{k} {src}")), 1, "{src}");
+        }
+        for src in [
+            // one query for the chunk
+            "async function f(chunks) { for (const chunk of chunks) { await db('users').whereIn('id', chunk); } }",
+            // i18n `t('key')`, a subquery, DDL, SQL text
+            "async function f(t, xs) { for (const x of xs) { t('users'); } }",
+            "async function f(xs) { for (const x of xs) { await db('a').whereIn('id', db('b').select('a_id')).first(); } }",
+            "async function f(xs) { for (const x of xs) { await db.schema.createTable(x, () => {}); } }",
+            "function f(xs) { return xs.map((x) => db('users').where('id', x).toSQL()); }",
+            // loop-invariant
+            "async function f(xs) { for (const x of xs) { await db('settings').first(); } }",
+        ] {
+            assert_eq!(count("query-in-loop", &format!("{k} {src}")), 0, "{src}");
+        }
+        // without knex in the file or its package, `db('users')` is not Knex
+        assert_eq!(
+            count(
+                "query-in-loop",
+                "async function f(db, ids) { for (const id of ids) { await db('users').where('id', id); } }"
+            ),
+            0
+        );
+        for src in [
+            "async function f() { return db('events').where('kind', 'click'); }",
+            "async function f() { return await db('events'); }",
+            "async function f() { return db.select('id').from('events').orderBy('id'); }",
+        ] {
+            assert_eq!(
+                count("unbounded-find-many", &format!("{k} {src}")),
+                1,
+                "{src}"
+            );
+        }
+        for src in [
+            "async function f(teamId) { return db('events').where('team_id', teamId); }",
+            "async function f(id) { return db('events').where({ id }); }",
+            "async function f() { return db('events').where('kind', 'click').limit(50); }",
+            "async function f() { return db('events').where('kind', 'click').first(); }",
+            "async function f() { return db('events').count('id as n'); }",
+            "async function f(ids) { return db('events').whereIn('id', ids); }",
+            "async function f() { const q = db('events'); return q.limit(10); }",
+        ] {
+            assert_eq!(
+                count("unbounded-find-many", &format!("{k} {src}")),
+                0,
+                "{src}"
+            );
+        }
+        assert_eq!(
+            count(
+                "oversized-page",
+                &format!("{k} async function f() {{ return db('events').where('kind', 'x').limit(5000); }}")
+            ),
+            1
+        );
     }
 
     #[test]

@@ -180,6 +180,7 @@ fn takes_batch(text: &str, iteration: &Iteration) -> bool {
     let markers = [
         "In(",
         "inArray(",
+        "whereIn(",
         "$in",
         "Op.in",
         "'in'",
@@ -219,6 +220,8 @@ fn orm_help(call: &OrmCall) -> String {
         (Orm::Drizzle, true) => format!("write all rows in one statement: `db.insert({model}).values(rows)`, or one `update` with `inArray(...)`"),
         (Orm::Kysely, false) => format!("load all rows with one `selectFrom('{model}').where('<field>', 'in', ids)` before the loop and look them up in a `Map`"),
         (Orm::Kysely, true) => format!("write all rows in one statement: `insertInto('{model}').values(rows)`"),
+        (Orm::Knex, false) => format!("load all rows with one `knex('{model}').whereIn('<column>', ids)` before the loop and look them up in a `Map`"),
+        (Orm::Knex, true) => format!("write all rows in one statement: `knex('{model}').insert(rows)` (or `knex.batchInsert('{model}', rows, 500)`), or one `update` with `whereIn`"),
     }
 }
 

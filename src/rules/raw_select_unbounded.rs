@@ -74,6 +74,9 @@ mod tests {
             "await knex.raw('SELECT * FROM users');",
             "await sequelize.query('SELECT * FROM documents', { type: QueryTypes.SELECT });",
             "await pool.query(`WITH recent AS (SELECT * FROM events) SELECT * FROM recent`);",
+            // SQL held in a constant of the function or the module
+            "const QUERY = 'SELECT * FROM users'; async function f() { return pool.query(QUERY); }",
+            "async function f(kind) { const text = `SELECT * FROM events WHERE kind = ${kind}`; const { rows } = await pool.query(text); }",
         ] {
             assert_eq!(found(src), 1, "{src}");
         }
@@ -102,6 +105,10 @@ mod tests {
             "const cond = sql`${users.age} > ${age}`;",
             // does not parse: skipped, counted under --verbose
             "await pool.query(`SELECT * FROM ${table} ${where}`);",
+            // a variable changed after it was declared, one from another function, a parameter
+            "let q = 'SELECT * FROM users'; q += ' LIMIT 10'; await pool.query(q);",
+            "function a() { const q = 'SELECT * FROM users'; } async function f() { return pool.query(q); }",
+            "async function f(q) { return pool.query(q); }",
             // not SQL
             "await client.query({ query: GET_USERS });",
             "await axios.get('/select');",

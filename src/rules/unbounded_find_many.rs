@@ -3,7 +3,9 @@
 
 use super::{Category, Check, FixKind, Rule};
 use crate::analysis::node::NodeExt;
-use crate::analysis::orm::{chain_where_narrows, narrows_by_call, orm_call, Orm, OrmCall, Returns};
+use crate::analysis::orm::{
+    chain_where_narrows, knex_where_narrows, narrows_by_call, orm_call, Orm, OrmCall, Returns,
+};
 use crate::analysis::prisma::{is_growing, model_name, model_of, narrows, options, prisma_call};
 use crate::analysis::syntax::{method_call, property, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
@@ -133,7 +135,10 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         let entity = usize::from(call.orm == Orm::TypeOrm && is_entity_first(a, cx));
         a.named_child_count().saturating_sub(entity)
     });
-    if options.is_none() && judged_args > 0 && !matches!(call.orm, Orm::Drizzle | Orm::Kysely) {
+    if options.is_none()
+        && judged_args > 0
+        && !matches!(call.orm, Orm::Drizzle | Orm::Kysely | Orm::Knex)
+    {
         return;
     }
     if options.is_some_and(is_spread_built) {
@@ -151,6 +156,7 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         (Orm::Drizzle, "findMany") => options
             .and_then(|o| property(o, "where", src))
             .is_some_and(|w| narrows_drizzle_where(w, cx)),
+        (Orm::Knex, _) => knex_where_narrows(call, cx, |o| narrows(o, None, cx)),
         (Orm::Drizzle | Orm::Kysely, _) | (Orm::TypeOrm, _) if options.is_none() => {
             chain_where_narrows(call, cx)
         }
@@ -174,7 +180,7 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
     let (limit, filter) = match call.orm {
         Orm::TypeOrm => ("`take`", "`where`"),
         Orm::Mongoose => ("`.limit()`", "filter"),
-        Orm::Drizzle | Orm::Kysely => ("`limit`", "`where`"),
+        Orm::Drizzle | Orm::Kysely | Orm::Knex => ("`limit`", "`where`"),
         Orm::Sequelize => ("`limit`", "`where`"),
     };
     let what = if is_growing(&model, cx) {
@@ -192,6 +198,7 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         Orm::Mongoose => "page it with `.limit()` and a keyset filter (`{ _id: { $gt: lastId } }`), narrow the filter to a parent, stream it with `.cursor()`, or use `countDocuments()`",
         Orm::Drizzle => "page it with `.limit()` and a keyset `where(gt(t.id, lastId))`, narrow `where` to a parent (`eq(t.ownerId, id)`), or count with `count()`",
         Orm::Kysely => "page it with `.limit()` and a keyset `where('id', '>', lastId)`, narrow `where` to a parent, or count with `fn.count`",
+        Orm::Knex => "page it with `.limit()` and a keyset `.where('id', '>', lastId)`, narrow `.where()` to a parent (`.where('team_id', teamId)`), stream it with `.stream()`, or use `.count()` if you only need the number",
     };
     sink.report(
         Diagnostic::new(RULE.id, call.call.byte_range(), message).with_help(help),
