@@ -256,7 +256,15 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
         ) => None,
         _ => first_object_argument(arguments),
     };
-    let callee = {
+    let callee = if matches!(orm, Orm::Drizzle | Orm::Kysely) && links.len() > 1 {
+        // Name the table: `db.select().from(users)`, `db.delete(sessions)`, `db.selectFrom('users')`.
+        let upto = links
+            .iter()
+            .position(|(m, _)| *m == "from")
+            .filter(|_| links[op_index].0.starts_with("select"))
+            .unwrap_or(op_index);
+        shown_chain(root, &links[..=upto], cx)
+    } else {
         let function = node.field("function")?;
         let end = if op_index + 1 == links.len() {
             function.end_byte()
@@ -275,6 +283,17 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
         options,
         links: links[op_index + 1..].to_vec(),
     })
+}
+
+/// A chain as written, short arguments kept and long ones elided: `db.select(...).from(users)`.
+fn shown_chain(root: Node, links: &[(&str, Node)], cx: &FileCx) -> String {
+    let mut out = super::prisma::collapse_whitespace(cx.text(root));
+    for (method, args) in links {
+        let text = super::prisma::collapse_whitespace(cx.text(*args));
+        let args = if text.len() <= 40 { text.as_str() } else { "(...)" };
+        out.push_str(&format!(".{method}{args}"));
+    }
+    out
 }
 
 type Recognised = (Orm, usize, Returns, Option<String>);
