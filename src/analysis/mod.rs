@@ -105,10 +105,11 @@ pub fn is_script_file(path: &Path) -> bool {
     let by_name = name.starts_with("seed") || name.contains(".seed.");
     by_name
         || path.components().any(|c| {
-            matches!(
-                c.as_os_str().to_str(),
-                Some("scripts" | "script" | "seed" | "seeds" | "migrations" | "migration")
-            )
+            let c = c.as_os_str().to_str().unwrap_or("");
+            matches!(c, "scripts" | "script" | "seed" | "seeds")
+                // `migrations`, `migrations-sqlite`, `db-migrations`
+                || c.starts_with("migration")
+                || c.ends_with("migrations")
         })
 }
 
@@ -293,7 +294,8 @@ pub fn analyze(
             schema: project.schema_for(path),
             dependencies: project.dependencies_of(path),
             is_test: is_test_file(path),
-            is_script: is_script_file(path),
+            // oclif commands are command-line tools run by hand.
+            is_script: is_script_file(path) || text.contains("@oclif/"),
             src: text,
             config,
             ancestors: Vec::new(),

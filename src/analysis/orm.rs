@@ -290,7 +290,11 @@ fn shown_chain(root: Node, links: &[(&str, Node)], cx: &FileCx) -> String {
     let mut out = super::prisma::collapse_whitespace(cx.text(root));
     for (method, args) in links {
         let text = super::prisma::collapse_whitespace(cx.text(*args));
-        let args = if text.len() <= 40 { text.as_str() } else { "(...)" };
+        let args = if text.len() <= 40 {
+            text.as_str()
+        } else {
+            "(...)"
+        };
         out.push_str(&format!(".{method}{args}"));
     }
     out

@@ -288,8 +288,14 @@ pub enum Bound {
     Catalog,
     /// A table-valued function, whose result size it decides.
     Function,
+    /// Aggregates per time bucket or per value of a small-domain column (`GROUP BY date_trunc(...)`,
+    /// `GROUP BY status`): as many rows as buckets.
+    SmallGroups,
     /// Every matching row; the table read, when there is one.
     Unbounded(Option<String>),
+    /// One row per group of a column that grows with the data (`GROUP BY user_id`): the table
+    /// read and the grouping.
+    Groups(Option<String>, String),
 }
 
 /// Parses `text` as one statement in `dialect`: `None` when it does not parse, `Some(None)` when
@@ -320,12 +326,46 @@ fn set_bound(body: &SetExpr, schema: Option<&Schema>) -> Bound {
             if select.top.is_some() {
                 return Bound::Limited;
             }
-            let grouped = match &select.group_by {
-                GroupByExpr::All(_) => true,
-                GroupByExpr::Expressions(exprs, _) => !exprs.is_empty(),
+            let groups: &[Expr] = match &select.group_by {
+                GroupByExpr::All(_) => &[],
+                GroupByExpr::Expressions(exprs, _) => exprs,
             };
+            let grouped = matches!(select.group_by, GroupByExpr::All(_)) || !groups.is_empty();
             if select.from.is_empty() || (!grouped && only_aggregates(&select.projection)) {
                 return Bound::OneRow;
+            }
+            // `FROM unnest($1) k LEFT JOIN t ...`: as many rows as the array passed in.
+            if select.from.first().is_some_and(|t| {
+                matches!(
+                    t.relation,
+                    TableFactor::UNNEST { .. }
+                        | TableFactor::Function { .. }
+                        | TableFactor::TableFunction { .. }
+                )
+            }) {
+                return Bound::Function;
+            }
+            // `GROUP BY 1` and `GROUP BY day` name a selected expression.
+            let selected = |group: &Expr| -> Option<Expr> {
+                let text = group.to_string();
+                let item = match text.parse::<usize>() {
+                    Ok(n) => select.projection.get(n.checked_sub(1)?)?,
+                    Err(_) => select.projection.iter().find(|item| {
+                        matches!(item, SelectItem::ExprWithAlias { alias, .. } if alias.value == text)
+                    })?,
+                };
+                match item {
+                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                        Some(e.clone())
+                    }
+                    _ => None,
+                }
+            };
+            let small = |group: &Expr| {
+                small_domain(group) || selected(group).is_some_and(|e| small_domain(&e))
+            };
+            if !groups.is_empty() && groups.iter().all(small) {
+                return Bound::SmallGroups;
             }
             let tables: Vec<(String, bool)> = select
                 .from
@@ -348,16 +388,66 @@ fn set_bound(body: &SetExpr, schema: Option<&Schema>) -> Bound {
             if select.selection.as_ref().is_some_and(|w| keyed(w, schema)) {
                 return Bound::Keyed;
             }
-            Bound::Unbounded(tables.into_iter().next())
+            match groups.iter().find(|g| !small(g)) {
+                Some(group) => Bound::Groups(tables.into_iter().next(), group.to_string()),
+                None => Bound::Unbounded(tables.into_iter().next()),
+            }
         }
         SetExpr::Query(inner) => query_bound(inner, schema),
         // A union is as large as its largest branch.
         SetExpr::SetOperation { left, right, .. } => match set_bound(left, schema) {
-            Bound::Unbounded(table) => Bound::Unbounded(table),
+            unbounded @ (Bound::Unbounded(_) | Bound::Groups(..)) => unbounded,
             _ => set_bound(right, schema),
         },
         _ => Bound::Limited,
     }
+}
+
+/// Functions that bucket time: a grouped query over them returns one row per bucket.
+const TIME_BUCKETS: &[&str] = &[
+    "date_trunc(",
+    "date(",
+    "to_char(",
+    "extract(",
+    "date_part(",
+    "strftime(",
+    "date_format(",
+    "year(",
+    "month(",
+    "day(",
+    "week(",
+    "hour(",
+    "time_bucket(",
+    "tumble(",
+];
+
+/// Column names whose values come from a small set: statuses, kinds, calendar units.
+const SMALL_DOMAIN_COLUMNS: &[&str] = &[
+    "status", "state", "type", "kind", "category", "country", "device", "browser", "os",
+    "platform", "source", "plan", "role", "tier", "level", "priority", "channel", "method",
+    "locale", "language", "lang", "region", "currency", "day", "week", "month", "year", "hour",
+    "date", "start", "period", "bucket", "interval", "event", "action", "provider", "severity",
+];
+
+/// A `GROUP BY` expression with few distinct values: a time bucket (`date_trunc('day', ts)`,
+/// `DATE(created_at)`) or a column named like a status, a kind or a calendar unit.
+fn small_domain(group: &Expr) -> bool {
+    let raw = group.to_string();
+    if raw.contains('(') {
+        let lower = raw.to_ascii_lowercase();
+        return TIME_BUCKETS.iter().any(|f| lower.starts_with(f));
+    }
+    let column = raw.rsplit('.').next().unwrap_or(&raw);
+    let column = column.trim_matches(['"', '`', '[', ']']);
+    // The last word of `event_type`, `eventType`, `status`.
+    let start = column
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| c == '_' || (i > 0 && c.is_ascii_uppercase()))
+        .map(|(i, c)| if c == '_' { i + 1 } else { i })
+        .unwrap_or(0);
+    let last = column[start..].to_ascii_lowercase();
+    SMALL_DOMAIN_COLUMNS.contains(&last.as_str())
 }
 
 fn is_catalog(table: &str) -> bool {
@@ -410,6 +500,12 @@ fn only_aggregates(projection: &[SelectItem]) -> bool {
 fn keyed(filter: &Expr, schema: Option<&Schema>) -> bool {
     match filter {
         Expr::Nested(inner) => keyed(inner, schema),
+        // `WHERE ${conditions}`, `AND ${filter}`: a condition built elsewhere, which cannot be
+        // judged (as an options object built elsewhere is not for the ORMs).
+        Expr::Value(_) => {
+            let text = filter.to_string();
+            text.starts_with('$') || text == "?"
+        }
         Expr::BinaryOp { left, op, right } => match op {
             BinaryOperator::And => keyed(left, schema) || keyed(right, schema),
             BinaryOperator::Or => keyed(left, schema) && keyed(right, schema),
@@ -510,9 +606,32 @@ mod tests {
             bound("SELECT a.* FROM a, b WHERE a.id = b.a_id"),
             Some(Bound::Unbounded(Some("a".into())))
         );
+        // grouped aggregates: bounded by buckets of time or small domains, else one row per group
+        for sql in [
+            "SELECT status, count(*) FROM users GROUP BY status",
+            "SELECT u.eventType, count(*) FROM events u GROUP BY u.eventType",
+            "SELECT date_trunc('day', created_at) AS d, count(*) FROM events GROUP BY date_trunc('day', created_at)",
+            "SELECT DATE(created_at), count(*) FROM events GROUP BY DATE(created_at), device_type",
+        ] {
+            assert_eq!(bound(sql), Some(Bound::SmallGroups), "{sql}");
+        }
         assert_eq!(
-            bound("SELECT status, count(*) FROM users GROUP BY status"),
-            Some(Bound::Unbounded(Some("users".into())))
+            bound("SELECT user_id, count(*) FROM events GROUP BY user_id"),
+            Some(Bound::Groups(Some("events".into()), "user_id".into()))
+        );
+        assert_eq!(
+            bound("SELECT status, user_id, count(*) FROM events GROUP BY status, user_id"),
+            Some(Bound::Groups(Some("events".into()), "user_id".into()))
+        );
+        // a condition built elsewhere cannot be judged
+        assert_eq!(
+            bound("SELECT * FROM events WHERE $1 AND kind = 'x'"),
+            Some(Bound::Keyed)
+        );
+        // driven by the array passed in
+        assert_eq!(
+            bound("SELECT k, (key IS NOT NULL) FROM unnest($2) k LEFT JOIN records ON k = key AND ns = $1"),
+            Some(Bound::Function)
         );
         assert_eq!(bound("INSERT INTO t (a) VALUES ($1)"), None);
         assert!(select_bound("SELECT * FROM $1 WHERE", "postgresql", None).is_none());

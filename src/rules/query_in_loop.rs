@@ -188,6 +188,9 @@ fn takes_batch(text: &str, iteration: &Iteration) -> bool {
         "bulkCreate(",
         "insertMany(",
         ".values(",
+        "save(",
+        "insert(",
+        "upsert(",
     ];
     markers.iter().any(|m| {
         text.match_indices(m).any(|(at, _)| {

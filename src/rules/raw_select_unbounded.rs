@@ -34,12 +34,14 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         sink.unparsed_sql += 1;
         return;
     };
-    let Some(Bound::Unbounded(table)) = bound else {
-        return;
-    };
-    let what = match &table {
-        Some(table) => format!("every matching row of `{table}`"),
-        None => "every matching row".to_string(),
+    let what = match bound {
+        Some(Bound::Unbounded(Some(table))) => format!("every matching row of `{table}`"),
+        Some(Bound::Unbounded(None)) => "every matching row".to_string(),
+        Some(Bound::Groups(Some(table), group)) => {
+            format!("one row per `{group}` of every matching row of `{table}`")
+        }
+        Some(Bound::Groups(None, group)) => format!("one row per `{group}` of every matching row"),
+        _ => return,
     };
     sink.report(
         Diagnostic::new(
@@ -76,6 +78,8 @@ mod tests {
             "await pool.query(`WITH recent AS (SELECT * FROM events) SELECT * FROM recent`);",
             // SQL held in a constant of the function or the module
             "const QUERY = 'SELECT * FROM users'; async function f() { return pool.query(QUERY); }",
+            // one row per user, a number that grows with the data
+            "await pool.query('SELECT user_id, count(*) FROM events GROUP BY user_id');",
             "async function f(kind) { const text = `SELECT * FROM events WHERE kind = ${kind}`; const { rows } = await pool.query(text); }",
         ] {
             assert_eq!(found(src), 1, "{src}");
@@ -100,6 +104,11 @@ mod tests {
             "await prisma.$queryRaw`SELECT count(*)::int AS n FROM users`;",
             "await pool.query('SELECT * FROM posts WHERE author_id = $1', [userId]);",
             "await pool.query('SELECT 1');",
+            // one row per day, per status
+            "await pool.query(`SELECT date_trunc('day', ts) AS day, count(*) FROM events WHERE ts > now() - interval '30 days' GROUP BY 1`);",
+            "await pool.query('SELECT status, count(*) FROM orders GROUP BY status');",
+            // a condition built elsewhere (a fragment) cannot be judged
+            "await prisma.$queryRaw`SELECT * FROM events WHERE ${where} AND kind = 'x'`;",
             "await pool.query('INSERT INTO users (name) VALUES ($1)', [name]);",
             // a fragment, not a statement
             "const cond = sql`${users.age} > ${age}`;",
