@@ -290,7 +290,9 @@ fn shown_chain(root: Node, links: &[(&str, Node)], cx: &FileCx) -> String {
     let mut out = super::prisma::collapse_whitespace(cx.text(root));
     for (method, args) in links {
         let text = super::prisma::collapse_whitespace(cx.text(*args));
-        let args = if text.len() <= 40 {
+        // A projection says less than the table it reads.
+        let projection = method.starts_with("select") && args.named_child_count() > 0;
+        let args = if text.len() <= 40 && !projection {
             text.as_str()
         } else {
             "(...)"
@@ -340,7 +342,11 @@ fn model_class<'t>(receiver: Node<'t>, cx: &FileCx<'t>) -> Option<&'t str> {
 }
 
 fn sequelize(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised> {
-    let (operation, _) = *links.first()?;
+    // `User.scope('withTeam').findAll(...)`, `User.unscoped().findOne(...)`.
+    let index = links
+        .iter()
+        .position(|(m, _)| !matches!(*m, "scope" | "unscoped" | "schema"))?;
+    let (operation, _) = links[index];
     let returns = match operation {
         "findAll" => Returns::Many,
         "findOne" | "findByPk" | "findOrCreate" => Returns::One,
@@ -348,7 +354,7 @@ fn sequelize(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognis
         "create" | "bulkCreate" | "update" | "destroy" | "upsert" | "increment" => Returns::Write,
         _ => return None,
     };
-    if links.len() > 1 {
+    if links.len() > index + 1 {
         return None;
     }
     let model = model_class(root, cx)?;
@@ -361,7 +367,7 @@ fn sequelize(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognis
     } else {
         returns
     };
-    Some((Orm::Sequelize, 0, returns, Some(model.to_string())))
+    Some((Orm::Sequelize, index, returns, Some(model.to_string())))
 }
 
 fn mongoose(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised> {
@@ -873,6 +879,9 @@ mod tests {
         for src in [
             "import { User } from './models'; import { Op } from 'sequelize'; async function f(ids) { for (const id of ids) { await User.findByPk(id); } }",
             "import { User } from './models/user'; import mongoose from 'mongoose'; async function f(ids) { for (const id of ids) { await User.findById(id).lean(); } }",
+            "import { Group } from './models'; import { Op } from 'sequelize'; async function f(ids) { for (const id of ids) { await Group.scope({ method: ['withMembers', id] }).findByPk(id); } }",
+            "import { User } from './models'; import { Op } from 'sequelize'; async function f(ids) { for (const id of ids) { await sequelize.transaction(async (transaction) => { await User.findByPk(id, { transaction }); }); } }",
+            "import { Comment } from './models'; import { Op } from 'sequelize'; async function f(links) { for (const link of links) { if (link.url) { const commentId = parse(link.url); await Comment.findByPk(commentId); } } }",
             "import { Repository } from 'typeorm'; class S { constructor(private users: Repository<User>) {} async f(ids) { for (const id of ids) { await this.users.findOneBy({ id }); } } }",
             "import { AppDataSource } from './ds'; import { In } from 'typeorm'; async function f(ids) { for (const id of ids) { await AppDataSource.getRepository(User).findOne({ where: { id } }); } }",
             "import { eq } from 'drizzle-orm'; async function f(db, ids) { for (const id of ids) { await db.select().from(users).where(eq(users.id, id)); } }",
@@ -911,6 +920,7 @@ mod tests {
     fn unbounded_reads() {
         for src in [
             "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ where: { resolved: false } });",
+            "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ where: { [Op.or]: [{ id: c.parentId }, { resolved: false }] } });",
             "import { Event } from './models/event'; import mongoose from 'mongoose'; Event.find({ kind: 'click' }).lean();",
             "import { eq } from 'drizzle-orm'; async function f(db) { return db.select().from(events).where(eq(events.kind, 'x')); }",
             "import { Repository } from 'typeorm'; class S { constructor(private events: Repository<Event>) {} f() { return this.events.find(); } }",
@@ -920,6 +930,10 @@ mod tests {
         for src in [
             "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ where: { documentId } });",
             "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ limit: 25 });",
+            // every member of `[Op.or]` picks by a key; a condition built by `sequelize.where`
+            "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ where: { [Op.or]: [{ id: c.parentId }, { parentCommentId: c.parentId }] } });",
+            "import { Integration } from './models'; import { Op } from 'sequelize'; Integration.findAll({ where: { service: 'gitlab', [Op.and]: sequelize.where(sequelize.literal('x @> :p'), Op.eq, true) } });",
+            "import { Event } from './models/event'; import mongoose from 'mongoose'; Event.find({ $or: [{ userId }, { ownerId: userId }] }).lean();",
             "import { Event } from './models/event'; import mongoose from 'mongoose'; Event.find({ kind: 'click' }).limit(50);",
             "import { Event } from './models/event'; import mongoose from 'mongoose'; Event.find({ userId }).lean();",
             "import { eq, and } from 'drizzle-orm'; async function f(db) { return db.select().from(events).where(and(eq(events.teamId, teamId), eq(events.kind, 'x'))); }",

@@ -332,19 +332,20 @@ fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx:
     }
     props.into_iter().any(|(key, value)| {
         match key {
-            "AND" => {
+            // Prisma, Sequelize's operators, Mongoose's.
+            "AND" | "Op.and" | "$and" => {
                 return list_members(value)
                     .iter()
                     .any(|m| narrows_within(*m, model, parent_implied, cx))
             }
-            "OR" => {
+            "OR" | "Op.or" | "$or" => {
                 let members = list_members(value);
                 return !members.is_empty()
                     && members
                         .iter()
                         .all(|m| narrows_within(*m, model, parent_implied, cx));
             }
-            "NOT" => return false,
+            "NOT" | "Op.not" | "$nor" => return false,
             _ => {}
         }
         // `members: { some: { userId } }`, `author: { is: { id } }`.

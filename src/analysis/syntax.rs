@@ -129,6 +129,8 @@ pub fn property_key<'t>(key: Node, src: &'t str) -> Option<&'t str> {
     match key.k() {
         "property_identifier" | "number" => Some(&src[key.byte_range()]),
         "string" => string_value(key, src),
+        // `[Op.or]`: the operator's name.
+        "computed_property_name" => key.named_child(0).map(|k| &src[k.byte_range()]),
         _ => None,
     }
 }
@@ -252,7 +254,8 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
                 .and_then(|c| length_receiver(c, src));
         }
     }
-    iteration.vars.extend(declared_names(body, src));
+    let declared = declared_names(body, &iteration.vars, src);
+    iteration.vars.extend(declared);
     // `while (batch.length > 0) { batch = await next(...) }` re-fetches its collection: a
     // pagination loop, not a walk over one collection.
     if loop_node.k() != "for_in_statement" {
@@ -266,7 +269,10 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
 }
 
 /// Names declared by the statements directly in a block (`const id = ids[i]`).
-fn declared_names(body: Node, src: &str) -> Vec<String> {
+/// The names a loop body declares that one iteration works on: every declaration at the top of
+/// the body, and declarations in nested blocks (`if`, `try`) whose value uses the loop's
+/// variables or an earlier such name (`if (x) { const id = parse(link.url); ... }`).
+fn declared_names(body: Node, loop_vars: &[String], src: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cursor = body.walk();
     for statement in body.named_children(&mut cursor) {
@@ -280,6 +286,24 @@ fn declared_names(body: Node, src: &str) -> Vec<String> {
         for declarator in statement.named_children(&mut inner) {
             if let Some(name) = declarator.field("name") {
                 out.extend(pattern_names(name, src));
+            }
+        }
+    }
+    for declarator in descendants(body, 20 * SUBTREE_LIMIT) {
+        if declarator.k() != "variable_declarator" {
+            continue;
+        }
+        let (Some(name), Some(value)) = (declarator.field("name"), declarator.field("value")) else {
+            continue;
+        };
+        let uses_iteration = src[value.byte_range()]
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .any(|word| loop_vars.iter().chain(&out).any(|v| v == word));
+        if uses_iteration {
+            for declared in pattern_names(name, src) {
+                if !out.contains(&declared) {
+                    out.push(declared);
+                }
             }
         }
     }
@@ -369,7 +393,8 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
                     .is_some_and(|(_, m, _)| m == "$transaction");
                 let mut vars: Vec<String> = params.iter().map(|(name, _)| name.clone()).collect();
                 if let Some(body) = node.field("body") {
-                    vars.extend(declared_names(body, src));
+                    let declared = declared_names(body, &vars, src);
+                    vars.extend(declared);
                 }
                 per_element = Some(Iteration {
                     collection: Some(object),
@@ -384,6 +409,15 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
                 if let Some((first, _)) = params.first() {
                     client_params.push(first.clone());
                 }
+            }
+        }
+    }
+    // `sequelize.transaction(async (t) => ...)`, `knex.transaction(...)`, TypeORM's
+    // `manager.transaction('SERIALIZABLE', async (m) => ...)`: the callback runs where it stands.
+    if let (Some(args), true) = (parent, n >= 2) {
+        if args.k() == "arguments" {
+            if let Some((_, "transaction", _)) = method_call(cx.ancestors[n - 2], src) {
+                transparent = true;
             }
         }
     }

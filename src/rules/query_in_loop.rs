@@ -228,6 +228,28 @@ fn orm_help(call: &OrmCall) -> String {
     }
 }
 
+/// `chunk(ids, 100)`, `_.chunk(rows, 50)`, `destroyBatches`: each element is a batch, and one
+/// query per batch is how batching is done.
+fn is_list_of_batches(collection: Node, cx: &FileCx) -> bool {
+    let last = |text: &str| {
+        let last = text.rsplit('.').next().unwrap_or(text).to_ascii_lowercase();
+        last
+    };
+    match collection.k() {
+        // `chunk(ids, 100)`, `splitIntoBatches(rows)`
+        "call_expression" => collection.field("function").is_some_and(|f| {
+            let name = last(cx.text(f));
+            name.contains("chunk") || name.contains("batch")
+        }),
+        // `chunks`, `destroyBatches`; not `chunk`, whose elements are rows
+        "identifier" | "member_expression" => {
+            let name = last(cx.text(collection));
+            name.contains("chunks") || name.contains("batches")
+        }
+        _ => false,
+    }
+}
+
 fn report(node: Node, found: Found, iteration: Iteration, cx: &FileCx, sink: &mut Sink) {
     let Some(collection) = iteration.collection else {
         return;
@@ -236,6 +258,7 @@ fn report(node: Node, found: Found, iteration: Iteration, cx: &FileCx, sink: &mu
     if is_literal_collection(collection_root)
         || found.paginated
         || found.chunked
+        || is_list_of_batches(collection_root, cx)
         || !found.depends
         || found.batched_write
     {
@@ -535,6 +558,8 @@ mod tests {
             "async function f(chunks) { for (const chunk of chunks) { await prisma.user.findMany({ where: { id: { in: chunk } } }); } }",
             "async function f(chunks) { for (const batch of chunks) { await prisma.user.createMany({ data: batch }); } }",
             "async function f(chunks) { await Promise.all(chunks.map((c) => prisma.user.findMany({ where: { id: { in: c.map((x) => x.id) } } }))); }",
+            "async function f(ids) { const batches = chunk(ids, 10); for (let i = 0; i < batches.length; i++) { await prisma.user.deleteMany({ where: { id: { in: batches[i] } } }); } }",
+            "async function f(ids) { for (const part of _.chunk(ids, 100)) { await prisma.user.findMany({ where: { id: { in: part } } }); } }",
             // a small literal array
             "async function f() { for (const role of ['admin', 'member']) { await prisma.user.count({ where: { role } }); } }",
             "const ROLES = ['admin', 'member'] as const; async function f() { for (const role of ROLES) { await prisma.user.count({ where: { role } }); } }",
