@@ -799,6 +799,17 @@ pub fn key_like(key: &str) -> bool {
         || key.ends_with("_id")
         || key.ends_with("ID")
         || matches!(key, "email" | "slug" | "token" | "username" | "key")
+        // all-lowercase columns: `chatflowid`, `userid`; not `paid`, `valid`, `android`
+        || (key.len() > 4
+            && key.ends_with("id")
+            && key.chars().all(|c| c.is_ascii_lowercase())
+            && ![
+                "paid", "valid", "invalid", "void", "avoid", "android", "rapid", "liquid",
+                "fluid", "hybrid", "humid", "lipid", "acid", "vivid", "solid", "stupid", "squid",
+                "candid", "morbid", "timid", "placid",
+            ]
+            .iter()
+            .any(|w| key.ends_with(w)))
 }
 
 /// Whether a chain's `where` narrows to a key: Drizzle's `eq(t.userId, x)` / `inArray(t.id, xs)`,
@@ -882,6 +893,8 @@ mod tests {
             "import { Group } from './models'; import { Op } from 'sequelize'; async function f(ids) { for (const id of ids) { await Group.scope({ method: ['withMembers', id] }).findByPk(id); } }",
             "import { User } from './models'; import { Op } from 'sequelize'; async function f(ids) { for (const id of ids) { await sequelize.transaction(async (transaction) => { await User.findByPk(id, { transaction }); }); } }",
             "import { Comment } from './models'; import { Op } from 'sequelize'; async function f(links) { for (const link of links) { if (link.url) { const commentId = parse(link.url); await Comment.findByPk(commentId); } } }",
+            // document chunks are rows, not batches
+            "import { DataSource } from 'typeorm'; async function f(ds: DataSource, response) { await Promise.all(response.chunks.map(async (chunk) => { try { const dChunk = ds.getRepository(Chunk).create({ text: chunk.text }); await ds.getRepository(Chunk).save(dChunk); } catch (e) {} })); }",
             "import { Repository } from 'typeorm'; class S { constructor(private users: Repository<User>) {} async f(ids) { for (const id of ids) { await this.users.findOneBy({ id }); } } }",
             "import { AppDataSource } from './ds'; import { In } from 'typeorm'; async function f(ids) { for (const id of ids) { await AppDataSource.getRepository(User).findOne({ where: { id } }); } }",
             "import { eq } from 'drizzle-orm'; async function f(db, ids) { for (const id of ids) { await db.select().from(users).where(eq(users.id, id)); } }",
@@ -920,6 +933,7 @@ mod tests {
     fn unbounded_reads() {
         for src in [
             "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ where: { resolved: false } });",
+            "import { Invoice } from './models'; import { Op } from 'sequelize'; Invoice.findAll({ where: { unpaid: true } });",
             "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ where: { [Op.or]: [{ id: c.parentId }, { resolved: false }] } });",
             "import { Event } from './models/event'; import mongoose from 'mongoose'; Event.find({ kind: 'click' }).lean();",
             "import { eq } from 'drizzle-orm'; async function f(db) { return db.select().from(events).where(eq(events.kind, 'x')); }",
@@ -930,6 +944,7 @@ mod tests {
         for src in [
             "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ where: { documentId } });",
             "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ limit: 25 });",
+            "import { Repository } from 'typeorm'; class S { constructor(private leads: Repository<Lead>) {} f(chatflowid) { return this.leads.find({ where: { chatflowid } }); } }",
             // every member of `[Op.or]` picks by a key; a condition built by `sequelize.where`
             "import { Comment } from './models'; import { Op } from 'sequelize'; Comment.findAll({ where: { [Op.or]: [{ id: c.parentId }, { parentCommentId: c.parentId }] } });",
             "import { Integration } from './models'; import { Op } from 'sequelize'; Integration.findAll({ where: { service: 'gitlab', [Op.and]: sequelize.where(sequelize.literal('x @> :p'), Op.eq, true) } });",

@@ -1,5 +1,6 @@
 //! Recognising Prisma client calls: `<client>.<model>.<operation>(...)` and `<client>.$queryRaw`.
 
+use super::orm::key_like;
 use super::syntax::{first_object_argument, method_call, properties, unwrap_expression};
 use super::{Condition, FileCx, Frame};
 use crate::analysis::node::NodeExt;
@@ -391,13 +392,6 @@ fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx:
 /// Keys that pick rows of one owner or one thing by name: `id`, `*Id`, `*_id`, and identifiers
 /// people look rows up by (`email`, `slug`, `token`, `username`). Schemas often leave the
 /// foreign key undeclared (`userId String` with no `@relation`).
-fn key_like(key: &str) -> bool {
-    key == "id"
-        || key.ends_with("Id")
-        || key.ends_with("_id")
-        || key.ends_with("ID")
-        || matches!(key, "email" | "slug" | "token" | "username" | "key")
-}
 
 /// `x`, `"a"`, `{ equals: x }`, `{ in: xs }`, `{ id: x }` (a relation filter): a value that picks
 /// rows by equality rather than by range or negation.

@@ -293,7 +293,8 @@ fn declared_names(body: Node, loop_vars: &[String], src: &str) -> Vec<String> {
         if declarator.k() != "variable_declarator" {
             continue;
         }
-        let (Some(name), Some(value)) = (declarator.field("name"), declarator.field("value")) else {
+        let (Some(name), Some(value)) = (declarator.field("name"), declarator.field("value"))
+        else {
             continue;
         };
         let uses_iteration = src[value.byte_range()]

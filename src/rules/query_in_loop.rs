@@ -139,7 +139,7 @@ fn other_query(node: Node, iteration: &Iteration, cx: &FileCx) -> Option<Found> 
             callee: call.callee.clone(),
             is_write: call.is_write(),
             paginated,
-            chunked: takes_batch(text, iteration),
+            chunked: takes_batch(text, iteration, cx.src),
             depends: depends_on_iteration(text, iteration),
             batched_write: false,
             help: orm_help(&call),
@@ -176,7 +176,7 @@ fn other_query(node: Node, iteration: &Iteration, cx: &FileCx) -> Option<Found> 
 
 /// `In(chunk)`, `inArray(t.id, chunk)`, `{ $in: chunk }`, `[Op.in]: chunk`, `where('id', 'in',
 /// chunk)`: one query for a whole batch of the iteration.
-fn takes_batch(text: &str, iteration: &Iteration) -> bool {
+fn takes_batch(text: &str, iteration: &Iteration, src: &str) -> bool {
     let markers = [
         "In(",
         "inArray(",
@@ -188,11 +188,12 @@ fn takes_batch(text: &str, iteration: &Iteration) -> bool {
         "bulkCreate(",
         "insertMany(",
         ".values(",
-        "save(",
-        "insert(",
-        "upsert(",
     ];
-    markers.iter().any(|m| {
+    // `save(batch)`: these take one row or many, so the argument must be a slice of the input.
+    let whole_markers = ["save(", "insert(", "upsert("];
+    let sliced = |word: &str| bound_to(word, src, &[".slice(", "chunk("]);
+    markers.iter().chain(&whole_markers).any(|m| {
+        let whole = whole_markers.contains(m);
         text.match_indices(m).any(|(at, _)| {
             let rest = &text[at + m.len()..];
             let window = &rest[..rest.len().min(80)];
@@ -204,8 +205,24 @@ fn takes_batch(text: &str, iteration: &Iteration) -> bool {
                         && ["chunk", "batch", "page", "group", "slice", "ids", "rows"]
                             .iter()
                             .any(|b| word.to_ascii_lowercase().contains(b))
+                        && (!whole || sliced(word))
                 })
         })
+    })
+}
+
+/// Whether the file assigns `name = ...` from an expression that mentions one of `needles`
+/// (`const batch = rows.slice(i, i + 500)`).
+fn bound_to(name: &str, src: &str, needles: &[&str]) -> bool {
+    let prefix = format!("{name} = ");
+    src.match_indices(prefix.as_str()).any(|(at, _)| {
+        let boundary = src[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'));
+        let rest = &src[at + prefix.len()..];
+        let statement = &rest[..rest.find([';', '\n']).unwrap_or(rest.len())];
+        boundary && needles.iter().any(|n| statement.contains(n))
     })
 }
 
@@ -241,11 +258,12 @@ fn is_list_of_batches(collection: Node, cx: &FileCx) -> bool {
             let name = last(cx.text(f));
             name.contains("chunk") || name.contains("batch")
         }),
-        // `chunks`, `destroyBatches`; not `chunk`, whose elements are rows
-        "identifier" | "member_expression" => {
-            let name = last(cx.text(collection));
-            name.contains("chunks") || name.contains("batches")
+        // `batches`, `destroyBatches`, `const parts = chunk(ids, 10)`; not document `chunks`
+        "identifier" => {
+            let name = cx.text(collection);
+            last(name).contains("batches") || bound_to(name, cx.src, &["chunk(", "Chunks("])
         }
+        "member_expression" => last(cx.text(collection)).contains("batches"),
         _ => false,
     }
 }
@@ -560,6 +578,7 @@ mod tests {
             "async function f(chunks) { await Promise.all(chunks.map((c) => prisma.user.findMany({ where: { id: { in: c.map((x) => x.id) } } }))); }",
             "async function f(ids) { const batches = chunk(ids, 10); for (let i = 0; i < batches.length; i++) { await prisma.user.deleteMany({ where: { id: { in: batches[i] } } }); } }",
             "async function f(ids) { for (const part of _.chunk(ids, 100)) { await prisma.user.findMany({ where: { id: { in: part } } }); } }",
+            "import { Repository } from 'typeorm'; async function f(repo: Repository<User>, rows) { for (let i = 0; i < rows.length; i += 500) { const batch = rows.slice(i, i + 500); await repo.save(batch); } }",
             // a small literal array
             "async function f() { for (const role of ['admin', 'member']) { await prisma.user.count({ where: { role } }); } }",
             "const ROLES = ['admin', 'member'] as const; async function f() { for (const role of ROLES) { await prisma.user.count({ where: { role } }); } }",
