@@ -389,10 +389,6 @@ fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx:
     })
 }
 
-/// Keys that pick rows of one owner or one thing by name: `id`, `*Id`, `*_id`, and identifiers
-/// people look rows up by (`email`, `slug`, `token`, `username`). Schemas often leave the
-/// foreign key undeclared (`userId String` with no `@relation`).
-
 /// `x`, `"a"`, `{ equals: x }`, `{ in: xs }`, `{ id: x }` (a relation filter): a value that picks
 /// rows by equality rather than by range or negation.
 fn is_equality(value: Node, src: &str) -> bool {

@@ -103,7 +103,8 @@ pub fn sql_text<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<SqlText<'t>> {
     let mut first = args.named_child(0)?;
     if first.k() == "identifier" {
         // `const query = "SELECT ..."; pool.query(query)`.
-        first = declared_value(cx.text(first), node, cx)?;
+        first = super::syntax::declared_value(cx.text(first), node, cx)
+            .filter(|v| matches!(v.k(), "string" | "template_string"))?;
     }
     let text = match first.k() {
         "string" => string_value(first, cx.src)?.to_string(),
@@ -116,46 +117,6 @@ pub fn sql_text<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<SqlText<'t>> {
         text,
     };
     found.is_statement().then_some(found)
-}
-
-/// The string or template a `const` (or a `let` never reassigned) named `name` holds, declared
-/// before `at` in a block that encloses it (the function's or the module's).
-fn declared_value<'t>(name: &str, at: Node<'t>, cx: &FileCx<'t>) -> Option<Node<'t>> {
-    for block in cx.ancestors.iter().rev() {
-        if !matches!(block.k(), "statement_block" | "program") {
-            continue;
-        }
-        let mut cursor = block.walk();
-        for statement in block.named_children(&mut cursor) {
-            if statement.start_byte() >= at.start_byte() {
-                break;
-            }
-            if !matches!(
-                statement.k(),
-                "lexical_declaration" | "variable_declaration"
-            ) {
-                continue;
-            }
-            let mut inner = statement.walk();
-            for declarator in statement.named_children(&mut inner) {
-                let bound = declarator
-                    .field("name")
-                    .is_some_and(|n| n.k() == "identifier" && cx.text(n) == name);
-                if !bound {
-                    continue;
-                }
-                let value = declarator.field("value")?;
-                let value = super::syntax::unwrap_expression(value);
-                let reassigned = cx.src[statement.end_byte()..at.start_byte()]
-                    .contains(&format!("{name} ="))
-                    || cx.src[statement.end_byte()..at.start_byte()]
-                        .contains(&format!("{name} +="));
-                return (matches!(value.k(), "string" | "template_string") && !reassigned)
-                    .then_some(value);
-            }
-        }
-    }
-    None
 }
 
 /// `sql`, `SQL`, `Prisma.sql`, `x.sql`, `x.$queryRaw`, `sql.unsafe`, slonik's `sql.type(T)`.

@@ -98,6 +98,45 @@ pub fn method_call<'t>(call: Node<'t>, src: &'t str) -> Option<(Node<'t>, &'t st
     Some((object, &src[property.byte_range()], args))
 }
 
+/// The value a `const` (or a `let` not reassigned before `at`) named `name` is declared with, in a
+/// block that encloses `at` (the function's or the module's), before it.
+pub fn declared_value<'t>(name: &str, at: Node<'t>, cx: &FileCx<'t>) -> Option<Node<'t>> {
+    for block in cx.ancestors.iter().rev() {
+        if !matches!(block.k(), "statement_block" | "program") {
+            continue;
+        }
+        let mut cursor = block.walk();
+        for statement in block.named_children(&mut cursor) {
+            if statement.start_byte() >= at.start_byte() {
+                break;
+            }
+            if !matches!(
+                statement.k(),
+                "lexical_declaration" | "variable_declaration"
+            ) {
+                continue;
+            }
+            let mut inner = statement.walk();
+            for declarator in statement.named_children(&mut inner) {
+                let bound = declarator
+                    .field("name")
+                    .is_some_and(|n| n.k() == "identifier" && cx.text(n) == name);
+                if !bound {
+                    continue;
+                }
+                let value = declarator.field("value")?;
+                let value = unwrap_expression(value);
+                let reassigned = cx.src[statement.end_byte()..at.start_byte()]
+                    .contains(&format!("{name} ="))
+                    || cx.src[statement.end_byte()..at.start_byte()]
+                        .contains(&format!("{name} +="));
+                return (!reassigned).then_some(value);
+            }
+        }
+    }
+    None
+}
+
 /// The first argument of a call, when it is an object literal.
 pub fn first_object_argument(args: Node) -> Option<Node> {
     let first = args.named_child(0)?;
@@ -224,6 +263,7 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
         collection: None,
         header,
         vars: Vec::new(),
+        derived: Vec::new(),
         concurrent: None,
         callback: None,
         batched: false,
@@ -254,8 +294,9 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
                 .and_then(|c| length_receiver(c, src));
         }
     }
-    let declared = declared_names(body, &iteration.vars, src);
-    iteration.vars.extend(declared);
+    let (top, nested) = declared_names(body, &iteration.vars, src);
+    iteration.vars.extend(top);
+    iteration.derived = nested;
     // `while (batch.length > 0) { batch = await next(...) }` re-fetches its collection: a
     // pagination loop, not a walk over one collection.
     if loop_node.k() != "for_in_statement" {
@@ -270,9 +311,9 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
 
 /// Names declared by the statements directly in a block (`const id = ids[i]`).
 /// The names a loop body declares that one iteration works on: every declaration at the top of
-/// the body, and declarations in nested blocks (`if`, `try`) whose value uses the loop's
-/// variables or an earlier such name (`if (x) { const id = parse(link.url); ... }`).
-fn declared_names(body: Node, loop_vars: &[String], src: &str) -> Vec<String> {
+/// the body, then (second) declarations in nested blocks (`if`, `try`) whose value uses the
+/// loop's variables or an earlier such name (`if (x) { const id = parse(link.url); ... }`).
+fn declared_names(body: Node, loop_vars: &[String], src: &str) -> (Vec<String>, Vec<String>) {
     let mut out = Vec::new();
     let mut cursor = body.walk();
     for statement in body.named_children(&mut cursor) {
@@ -289,6 +330,7 @@ fn declared_names(body: Node, loop_vars: &[String], src: &str) -> Vec<String> {
             }
         }
     }
+    let mut nested = Vec::new();
     for declarator in descendants(body, 20 * SUBTREE_LIMIT) {
         if declarator.k() != "variable_declarator" {
             continue;
@@ -299,16 +341,22 @@ fn declared_names(body: Node, loop_vars: &[String], src: &str) -> Vec<String> {
         };
         let uses_iteration = src[value.byte_range()]
             .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-            .any(|word| loop_vars.iter().chain(&out).any(|v| v == word));
+            .any(|word| {
+                loop_vars
+                    .iter()
+                    .chain(&out)
+                    .chain(&nested)
+                    .any(|v| v == word)
+            });
         if uses_iteration {
             for declared in pattern_names(name, src) {
-                if !out.contains(&declared) {
-                    out.push(declared);
+                if !out.contains(&declared) && !nested.contains(&declared) {
+                    nested.push(declared);
                 }
             }
         }
     }
-    out
+    (out, nested)
 }
 
 /// Whether `target = ...` appears in `body` (bounded).
@@ -393,14 +441,17 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
                     .and_then(|outer| method_call(outer, src))
                     .is_some_and(|(_, m, _)| m == "$transaction");
                 let mut vars: Vec<String> = params.iter().map(|(name, _)| name.clone()).collect();
+                let mut derived = Vec::new();
                 if let Some(body) = node.field("body") {
-                    let declared = declared_names(body, &vars, src);
-                    vars.extend(declared);
+                    let (top, nested) = declared_names(body, &vars, src);
+                    vars.extend(top);
+                    derived = nested;
                 }
                 per_element = Some(Iteration {
                     collection: Some(object),
                     header: callee.byte_range(),
                     vars,
+                    derived,
                     concurrent,
                     callback: ITERATION_METHODS.iter().copied().find(|m| *m == method),
                     batched,

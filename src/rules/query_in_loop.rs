@@ -6,8 +6,8 @@ use crate::analysis::orm::{orm_call, Orm, OrmCall, ORM_NEEDLES};
 use crate::analysis::prisma::{prisma_call, PrismaCall, OPERATION_NEEDLES};
 use crate::analysis::sql::{sql_text, SQL_NEEDLES};
 use crate::analysis::syntax::{
-    first_object_argument, is_literal_collection, method_call, nested_pairs, properties, property,
-    unwrap_expression,
+    declared_value, first_object_argument, is_literal_collection, method_call, nested_pairs,
+    properties, property, unwrap_expression,
 };
 use crate::analysis::{Condition, FileCx, Frame, Iteration, Sink};
 use crate::config::{Level, OptionValue};
@@ -253,15 +253,18 @@ fn is_list_of_batches(collection: Node, cx: &FileCx) -> bool {
         last
     };
     match collection.k() {
-        // `chunk(ids, 100)`, `splitIntoBatches(rows)`
+        // `chunk(ids, 100)`, `_.chunk(rows, 50)`, `splitIntoBatches(rows)`
         "call_expression" => collection.field("function").is_some_and(|f| {
+            // not `fetchBatch(...)`, which returns one batch
             let name = last(cx.text(f));
-            name.contains("chunk") || name.contains("batch")
+            name.contains("chunk") || name.ends_with("batches")
         }),
         // `batches`, `destroyBatches`, `const parts = chunk(ids, 10)`; not document `chunks`
         "identifier" => {
             let name = cx.text(collection);
-            last(name).contains("batches") || bound_to(name, cx.src, &["chunk(", "Chunks("])
+            last(name).contains("batches")
+                || declared_value(name, collection, cx)
+                    .is_some_and(|v| v.k() == "call_expression" && is_list_of_batches(v, cx))
         }
         "member_expression" => last(cx.text(collection)).contains("batches"),
         _ => false,
@@ -392,7 +395,13 @@ fn is_batch_value(value: Node, iteration: &Iteration, cx: &FileCx) -> bool {
 /// arguments: it is loop-invariant or guarded, and batching it is not the fix.
 fn depends_on_iteration(args: &str, iteration: &Iteration) -> bool {
     args.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-        .any(|word| iteration.vars.iter().any(|v| v == word))
+        .any(|word| {
+            iteration
+                .vars
+                .iter()
+                .chain(&iteration.derived)
+                .any(|v| v == word)
+        })
 }
 
 /// Looks through `.filter(...)`, `.slice(...)`, `.map(...)` chains and `CONST[key] ?? []` to the
@@ -529,6 +538,9 @@ mod tests {
         let cases = [
             // for...of over a collection
             "async function f(stations) { for (const s of stations) { await db.heartbeat.findMany({ where: { stationId: s.id } }); } }",
+            // over one fetched batch, per element; a workspace's links fetched once per workspace
+            "async function f(last) { const users = await fetchBatch(last); for (const user of users) { await prisma.twoFactor.findUnique({ where: { userId: user.id } }); } }",
+            "async function f(chunks) { for (const ws of chunks) { await Promise.all(ws.map(async (w) => { if (w.on) { const ids = top(w).map((l) => l.id); await prisma.link.findMany({ where: { projectId: w.id, id: { in: ids } } }); } })); } }",
             // classic for over xs.length
             "async function f(ids) { for (let i = 0; i < ids.length; i++) { await prisma.user.findUnique({ where: { id: ids[i] } }); } }",
             // while draining a queue
@@ -578,6 +590,7 @@ mod tests {
             "async function f(chunks) { await Promise.all(chunks.map((c) => prisma.user.findMany({ where: { id: { in: c.map((x) => x.id) } } }))); }",
             "async function f(ids) { const batches = chunk(ids, 10); for (let i = 0; i < batches.length; i++) { await prisma.user.deleteMany({ where: { id: { in: batches[i] } } }); } }",
             "async function f(ids) { for (const part of _.chunk(ids, 100)) { await prisma.user.findMany({ where: { id: { in: part } } }); } }",
+            // (a loop over one fetched batch is still per element: see `fail`)
             "import { Repository } from 'typeorm'; async function f(repo: Repository<User>, rows) { for (let i = 0; i < rows.length; i += 500) { const batch = rows.slice(i, i + 500); await repo.save(batch); } }",
             // a small literal array
             "async function f() { for (const role of ['admin', 'member']) { await prisma.user.count({ where: { role } }); } }",
