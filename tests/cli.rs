@@ -509,7 +509,7 @@ fn nothing_is_written_without_fix() {
 
 #[test]
 fn human_output_of_the_other_data_layers() {
-    for fixture in ["raw-sql", "drizzle", "sequelize", "mongoose"] {
+    for fixture in ["raw-sql", "drizzle", "sequelize", "mongoose", "knex"] {
         let out = run(&fixtures().join(fixture), &["check", "--color", "never"]);
         assert_eq!(out.status.code(), Some(1), "{fixture}");
         insta::assert_snapshot!(format!("{}_human", fixture.replace('-', "_")), stdout(&out));

@@ -32,6 +32,10 @@ pub static RULE: Rule = Rule {
         ".getRawMany(",
         ".getManyAndCount(",
         ".selectFrom(",
+        // Knex: `knex('t').where(...)`, `db('t').select(...)`, `await knex('t')`
+        ".where(",
+        ".select(",
+        "knex",
     ]],
     precheck: None,
     check: Check::Node(check),
