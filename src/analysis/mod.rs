@@ -167,9 +167,8 @@ pub struct Iteration<'t> {
     /// Loop variables (callback parameters), and the names declared at the top of the loop's
     /// body: what one iteration works on.
     pub vars: Vec<String>,
-    /// Names declared deeper in the body from the loop variables (`if (x) { const id = f(x) }`):
-    /// a query that uses them depends on the element, but they are not the element itself.
-    pub derived: Vec<String>,
+    /// The loop's or callback's body, for names derived deeper in it ([`syntax::derived_names`]).
+    pub body: Option<Node<'t>>,
     /// `Promise.all(...)` around a `.map`: every iteration runs at once.
     pub concurrent: Option<ByteSpan>,
     /// Whether this is a callback of an array method (`map`, `forEach`, ...) rather than a loop.

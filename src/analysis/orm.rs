@@ -211,11 +211,14 @@ fn continues(cx: &FileCx) -> bool {
 /// imports it.
 pub fn uses(orm: Orm, cx: &FileCx) -> bool {
     let packages = orm.packages();
-    cx.imports.values().any(|specifier| {
-        packages
-            .iter()
-            .any(|p| specifier == p || specifier.starts_with(&format!("{p}/")))
-    }) || packages.iter().any(|p| cx.depends_on(p))
+    packages.iter().any(|p| cx.depends_on(p))
+        || cx.imports.values().any(|specifier| {
+            packages.iter().any(|p| {
+                specifier
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+        })
 }
 
 /// The ORM call `node` is, if it is one.
@@ -687,6 +690,10 @@ fn knex<'t>(
     cx: &FileCx<'t>,
 ) -> Option<OrmCall<'t>> {
     let src = cx.src;
+    // Cheap first: most calls are not Knex, and naming checks scan the file.
+    if !uses(Orm::Knex, cx) {
+        return None;
+    }
     // (links that follow the table, the table argument, the text that names the query)
     let (rest, table, shown_end) = if root.k() == "call_expression" {
         let function = root.field("function")?;
@@ -723,7 +730,7 @@ fn knex<'t>(
         }
     };
     let returns = knex_returns(rest)?;
-    if cx.parent().is_some_and(|p| p.k() == "arguments") || !uses(Orm::Knex, cx) {
+    if cx.parent().is_some_and(|p| p.k() == "arguments") {
         return None;
     }
     let composed = cx.parent().is_some_and(|p| p.k() == "variable_declarator");

@@ -263,7 +263,7 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
         collection: None,
         header,
         vars: Vec::new(),
-        derived: Vec::new(),
+        body: None,
         concurrent: None,
         callback: None,
         batched: false,
@@ -294,9 +294,8 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
                 .and_then(|c| length_receiver(c, src));
         }
     }
-    let (top, nested) = declared_names(body, &iteration.vars, src);
-    iteration.vars.extend(top);
-    iteration.derived = nested;
+    iteration.vars.extend(declared_names(body, src));
+    iteration.body = Some(body);
     // `while (batch.length > 0) { batch = await next(...) }` re-fetches its collection: a
     // pagination loop, not a walk over one collection.
     if loop_node.k() != "for_in_statement" {
@@ -310,10 +309,8 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
 }
 
 /// Names declared by the statements directly in a block (`const id = ids[i]`).
-/// The names a loop body declares that one iteration works on: every declaration at the top of
-/// the body, then (second) declarations in nested blocks (`if`, `try`) whose value uses the
-/// loop's variables or an earlier such name (`if (x) { const id = parse(link.url); ... }`).
-fn declared_names(body: Node, loop_vars: &[String], src: &str) -> (Vec<String>, Vec<String>) {
+/// The names declared at the top of a loop body: what one iteration works on.
+fn declared_names(body: Node, src: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cursor = body.walk();
     for statement in body.named_children(&mut cursor) {
@@ -330,7 +327,17 @@ fn declared_names(body: Node, loop_vars: &[String], src: &str) -> (Vec<String>, 
             }
         }
     }
-    let mut nested = Vec::new();
+    out
+}
+
+/// Names declared deeper in an iteration's body (`if`, `try` blocks) whose value uses the loop's
+/// variables or an earlier such name (`if (x) { const id = parse(link.url); ... }`): a query
+/// that uses them depends on the element. Computed only when a query needs it.
+pub fn derived_names(iteration: &Iteration, src: &str) -> Vec<String> {
+    let Some(body) = iteration.body else {
+        return Vec::new();
+    };
+    let mut nested: Vec<String> = Vec::new();
     for declarator in descendants(body, 20 * SUBTREE_LIMIT) {
         if declarator.k() != "variable_declarator" {
             continue;
@@ -341,22 +348,16 @@ fn declared_names(body: Node, loop_vars: &[String], src: &str) -> (Vec<String>, 
         };
         let uses_iteration = src[value.byte_range()]
             .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-            .any(|word| {
-                loop_vars
-                    .iter()
-                    .chain(&out)
-                    .chain(&nested)
-                    .any(|v| v == word)
-            });
+            .any(|word| iteration.vars.iter().chain(&nested).any(|v| v == word));
         if uses_iteration {
             for declared in pattern_names(name, src) {
-                if !out.contains(&declared) && !nested.contains(&declared) {
+                if !iteration.vars.contains(&declared) && !nested.contains(&declared) {
                     nested.push(declared);
                 }
             }
         }
     }
-    (out, nested)
+    nested
 }
 
 /// Whether `target = ...` appears in `body` (bounded).
@@ -441,17 +442,15 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
                     .and_then(|outer| method_call(outer, src))
                     .is_some_and(|(_, m, _)| m == "$transaction");
                 let mut vars: Vec<String> = params.iter().map(|(name, _)| name.clone()).collect();
-                let mut derived = Vec::new();
-                if let Some(body) = node.field("body") {
-                    let (top, nested) = declared_names(body, &vars, src);
-                    vars.extend(top);
-                    derived = nested;
+                let body = node.field("body");
+                if let Some(body) = body {
+                    vars.extend(declared_names(body, src));
                 }
                 per_element = Some(Iteration {
                     collection: Some(object),
                     header: callee.byte_range(),
                     vars,
-                    derived,
+                    body,
                     concurrent,
                     callback: ITERATION_METHODS.iter().copied().find(|m| *m == method),
                     batched,

@@ -6,8 +6,8 @@ use crate::analysis::orm::{orm_call, Orm, OrmCall, ORM_NEEDLES};
 use crate::analysis::prisma::{prisma_call, PrismaCall, OPERATION_NEEDLES};
 use crate::analysis::sql::{sql_text, SQL_NEEDLES};
 use crate::analysis::syntax::{
-    declared_value, first_object_argument, is_literal_collection, method_call, nested_pairs,
-    properties, property, unwrap_expression,
+    declared_value, derived_names, first_object_argument, is_literal_collection, method_call,
+    nested_pairs, properties, property, unwrap_expression,
 };
 use crate::analysis::{Condition, FileCx, Frame, Iteration, Sink};
 use crate::config::{Level, OptionValue};
@@ -98,7 +98,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
             is_write: call.is_write(),
             paginated: is_paginated(&call, cx),
             chunked: is_chunked(&call, &iteration, cx),
-            depends: depends_on_iteration(cx.text(call.arguments), &iteration),
+            depends: depends_on_iteration(cx.text(call.arguments), &iteration, cx.src),
             batched_write: iteration.batched && call.is_write(),
             help: help(&call, &iteration, cx),
             conditions: call.conditions.clone(),
@@ -140,7 +140,7 @@ fn other_query(node: Node, iteration: &Iteration, cx: &FileCx) -> Option<Found> 
             is_write: call.is_write(),
             paginated,
             chunked: takes_batch(text, iteration, cx.src),
-            depends: depends_on_iteration(text, iteration),
+            depends: depends_on_iteration(text, iteration, cx.src),
             batched_write: false,
             help: orm_help(&call),
             conditions: Vec::new(),
@@ -166,8 +166,8 @@ fn other_query(node: Node, iteration: &Iteration, cx: &FileCx) -> Option<Found> 
         is_write: sql.is_write(),
         paginated: lower.contains(" offset "),
         chunked: ["any(", "in (", "unnest(", "in ?"].iter().any(|m| lower.contains(m))
-            && depends_on_iteration(text, iteration),
-        depends: depends_on_iteration(text, iteration),
+            && depends_on_iteration(text, iteration, cx.src),
+        depends: depends_on_iteration(text, iteration, cx.src),
         batched_write: false,
         help: "run one query for all elements (`WHERE id = ANY($1)` with the array of ids, or `IN (...)`) and group the rows in memory".to_string(),
         conditions: Vec::new(),
@@ -393,15 +393,14 @@ fn is_batch_value(value: Node, iteration: &Iteration, cx: &FileCx) -> bool {
 /// Whether the query's arguments use what the iteration works on. One that does not (`if
 /// (first) await prisma.config.findFirst()`) does not run once per element with different
 /// arguments: it is loop-invariant or guarded, and batching it is not the fix.
-fn depends_on_iteration(args: &str, iteration: &Iteration) -> bool {
-    args.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-        .any(|word| {
-            iteration
-                .vars
-                .iter()
-                .chain(&iteration.derived)
-                .any(|v| v == word)
-        })
+fn depends_on_iteration(args: &str, iteration: &Iteration, src: &str) -> bool {
+    let words = || args.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'));
+    if words().any(|word| iteration.vars.iter().any(|v| v == word)) {
+        return true;
+    }
+    // Names declared deeper in the body, computed only now that a query needs them.
+    let derived = derived_names(iteration, src);
+    !derived.is_empty() && words().any(|word| derived.iter().any(|v| v == word))
 }
 
 /// Looks through `.filter(...)`, `.slice(...)`, `.map(...)` chains and `CONST[key] ?? []` to the
