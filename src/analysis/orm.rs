@@ -608,21 +608,45 @@ const KNEX_NAMES: &[&str] = &[
     "transaction",
 ];
 
-/// Whether `name` calls tables of a Knex instance: a usual name, or declared in the file as one
-/// (`const pg = knex({...})`, `trx: Knex.Transaction`).
+/// Whether `name` calls tables of a Knex instance: a usual name (`knex`, `db`, `trx`), or one
+/// the file declares as one: `const pg = knex({...})`, `= require('knex')(...)`,
+/// `trx: Knex.Transaction`, `= await knex.transaction()`.
 fn is_knex_name(name: &str, src: &str) -> bool {
-    KNEX_NAMES.contains(&name)
-        || name.ends_with("Knex")
-        || name.ends_with("knex")
-        || [format!("{name} = "), format!("{name}: ")]
-            .iter()
-            .any(|prefix| {
-                src.match_indices(prefix.as_str()).any(|(at, _)| {
-                    let rest = &src[at + prefix.len()..];
-                    let statement = &rest[..rest.find([';', '\n', ',', ')']).unwrap_or(rest.len())];
-                    statement.contains("knex") || statement.contains("Knex")
-                })
+    usual_knex_name(name) || declared_knex(name, src)
+}
+
+fn usual_knex_name(name: &str) -> bool {
+    KNEX_NAMES.contains(&name) || name.ends_with("Knex") || name.ends_with("knex")
+}
+
+fn declared_knex(name: &str, src: &str) -> bool {
+    [format!("{name} = "), format!("{name}: ")]
+        .iter()
+        .any(|prefix| {
+            src.match_indices(prefix.as_str()).any(|(at, _)| {
+                let boundary = src[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'));
+                let value = src[at + prefix.len()..].trim_start();
+                let value = value.strip_prefix("await ").unwrap_or(value);
+                boundary
+                    && [
+                        "knex(",
+                        "Knex(",
+                        "Knex<",
+                        "Knex.",
+                        "Knex;",
+                        "Knex,",
+                        "Knex)",
+                        "require('knex')",
+                        "require(\"knex\")",
+                        "knex.transaction(",
+                    ]
+                    .iter()
+                    .any(|p| value.starts_with(p))
             })
+        })
 }
 
 /// A table name: `'users'`, `TABLE`, `tables.users`.
@@ -643,7 +667,7 @@ fn knex_returns(links: &[(&str, Node)]) -> Option<Returns> {
     for (method, _) in links {
         returns = match *method {
             "then" | "catch" | "finally" | "toString" | "toSQL" | "toQuery" | "toNative" | "as"
-            | "clone" => return None,
+            | "clone" | "columnInfo" => return None,
             "insert" | "update" | "del" | "delete" | "increment" | "decrement" | "upsert"
             | "truncate" | "merge" | "ignore" => Returns::Write,
             "first" if returns != Returns::Write => Returns::One,
@@ -701,7 +725,17 @@ fn knex<'t>(
         if function.k() != "identifier" || !is_table_argument(args) {
             return None;
         }
-        if !is_knex_name(cx.text(function), src) {
+        // `db('users')`; `knex(TABLE)` or a table constant only on a name declared as Knex.
+        let name = cx.text(function);
+        let literal = args
+            .named_child(0)
+            .is_some_and(|a| matches!(a.k(), "string" | "template_string"));
+        let known = if literal {
+            is_knex_name(name, src)
+        } else {
+            name == "knex" || declared_knex(name, src)
+        };
+        if !known {
             return None;
         }
         (links, args.named_child(0)?, root.end_byte())
@@ -713,8 +747,13 @@ fn knex<'t>(
             "this" => "this",
             _ => return None,
         };
-        if is_knex_name(first, src) && is_table_argument(first_args) {
-            // `this.knex('users')`, `ctx.db('users')`.
+        let literal_table = first_args.named_child_count() == 1
+            && first_args
+                .named_child(0)
+                .is_some_and(|a| matches!(a.k(), "string" | "template_string"));
+        if usual_knex_name(first) && literal_table {
+            // `this.knex('users')`, `ctx.db('users')`: a property, so a usual name and a literal
+            // table (`Model.knex(this.knex)` binds a connection, `cache.domain(d)` is not Knex).
             (
                 &links[1..],
                 first_args.named_child(0)?,
@@ -783,8 +822,10 @@ pub fn knex_where_narrows(
                 "string" | "template_string" => {
                     args.named_child_count() >= 2 && key_like(cx.text(first))
                 }
+                // built elsewhere: `where(match)`, `where(normalize(match))`, a callback
                 "identifier"
                 | "member_expression"
+                | "call_expression"
                 | "arrow_function"
                 | "function_expression"
                 | "function" => true,
@@ -989,6 +1030,8 @@ mod tests {
             "function f(xs) { return xs.map((x) => db('users').where('id', x).toSQL()); }",
             // loop-invariant
             "async function f(xs) { for (const x of xs) { await db('settings').first(); } }",
+            // a name that merely holds a Knex result, a cache named like a table, a connection bound
+            "async function f(xs) { for (const x of xs) { const hasTable = await db.schema.hasTable(x); const domain = await db('domains').whereIn('id', xs); redis.remove.domain(domain); Objection.Model.knex(this.knex); } }",
         ] {
             assert_eq!(count("query-in-loop", &format!("{k} {src}")), 0, "{src}");
         }
@@ -1001,6 +1044,7 @@ mod tests {
             0
         );
         for src in [
+            "const x = require('knex')({}); async function f() { return x('events').where('kind', 'click'); }",
             "async function f() { return db('events').where('kind', 'click'); }",
             "async function f() { return await db('events'); }",
             "async function f() { return db.select('id').from('events').orderBy('id'); }",
@@ -1019,6 +1063,7 @@ mod tests {
             "async function f() { return db('events').count('id as n'); }",
             "async function f(ids) { return db('events').whereIn('id', ids); }",
             "async function f() { const q = db('events'); return q.limit(10); }",
+            "async function f(d) { const hasTable = await db.schema.hasTable('events'); const domain = await db('domains').where({ id: d }).first(); redis.remove.domain(domain); cache.events('x'); }",
         ] {
             assert_eq!(
                 count("unbounded-find-many", &format!("{k} {src}")),

@@ -273,6 +273,9 @@ const GROWING_WORDS: &[&str] = &[
 
 /// Words that, in a model's name, mark a lookup table that stays small.
 const BOUNDED_WORDS: &[&str] = &[
+    // the migrations a tool has applied: one row per migration file
+    "migration",
+    "migrations",
     "setting",
     "settings",
     "config",
