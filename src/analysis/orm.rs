@@ -968,6 +968,8 @@ mod tests {
             "import mongoose from 'mongoose'; import { ApplyCommand } from './commands'; async function f(xs) { for (const x of xs) { await this.apply.execute(ApplyCommand.create({ x })); } }",
             // no ORM imported: a method that happens to be named findAll
             "import { User } from './models'; async function f(ids) { for (const id of ids) { await User.findAll({ where: { id } }); } }",
+            // a Drizzle insert of one slice per iteration, written over several lines
+            "import { eq } from 'drizzle-orm'; async function f(db, data) { for (let i = 0; i < data.length; i += 500) { const batch = data.slice(i, i + 500);\n await db\n  .insert(institutions)\n  .values(\n          batch.map((x) => ({ id: x.id })),\n  ); } }",
             // a Drizzle chain batched with inArray over the chunk
             "import { inArray } from 'drizzle-orm'; async function f(db, chunks) { for (const chunk of chunks) { await db.select().from(users).where(inArray(users.id, chunk)); } }",
             // Drizzle fragments are not statements

@@ -199,6 +199,7 @@ fn takes_batch(text: &str, iteration: &Iteration, src: &str) -> bool {
             let window = &rest[..rest.len().min(80)];
             window
                 .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .filter(|word| !word.is_empty())
                 .take(6)
                 .any(|word| {
                     iteration.vars.iter().any(|v| v == word)
