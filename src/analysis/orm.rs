@@ -428,9 +428,13 @@ fn bound_to_repository(name: &str, src: &str) -> bool {
             src.match_indices(prefix.as_str()).any(|(at, _)| {
                 let rest = &src[at + prefix.len()..];
                 let statement = &rest[..rest.find([';', '\n']).unwrap_or(rest.len())];
-                statement.contains("getRepository(")
-                    || statement.contains("Repository<")
-                    || statement.contains("EntityManager")
+                // `= ds.getRepository(User)`, not `= await ds.getRepository(User).find()`:
+                // a name that holds a query's rows is not a repository.
+                let getter = statement.rfind("getRepository(").is_some_and(|at| {
+                    let after = &statement[at..];
+                    !after.contains(").")
+                });
+                getter || statement.contains("Repository<") || statement.contains("EntityManager")
             })
         })
 }
@@ -458,6 +462,13 @@ fn typeorm(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised
         )
     })?;
     let (operation, args) = links[index];
+    // `rows.find((r) => ...)`: TypeORM takes options, never a callback.
+    if args
+        .named_child(0)
+        .is_some_and(|a| matches!(a.k(), "arrow_function" | "function_expression" | "function"))
+    {
+        return None;
+    }
     let returns = match operation {
         "find" | "findBy" | "findAndCount" | "findAndCountBy" => Returns::Many,
         "findOne" | "findOneBy" | "findOneOrFail" | "findOneByOrFail" => Returns::One,
@@ -964,6 +975,8 @@ mod tests {
             "import axios from 'axios'; import _ from 'lodash'; import { Op } from 'sequelize'; async function f(ids, map) { for (const id of ids) { map.delete(id); await axios.get(`/u/${id}`); _.find(ids, id); ids.find((x) => x === id); } }",
             // a repository class's own methods, not a TypeORM repository
             "import { In } from 'typeorm'; class S { constructor(private users: UsersRepository) {} async f(ids) { for (const id of ids) { await this.users.findOne(id); } } }",
+            // rows of a repository query searched in memory
+            "import { In } from 'typeorm'; class S { async f(xs) { const workspaces = await this.ds.getRepository(Workspace).find({ where: { id: In(xs) } }); return xs.map((x) => workspaces.find((w) => w.id === x.id)); } }",
             // a command's static factory, with Mongoose in the package
             "import mongoose from 'mongoose'; import { ApplyCommand } from './commands'; async function f(xs) { for (const x of xs) { await this.apply.execute(ApplyCommand.create({ x })); } }",
             // no ORM imported: a method that happens to be named findAll
