@@ -434,8 +434,9 @@ impl Checker {
     }
 
     fn grow(&mut self, target: &str, op: &'static str, key: Option<Node>, node: Node, cx: &FileCx) {
-        // Filled while the module initialises (a lookup table), or walking a fixed list.
-        if at_module_scope(cx) || over_fixed_list(cx) {
+        // Filled while the module initialises (a lookup table, also from a one-shot callback such
+        // as `fs.readdir(dir, (err, files) => ...)`), or walking a fixed list.
+        if at_module_scope(cx) || in_load_time_callback(cx) || over_fixed_list(cx) {
             return;
         }
         let Some(site) = self.site(cx) else {
@@ -494,6 +495,58 @@ fn key_from_table(g: &Growth, cx: &FileCx) -> bool {
 
 /// Whether the current node runs once per element of a literal list (`for (const m of
 /// ["a", "b"])`, `MODULES.forEach(...)`), in the innermost function or the callbacks around it.
+/// Calls that run their callback once: reading files and timers started at module load.
+const ONE_SHOT_CALLS: &[&str] = &[
+    "readdir",
+    "readFile",
+    "stat",
+    "lstat",
+    "access",
+    "exists",
+    "glob",
+    "setTimeout",
+    "setImmediate",
+    "nextTick",
+    "then",
+    "once",
+];
+
+/// Whether the walk is in callbacks that run once while the module loads:
+/// `fs.readdir(dir, (err, files) => files.forEach((f) => names.push(f)))` at module scope.
+fn in_load_time_callback(cx: &FileCx) -> bool {
+    let n = cx.ancestors.len();
+    let mut seen_callback = false;
+    for i in (0..n).rev() {
+        let node = cx.ancestors[i];
+        match node.k() {
+            "arrow_function" | "function_expression" | "function" => {}
+            "function_declaration"
+            | "method_definition"
+            | "class_body"
+            | "generator_function_declaration" => return false,
+            _ => continue,
+        }
+        // A callback: `f(..., fn)` or `x.f(..., fn)`.
+        let call = (i >= 2 && cx.ancestors[i - 1].k() == "arguments")
+            .then(|| cx.ancestors[i - 2])
+            .filter(|c| c.k() == "call_expression");
+        let Some(call) = call else {
+            return false;
+        };
+        let Some(function) = call.field("function") else {
+            return false;
+        };
+        let callee = cx.text(function);
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        let per_element = matches!(last, "forEach" | "map" | "filter" | "flatMap" | "reduce");
+        if !(per_element || ONE_SHOT_CALLS.contains(&last)) {
+            return false;
+        }
+        seen_callback = true;
+    }
+    seen_callback
+}
+
 fn over_fixed_list(cx: &FileCx) -> bool {
     for frame in cx.frames.iter().rev() {
         let iteration = match frame {
@@ -731,6 +784,9 @@ mod tests {
         let cases = [
             // memoisation with no eviction
             "const cache = new Map(); export async function getUser(id) { if (cache.has(id)) return cache.get(id); const u = await load(id); cache.set(id, u); return u; }",
+            // callbacks that run again and again, even when registered at module load
+            "import fs from 'fs'; const changed = []; fs.watch(dir, (event, file) => { changed.push(file); });",
+            "import express from 'express'; const app = express(); const ips = []; app.get('/', (req, res) => { ips.push(req.ip); res.end(); });",
             // seed 003: an audit buffer that is pushed and never drained
             "const auditLogBuffer = []; export function logRequestAudit(entry) { auditLogBuffer.push(entry); }",
             "const seen = new Set(); export function track(id) { seen.add(id); }",
@@ -759,6 +815,8 @@ mod tests {
             "let pending = []; export function add(x) { pending.push(x); } export function flush() { const b = pending; pending = []; return b; }",
             "const buf = []; export function add(x) { buf.push(x); if (buf.length > 10) send(buf.splice(0)); }",
             "const q = []; export function add(x) { q.push(x); } export function reset() { q.length = 0; }",
+            // filled once at load by a one-shot callback
+            "import fs from 'fs'; const names = []; fs.readdir(dir, (err, files) => { if (!err) files.forEach((f) => names.push(f)); });",
             "const o = {}; export function put(k, v) { o[k] = v; } export function del(k) { delete o[k]; }",
             // capped growth
             "const recent = []; export function add(x) { if (recent.length < 1000) recent.push(x); }",
