@@ -422,19 +422,29 @@ fn declared_type<'t>(receiver: Node, cx: &'t FileCx) -> Option<&'t str> {
 
 /// `name = ds.getRepository(X)` or `name: Repository<X>` somewhere in the file.
 fn bound_to_repository(name: &str, src: &str) -> bool {
+    declared_as(name, src, |statement| {
+        // `= ds.getRepository(User)`, not `= await ds.getRepository(User).find()`: a name that
+        // holds a query's rows is not a repository.
+        let getter = statement
+            .rfind("getRepository(")
+            .is_some_and(|at| !statement[at..].contains(")."));
+        getter || statement.contains("Repository<") || statement.contains("EntityManager")
+    })
+}
+
+/// Whether the file assigns or annotates `name` (`name = ...`, `name: ...`, a whole word) with a
+/// statement, up to its end of line or `;`, that `test` accepts.
+fn declared_as(name: &str, src: &str, test: impl Fn(&str) -> bool) -> bool {
     [format!("{name} = "), format!("{name}: ")]
         .iter()
         .any(|prefix| {
             src.match_indices(prefix.as_str()).any(|(at, _)| {
+                let boundary = src[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'));
                 let rest = &src[at + prefix.len()..];
-                let statement = &rest[..rest.find([';', '\n']).unwrap_or(rest.len())];
-                // `= ds.getRepository(User)`, not `= await ds.getRepository(User).find()`:
-                // a name that holds a query's rows is not a repository.
-                let getter = statement.rfind("getRepository(").is_some_and(|at| {
-                    let after = &statement[at..];
-                    !after.contains(").")
-                });
-                getter || statement.contains("Repository<") || statement.contains("EntityManager")
+                boundary && test(&rest[..rest.find([';', '\n']).unwrap_or(rest.len())])
             })
         })
 }
@@ -631,33 +641,24 @@ fn usual_knex_name(name: &str) -> bool {
 }
 
 fn declared_knex(name: &str, src: &str) -> bool {
-    [format!("{name} = "), format!("{name}: ")]
+    declared_as(name, src, |statement| {
+        let value = statement.trim_start();
+        let value = value.strip_prefix("await ").unwrap_or(value);
+        [
+            "knex(",
+            "Knex(",
+            "Knex<",
+            "Knex.",
+            "Knex,",
+            "Knex)",
+            "require('knex')",
+            "require(\"knex\")",
+            "knex.transaction(",
+        ]
         .iter()
-        .any(|prefix| {
-            src.match_indices(prefix.as_str()).any(|(at, _)| {
-                let boundary = src[..at]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'));
-                let value = src[at + prefix.len()..].trim_start();
-                let value = value.strip_prefix("await ").unwrap_or(value);
-                boundary
-                    && [
-                        "knex(",
-                        "Knex(",
-                        "Knex<",
-                        "Knex.",
-                        "Knex;",
-                        "Knex,",
-                        "Knex)",
-                        "require('knex')",
-                        "require(\"knex\")",
-                        "knex.transaction(",
-                    ]
-                    .iter()
-                    .any(|p| value.starts_with(p))
-            })
-        })
+        .any(|p| value.starts_with(p))
+            || value.trim_end() == "Knex"
+    })
 }
 
 /// A table name: `'users'`, `TABLE`, `tables.users`.
@@ -780,11 +781,11 @@ fn knex<'t>(
         }
     };
     let returns = knex_returns(rest)?;
-    if cx.parent().is_some_and(|p| p.k() == "arguments") {
-        return None;
-    }
-    let composed = cx.parent().is_some_and(|p| p.k() == "variable_declarator");
-    if composed {
+    // A subquery (`whereIn('id', knex('b').select('id'))`), or a builder composed further.
+    if cx
+        .parent()
+        .is_some_and(|p| matches!(p.k(), "arguments" | "variable_declarator"))
+    {
         return None;
     }
     let operation = match returns {

@@ -101,37 +101,28 @@ pub fn method_call<'t>(call: Node<'t>, src: &'t str) -> Option<(Node<'t>, &'t st
 /// The value a `const` (or a `let` not reassigned before `at`) named `name` is declared with, in a
 /// block that encloses `at` (the function's or the module's), before it.
 pub fn declared_value<'t>(name: &str, at: Node<'t>, cx: &FileCx<'t>) -> Option<Node<'t>> {
-    for block in cx.ancestors.iter().rev() {
-        if !matches!(block.k(), "statement_block" | "program") {
-            continue;
-        }
-        let mut cursor = block.walk();
-        for statement in block.named_children(&mut cursor) {
-            if statement.start_byte() >= at.start_byte() {
-                break;
-            }
-            if !matches!(
-                statement.k(),
-                "lexical_declaration" | "variable_declaration"
-            ) {
-                continue;
-            }
-            let mut inner = statement.walk();
-            for declarator in statement.named_children(&mut inner) {
-                let bound = declarator
+    let blocks = cx
+        .ancestors
+        .iter()
+        .rev()
+        .filter(|b| matches!(b.k(), "statement_block" | "program"));
+    for block in blocks {
+        let found = block_declarators(*block)
+            .into_iter()
+            .take_while(|(statement, _)| statement.start_byte() < at.start_byte())
+            .find(|(_, declarator)| {
+                declarator
                     .field("name")
-                    .is_some_and(|n| n.k() == "identifier" && cx.text(n) == name);
-                if !bound {
-                    continue;
-                }
-                let value = declarator.field("value")?;
-                let value = unwrap_expression(value);
-                let reassigned = cx.src[statement.end_byte()..at.start_byte()]
-                    .contains(&format!("{name} ="))
-                    || cx.src[statement.end_byte()..at.start_byte()]
-                        .contains(&format!("{name} +="));
-                return (!reassigned).then_some(value);
-            }
+                    .is_some_and(|n| n.k() == "identifier" && cx.text(n) == name)
+            });
+        if let Some((statement, declarator)) = found {
+            let between = &cx.src[statement.end_byte()..at.start_byte()];
+            let reassigned =
+                between.contains(&format!("{name} =")) || between.contains(&format!("{name} +="));
+            return declarator
+                .field("value")
+                .filter(|_| !reassigned)
+                .map(unwrap_expression);
         }
     }
     None
@@ -308,26 +299,35 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
     iteration
 }
 
-/// Names declared by the statements directly in a block (`const id = ids[i]`).
-/// The names declared at the top of a loop body: what one iteration works on.
-fn declared_names(body: Node, src: &str) -> Vec<String> {
+/// The declarators of the `const`/`let`/`var` statements directly in a block, each with its
+/// statement, in order.
+fn block_declarators<'t>(block: Node<'t>) -> Vec<(Node<'t>, Node<'t>)> {
     let mut out = Vec::new();
-    let mut cursor = body.walk();
-    for statement in body.named_children(&mut cursor) {
-        if !matches!(
+    let mut cursor = block.walk();
+    for statement in block.named_children(&mut cursor) {
+        if matches!(
             statement.k(),
             "lexical_declaration" | "variable_declaration"
         ) {
-            continue;
-        }
-        let mut inner = statement.walk();
-        for declarator in statement.named_children(&mut inner) {
-            if let Some(name) = declarator.field("name") {
-                out.extend(pattern_names(name, src));
-            }
+            let mut inner = statement.walk();
+            out.extend(
+                statement
+                    .named_children(&mut inner)
+                    .map(|declarator| (statement, declarator)),
+            );
         }
     }
     out
+}
+
+/// The names declared at the top of a loop body (`const id = ids[i]`): what one iteration works
+/// on.
+fn declared_names(body: Node, src: &str) -> Vec<String> {
+    block_declarators(body)
+        .into_iter()
+        .filter_map(|(_, declarator)| declarator.field("name"))
+        .flat_map(|name| pattern_names(name, src))
+        .collect()
 }
 
 /// Names declared deeper in an iteration's body (`if`, `try` blocks) whose value uses the loop's

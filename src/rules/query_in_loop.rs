@@ -139,7 +139,7 @@ fn other_query(node: Node, iteration: &Iteration, cx: &FileCx) -> Option<Found> 
             callee: call.callee.clone(),
             is_write: call.is_write(),
             paginated,
-            chunked: takes_batch(text, iteration, cx.src),
+            chunked: takes_batch(node, text, iteration, cx),
             depends: depends_on_iteration(text, iteration, cx.src),
             batched_write: false,
             help: orm_help(&call),
@@ -176,7 +176,7 @@ fn other_query(node: Node, iteration: &Iteration, cx: &FileCx) -> Option<Found> 
 
 /// `In(chunk)`, `inArray(t.id, chunk)`, `{ $in: chunk }`, `[Op.in]: chunk`, `where('id', 'in',
 /// chunk)`: one query for a whole batch of the iteration.
-fn takes_batch(text: &str, iteration: &Iteration, src: &str) -> bool {
+fn takes_batch(node: Node, text: &str, iteration: &Iteration, cx: &FileCx) -> bool {
     let markers = [
         "In(",
         "inArray(",
@@ -191,7 +191,13 @@ fn takes_batch(text: &str, iteration: &Iteration, src: &str) -> bool {
     ];
     // `save(batch)`: these take one row or many, so the argument must be a slice of the input.
     let whole_markers = ["save(", "insert(", "upsert("];
-    let sliced = |word: &str| bound_to(word, src, &[".slice(", "chunk("]);
+    // `const batch = rows.slice(i, i + 500)`, declared before the query in an enclosing block.
+    let sliced = |word: &str| {
+        declared_value(word, node, cx).is_some_and(|value| {
+            let value = cx.text(value);
+            value.contains(".slice(") || value.contains("chunk(")
+        })
+    };
     markers.iter().chain(&whole_markers).any(|m| {
         let whole = whole_markers.contains(m);
         text.match_indices(m).any(|(at, _)| {
@@ -209,21 +215,6 @@ fn takes_batch(text: &str, iteration: &Iteration, src: &str) -> bool {
                         && (!whole || sliced(word))
                 })
         })
-    })
-}
-
-/// Whether the file assigns `name = ...` from an expression that mentions one of `needles`
-/// (`const batch = rows.slice(i, i + 500)`).
-fn bound_to(name: &str, src: &str, needles: &[&str]) -> bool {
-    let prefix = format!("{name} = ");
-    src.match_indices(prefix.as_str()).any(|(at, _)| {
-        let boundary = src[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'));
-        let rest = &src[at + prefix.len()..];
-        let statement = &rest[..rest.find([';', '\n']).unwrap_or(rest.len())];
-        boundary && needles.iter().any(|n| statement.contains(n))
     })
 }
 
@@ -249,10 +240,7 @@ fn orm_help(call: &OrmCall) -> String {
 /// `chunk(ids, 100)`, `_.chunk(rows, 50)`, `destroyBatches`: each element is a batch, and one
 /// query per batch is how batching is done.
 fn is_list_of_batches(collection: Node, cx: &FileCx) -> bool {
-    let last = |text: &str| {
-        let last = text.rsplit('.').next().unwrap_or(text).to_ascii_lowercase();
-        last
-    };
+    let last = |text: &str| text.rsplit('.').next().unwrap_or(text).to_ascii_lowercase();
     match collection.k() {
         // `chunk(ids, 100)`, `_.chunk(rows, 50)`, `splitIntoBatches(rows)`
         "call_expression" => collection.field("function").is_some_and(|f| {
