@@ -192,9 +192,7 @@ impl Prefilter {
                     let kept: Vec<&str> = group
                         .iter()
                         .copied()
-                        .filter(|n| {
-                            !(strip_other_layers && analysis::orm::OTHER_LAYER_NEEDLES.contains(n))
-                        })
+                        .filter(|n| !(strip_other_layers && analysis::orm::other_layer_needle(n)))
                         .collect();
                     if kept.is_empty() {
                         // Nothing in this project can match: the rule is never run.

@@ -67,7 +67,8 @@ pub const DATA_LAYER_PACKAGES: &[&str] = &[
     "@opensearch-project/opensearch",
 ];
 
-/// Needles that only the other data layers call for; Prisma projects do not look for them.
+/// ORM methods that only the other data layers call; Prisma projects do not look for them
+/// ([`other_layer_needle`]).
 pub const OTHER_LAYER_NEEDLES: &[&str] = &[
     ".findAll(",
     ".findByPk(",
@@ -92,16 +93,10 @@ pub const OTHER_LAYER_NEEDLES: &[&str] = &[
     ".limit(",
     "limit",
     "size:",
-    "sql`",
-    "SQL`",
-    ".query(",
-    ".execute(",
-    ".raw(",
-    ".unsafe(",
-    ".many(",
-    ".any(",
-    ".one(",
-    ".maybeOne(",
+];
+
+/// Knex's needles: `knex('t').where(...)`, `.first()`, `.del()`; `knex` for the rest.
+pub const KNEX_NEEDLES: &[&str] = &[
     ".where(",
     ".whereIn(",
     ".first(",
@@ -110,6 +105,14 @@ pub const OTHER_LAYER_NEEDLES: &[&str] = &[
     ".pluck(",
     "knex",
 ];
+
+/// Whether only the other data layers (not Prisma) call for `needle`: their ORM methods, Knex,
+/// and raw SQL other than Prisma's own `$queryRaw`.
+pub fn other_layer_needle(needle: &str) -> bool {
+    OTHER_LAYER_NEEDLES.contains(&needle)
+        || KNEX_NEEDLES.contains(&needle)
+        || (super::sql::SQL_NEEDLES.contains(&needle) && needle != "$queryRaw")
+}
 
 pub const ORM_NEEDLES: &[&str] = &[
     ".findAll(",
@@ -136,14 +139,6 @@ pub const ORM_NEEDLES: &[&str] = &[
     ".destroy(",
     ".updateOne(",
     ".insertInto(",
-    // Knex: `knex('t').where(...)`, `.first()`, `.del()`; `knex` for the rest.
-    ".where(",
-    ".whereIn(",
-    ".first(",
-    ".select(",
-    ".del(",
-    ".pluck(",
-    "knex",
 ];
 
 /// A recognised query call of one of these ORMs.

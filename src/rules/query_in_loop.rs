@@ -2,7 +2,7 @@
 
 use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
 use crate::analysis::node::NodeExt;
-use crate::analysis::orm::{orm_call, Orm, OrmCall, ORM_NEEDLES};
+use crate::analysis::orm::{orm_call, Orm, OrmCall, KNEX_NEEDLES, ORM_NEEDLES};
 use crate::analysis::prisma::{prisma_call, PrismaCall, OPERATION_NEEDLES};
 use crate::analysis::sql::{sql_text, SQL_NEEDLES};
 use crate::analysis::syntax::{
@@ -53,13 +53,14 @@ pub static RULE: Rule = Rule {
 };
 
 /// Prisma's operations, the other ORMs' and raw SQL calls.
-const QUERY_NEEDLES: &[&str] =
-    &concat_needles::<{ OPERATION_NEEDLES.len() + ORM_NEEDLES.len() + SQL_NEEDLES.len() }>();
+const QUERY_NEEDLES: &[&str] = &concat_needles::<
+    { OPERATION_NEEDLES.len() + ORM_NEEDLES.len() + KNEX_NEEDLES.len() + SQL_NEEDLES.len() },
+>();
 
 const fn concat_needles<const N: usize>() -> [&'static str; N] {
     let mut out = [""; N];
     let mut i = 0;
-    let parts: [&[&str]; 3] = [OPERATION_NEEDLES, ORM_NEEDLES, SQL_NEEDLES];
+    let parts: [&[&str]; 4] = [OPERATION_NEEDLES, ORM_NEEDLES, KNEX_NEEDLES, SQL_NEEDLES];
     let mut p = 0;
     while p < parts.len() {
         let mut j = 0;
