@@ -12,6 +12,7 @@ pub mod fix;
 pub mod project;
 pub mod render;
 pub mod rules;
+pub mod semantic;
 pub mod suppress;
 
 use aho_corasick::AhoCorasick;
@@ -169,6 +170,11 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
 /// Prefilters built once per run: one automaton per needle group of each rule.
 struct Prefilter {
     groups: Vec<(&'static str, Vec<AhoCorasick>)>,
+    /// When `query-in-loop` runs: files that may send a query are parsed for the facts of their
+    /// functions even when no rule asks for them (callers in other files need them).
+    queries: Option<AhoCorasick>,
+    /// And files parsed for any reason are also checked for calls in loops when they loop.
+    loops: Option<AhoCorasick>,
 }
 
 impl Prefilter {
@@ -203,7 +209,31 @@ impl Prefilter {
                 Some((r.id, automata))
             })
             .collect();
-        Prefilter { groups }
+        let per_element = rules.iter().any(|r| r.id == rules::query_in_loop::RULE.id);
+        let needles = rules::query_in_loop::RULE.needles;
+        let automaton = |group: &[&str]| {
+            let kept: Vec<&str> = group
+                .iter()
+                .copied()
+                .filter(|n| !(strip_other_layers && analysis::orm::other_layer_needle(n)))
+                .collect();
+            AhoCorasick::new(kept).expect("needles are plain strings")
+        };
+        Prefilter {
+            groups,
+            queries: per_element.then(|| automaton(needles[1])),
+            loops: per_element.then(|| automaton(needles[0])),
+        }
+    }
+
+    /// Whether `text` may send a query, so its functions' facts are wanted.
+    fn wants_facts(&self, text: &str) -> bool {
+        self.queries.as_ref().is_some_and(|a| a.is_match(text))
+    }
+
+    /// Whether `text` may hold a loop or a per-element callback.
+    fn loops(&self, text: &str) -> bool {
+        self.loops.as_ref().is_some_and(|a| a.is_match(text))
     }
 
     /// The rules that may find something in `text`.
@@ -235,6 +265,8 @@ struct Linted {
     unparsed_sql: usize,
     pending: Vec<analysis::Pending>,
     comments: Vec<ByteSpan>,
+    /// What the file's functions do (parsed files only).
+    facts: Option<semantic::facts::FileFacts>,
 }
 
 fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
@@ -245,7 +277,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
     let prefilter = Prefilter::new(&rules, &project);
     let suppressions_on = !rules.is_empty();
 
-    let outcomes: Vec<(PathBuf, Outcome)> = discovered
+    let mut outcomes: Vec<(PathBuf, Outcome)> = discovered
         .files
         .par_iter()
         .map(|(path, lang)| {
@@ -257,10 +289,29 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
                 &prefilter,
                 &project,
                 suppressions_on,
+                None,
             );
             (path.clone(), outcome)
         })
         .collect();
+    let resolve = |importer: &Path, specifier: &str, exists: &dyn Fn(&Path) -> bool| {
+        project.resolve_with(importer, specifier, exists)
+    };
+    let holds = |path: &Path, conditions: &[Condition]| conditions_hold(conditions, path, &project);
+    let index = if prefilter.queries.is_some() {
+        follow_callers(
+            &mut outcomes,
+            &discovered.files,
+            settings,
+            &rules,
+            &prefilter,
+            &project,
+            &resolve,
+            &holds,
+        )
+    } else {
+        semantic::index::Index::build(Vec::new(), &resolve, &holds)
+    };
 
     let mut report = Report::default();
     report
@@ -289,6 +340,10 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
             message,
         });
     }
+    let (indexed_files, indexed_functions) = index.size();
+    report.notes.push(format!(
+        "semantic index: {indexed_files} files, {indexed_functions} functions"
+    ));
     let ran: Vec<&str> = rules.iter().map(|r| r.id).collect();
     for (path, outcome) in outcomes {
         let shown = display_path(&path, &settings.cwd);
@@ -314,6 +369,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
                     .pending
                     .into_iter()
                     .filter(|p| conditions_hold(&p.conditions, &path, &project))
+                    .filter_map(|p| describe_calls(p, &path, &index, &resolve, settings))
                     .map(|p| describe_data(p, &path, &project))
                     .collect();
                 let index = LineIndex::new(&text);
@@ -360,9 +416,171 @@ fn conditions_hold(conditions: &[Condition], path: &Path, project: &project::Pro
             .modules
             .data(project, path, specifier)
             .is_some_and(|d| d.missing || d.bytes >= *min_bytes),
+        // Settled with the project index, in `describe_calls`.
+        Condition::Calls { .. } => true,
         // Local conditions were settled in the file's analysis.
-        Condition::NotLiteral(_) | Condition::ImportedClient(_) => false,
+        Condition::NotLiteral(_) | Condition::ImportedClient(_) | Condition::CallSite { .. } => {
+            false
+        }
     })
+}
+
+/// How many rounds of callers are parsed after the first pass (each round reaches one more
+/// call away from the queries).
+const CALLER_ROUNDS: usize = 4;
+
+/// Builds the project index from the parsed files' facts, then parses the files the first pass
+/// skipped that call a function which sends a query (found by name, one Aho-Corasick pass per
+/// file), round after round, so that a loop in a controller three calls away from the query is
+/// seen; their only rule is `query-in-loop`. Returns the final index.
+#[allow(clippy::too_many_arguments)]
+fn follow_callers(
+    outcomes: &mut [(PathBuf, Outcome)],
+    files: &[(PathBuf, Lang)],
+    settings: &Settings,
+    rules: &[&'static Rule],
+    prefilter: &Prefilter,
+    project: &project::Project,
+    resolve: &semantic::index::SpecifierResolver,
+    holds: &dyn Fn(&Path, &[Condition]) -> bool,
+) -> semantic::index::Index {
+    let langs: std::collections::HashMap<&Path, Lang> =
+        files.iter().map(|(p, l)| (p.as_path(), *l)).collect();
+    let only: Vec<&'static Rule> = rules
+        .iter()
+        .copied()
+        .filter(|r| r.id == rules::query_in_loop::RULE.id)
+        .collect();
+    let mut known: std::collections::HashSet<String> = Default::default();
+    let mut index = build_index(outcomes, resolve, holds);
+    for _ in 0..CALLER_ROUNDS {
+        let names: Vec<String> = index
+            .querying_names()
+            .into_iter()
+            .filter(|n| known.insert(n.clone()))
+            .map(|n| format!("{n}("))
+            .collect();
+        if names.is_empty() {
+            break;
+        }
+        let Ok(automaton) = AhoCorasick::new(&names) else {
+            break;
+        };
+        let before = outcomes.len();
+        let parsed: usize = outcomes
+            .par_iter_mut()
+            .map(|(path, outcome)| {
+                let unparsed = matches!(outcome, Outcome::Linted(l) if !l.parsed);
+                let Some(lang) = langs.get(path.as_path()).filter(|_| unparsed) else {
+                    return 0;
+                };
+                let again = lint_file(
+                    path,
+                    *lang,
+                    settings,
+                    &only,
+                    prefilter,
+                    project,
+                    false,
+                    Some(&automaton),
+                );
+                let took = matches!(&again, Outcome::Linted(l) if l.parsed);
+                if took {
+                    *outcome = again;
+                }
+                usize::from(took)
+            })
+            .sum();
+        debug_assert_eq!(before, outcomes.len());
+        if parsed == 0 {
+            break;
+        }
+        index = build_index(outcomes, resolve, holds);
+    }
+    index
+}
+
+fn build_index(
+    outcomes: &[(PathBuf, Outcome)],
+    resolve: &semantic::index::SpecifierResolver,
+    holds: &dyn Fn(&Path, &[Condition]) -> bool,
+) -> semantic::index::Index {
+    let facts: Vec<(PathBuf, semantic::facts::FileFacts)> = outcomes
+        .iter()
+        .filter_map(|(path, outcome)| match outcome {
+            Outcome::Linted(linted) => linted
+                .facts
+                .as_ref()
+                .filter(|f| !f.is_empty())
+                .map(|f| (project::absolute(path), f.clone())),
+            _ => None,
+        })
+        .collect();
+    if std::env::var_os("LEAKLINT_DUMP_FACTS").is_some() {
+        for (path, f) in &facts {
+            eprintln!("{}: {f:#?}", path.display());
+        }
+    }
+    semantic::index::Index::build(facts, resolve, holds)
+}
+
+/// Settles a call in a loop with the project index: the diagnostic, its message naming the
+/// query the call leads to and its help showing the chain; `None` when the callee sends no
+/// query that depends on the element (or writes are turned off).
+fn describe_calls(
+    mut pending: analysis::Pending,
+    path: &Path,
+    index: &semantic::index::Index,
+    resolve: &semantic::index::SpecifierResolver,
+    settings: &Settings,
+) -> Option<analysis::Pending> {
+    let Some((target, element_args)) = pending.conditions.iter().find_map(|c| match c {
+        Condition::Calls {
+            target,
+            element_args,
+        } => Some((target, *element_args)),
+        _ => None,
+    }) else {
+        return Some(pending);
+    };
+    let chain = index.per_element_query(&project::absolute(path), target, element_args, resolve)?;
+    let at = |p: &Path, line: u32| format!("{}:{line}", display_path(p, &settings.cwd));
+    let verb = if chain.is_write { "writes" } else { "runs" };
+    let query = format!(
+        "{verb} `{}` ({})",
+        chain.query,
+        at(&chain.query_path, chain.query_line)
+    );
+    let mut route = String::new();
+    for (i, step) in chain.steps.iter().enumerate() {
+        if i > 0 {
+            route.push_str(if i == 1 { " calls " } else { ", which calls " });
+        }
+        route.push_str(&format!("`{}` ({})", step.name, at(&step.path, step.line)));
+    }
+    let advice = if chain.is_write {
+        "send the writes for all elements together (one `createMany`/`insert(rows)`, one update with `in: ids`, or a batch)"
+    } else {
+        "give it every element at once (one query with `in: ids`, or a DataLoader) and look the rows up in a `Map`"
+    };
+    let help = format!(
+        "{route}{}sends one `{}` per call: {advice}",
+        if chain.steps.len() > 1 {
+            ", which "
+        } else {
+            " "
+        },
+        chain.query
+    );
+    let d = &mut pending.diagnostic;
+    d.message = d.message.replace(analysis::QUERY_PLACEHOLDER, &query);
+    if let Some(h) = &mut d.help {
+        *h = h.replace(analysis::CHAIN_PLACEHOLDER, &help);
+    }
+    if chain.is_write {
+        d.severity = Some(rules::query_in_loop::write_severity(&settings.config)?);
+    }
+    Some(pending)
 }
 
 /// Puts the size of the bulk data a diagnostic waited on into its message.
@@ -423,6 +641,7 @@ fn lint_file(
     prefilter: &Prefilter,
     project: &project::Project,
     suppressions_on: bool,
+    callers_of: Option<&AhoCorasick>,
 ) -> Outcome {
     let max = settings.config.max_file_size;
     match std::fs::metadata(path) {
@@ -454,11 +673,23 @@ fn lint_file(
     if is_minified(&text) {
         return Outcome::Skipped(SkipReason::Minified);
     }
-    project.modules.record(path, &text);
-
-    let mut active = prefilter.rules_for(&text, rules);
+    let mut active = match callers_of {
+        // A later round: parsed only when it calls a function that queries.
+        Some(names) if names.is_match(&text) && prefilter.loops(&text) => rules.to_vec(),
+        Some(_) => Vec::new(),
+        None => {
+            project.modules.record(path, &text);
+            prefilter.rules_for(&text, rules)
+        }
+    };
     let has_suppressions = suppressions_on && text.contains("leaklint-disable");
-    if active.is_empty() && !has_suppressions {
+    // Barrels and other re-exporting modules link callers to the functions they re-export.
+    let wants_facts = callers_of.is_none()
+        && (prefilter.wants_facts(&text)
+            || (prefilter.queries.is_some()
+                && text.contains("export")
+                && !project::modules::reexport_specifiers(&text).is_empty()));
+    if active.is_empty() && !has_suppressions && !wants_facts {
         return Outcome::Linted(Box::new(Linted {
             text: None,
             parsed: false,
@@ -466,7 +697,18 @@ fn lint_file(
             unparsed_sql: 0,
             pending: Vec::new(),
             comments: Vec::new(),
+            facts: None,
         }));
+    }
+    // A file parsed anyway is also searched for calls in loops.
+    let per_element = rules
+        .iter()
+        .copied()
+        .find(|r| r.id == rules::query_in_loop::RULE.id);
+    if let Some(rule) = per_element {
+        if !active.iter().any(|r| r.id == rule.id) && prefilter.loops(&text) {
+            active.push(rule);
+        }
     }
     active.retain(|r| r.check.is_some());
     let Some(analysis) = analysis::analyze(path, &text, lang, &settings.config, project, &active)
@@ -483,6 +725,7 @@ fn lint_file(
         unparsed_sql: analysis.unparsed_sql,
         pending: analysis.pending,
         comments: analysis.comments,
+        facts: Some(analysis.facts),
     }))
 }
 

@@ -4,6 +4,7 @@
 pub mod node;
 pub mod orm;
 pub mod prisma;
+pub mod query;
 pub mod server;
 pub mod sql;
 pub mod syntax;
@@ -68,6 +69,12 @@ thread_local! {
     static PARSERS: RefCell<HashMap<Lang, Parser>> = RefCell::new(HashMap::new());
 }
 
+/// Makes `lang`'s name tables the ones this thread's nodes are read with (the analysis does this
+/// itself; tests that walk a tree of their own call it).
+pub fn use_grammar(lang: Lang) {
+    node::set_language(&lang.language(), lang.tables());
+}
+
 /// Parses `text` with this thread's parser for `lang`.
 pub fn parse(text: &str, lang: Lang) -> Option<Tree> {
     PARSERS.with(|parsers| {
@@ -128,7 +135,23 @@ pub enum Condition {
     /// of at least `min_bytes` when its size is known. The diagnostic's message says how much in
     /// place of [`DATA_PLACEHOLDER`].
     BulkData { specifier: String, min_bytes: u64 },
+    /// The call that starts at byte `site` runs once per element, with the element in the
+    /// arguments `element_args` (a bit each): it is an N+1 when what it calls sends a query that
+    /// depends on one of them. Settled by the file's facts into [`Condition::Calls`].
+    CallSite { site: usize, element_args: u64 },
+    /// Resolved form of `CallSite`: the callee, for the project index. The message says what it
+    /// runs in place of [`QUERY_PLACEHOLDER`] and the help shows the chain in place of
+    /// [`CHAIN_PLACEHOLDER`].
+    Calls {
+        target: crate::semantic::facts::Target,
+        element_args: u64,
+    },
 }
+
+/// Written in a message where the query a called function leads to goes.
+pub const QUERY_PLACEHOLDER: &str = "{query}";
+/// Written in a help where the chain of calls to the query goes.
+pub const CHAIN_PLACEHOLDER: &str = "{chain}";
 
 /// Written in a message where the size of the data behind a [`Condition::BulkData`] goes.
 pub const DATA_PLACEHOLDER: &str = "{data}";
@@ -267,6 +290,8 @@ pub struct FileAnalysis {
     pub unparsed_sql: usize,
     pub comments: Vec<ByteSpan>,
     pub syntax_errors: bool,
+    /// What the file's functions do, for the project index.
+    pub facts: crate::semantic::facts::FileFacts,
 }
 
 /// Parses and analyses one file with the given rules.
@@ -290,6 +315,7 @@ pub fn analyze(
         }
     }
     let mut analyzer = Analyzer {
+        collector: crate::semantic::facts::Collector::new(text),
         cx: FileCx {
             path,
             project,
@@ -316,28 +342,78 @@ pub fn analyze(
         cx,
         mut sink,
         mut file_checks,
+        collector,
         ..
     } = analyzer;
     for check in &mut file_checks {
         check.finish(&cx, &mut sink);
     }
+    let mut facts = collector.finish();
+    for function in &mut facts.functions {
+        function.queries.retain_mut(|q| {
+            match resolve_conditions(std::mem::take(&mut q.conditions), &cx) {
+                Some(conditions) => {
+                    q.conditions = conditions;
+                    true
+                }
+                None => false,
+            }
+        });
+    }
     let pending = sink
         .pending
         .into_iter()
-        .filter_map(|p| resolve_local(p, &cx))
+        .filter_map(|p| resolve_local(p, &cx, &facts))
         .collect();
     Some(FileAnalysis {
         pending,
         unparsed_sql: sink.unparsed_sql,
         comments: cx.comments,
         syntax_errors: tree.root_node().has_error(),
+        facts,
     })
 }
 
 /// Settles the conditions this file can answer; drops the diagnostic when one fails.
-fn resolve_local(mut pending: Pending, cx: &FileCx) -> Option<Pending> {
+fn resolve_local(
+    mut pending: Pending,
+    cx: &FileCx,
+    facts: &crate::semantic::facts::FileFacts,
+) -> Option<Pending> {
+    let mut conditions = resolve_conditions(std::mem::take(&mut pending.conditions), cx)?;
+    for condition in &mut conditions {
+        if let Condition::CallSite { site, element_args } = *condition {
+            let call = facts.call_at(site)?;
+            if !may_be_local(&call.target, cx) {
+                return None;
+            }
+            *condition = Condition::Calls {
+                target: call.target.clone(),
+                element_args,
+            };
+        }
+    }
+    pending.conditions = conditions;
+    Some(pending)
+}
+
+/// Whether a call target may be code of this project: not a function of an npm package.
+fn may_be_local(target: &crate::semantic::facts::Target, cx: &FileCx) -> bool {
+    use crate::semantic::facts::Entity;
+    let mut base = &target.base;
+    loop {
+        match base {
+            Entity::Instance(inner) | Entity::Returned(inner) => base = inner,
+            Entity::Import(from) => return cx.project.may_be_local(cx.path, &from.specifier),
+            _ => return true,
+        }
+    }
+}
+
+/// Settles the conditions this file can answer: `None` when one fails.
+fn resolve_conditions(conditions: Vec<Condition>, cx: &FileCx) -> Option<Vec<Condition>> {
     let mut remaining = Vec::new();
-    for condition in pending.conditions.drain(..) {
+    for condition in conditions {
         match condition {
             Condition::NotLiteral(name) => {
                 // A literal filled later (`ROLES.push(...)`) is not fixed in the source.
@@ -356,12 +432,12 @@ fn resolve_local(mut pending: Pending, cx: &FileCx) -> Option<Pending> {
             other => remaining.push(other),
         }
     }
-    pending.conditions = remaining;
-    Some(pending)
+    Some(remaining)
 }
 
 struct Analyzer<'t> {
     cx: FileCx<'t>,
+    collector: crate::semantic::facts::Collector<'t>,
     node_checks: Vec<fn(Node, &FileCx, &mut Sink)>,
     file_checks: Vec<Box<dyn FileCheck>>,
     sink: Sink,
@@ -377,6 +453,7 @@ impl<'t> Visitor<'t> for Analyzer<'t> {
             self.cx.frames.push(frame);
         }
         syntax::collect_facts(node, &mut self.cx);
+        self.collector.enter(node, field, &self.cx);
         for check in &self.node_checks {
             check(node, &self.cx, &mut self.sink);
         }
@@ -386,6 +463,7 @@ impl<'t> Visitor<'t> for Analyzer<'t> {
     }
 
     fn leave(&mut self, node: Node<'t>) {
+        self.collector.leave(node);
         if self.cx.frames.last().is_some_and(|f| f.id() == node.id()) {
             self.cx.frames.pop();
         }

@@ -233,10 +233,25 @@ impl Project {
     /// The files an import specifier may name, from `importer`: relative paths, tsconfig path
     /// aliases, and workspace packages.
     pub fn resolve(&self, importer: &Path, specifier: &str) -> Vec<PathBuf> {
+        self.resolve_with(importer, specifier, &|p: &Path| p.is_file())
+    }
+
+    /// Like [`Project::resolve`], with `exists` deciding which candidate files exist (the
+    /// project index asks only about files it has facts for, without touching the disk).
+    pub fn resolve_with(
+        &self,
+        importer: &Path,
+        specifier: &str,
+        exists: &dyn Fn(&Path) -> bool,
+    ) -> Vec<PathBuf> {
         let importer = absolute(importer);
-        if specifier.starts_with("./") || specifier.starts_with("../") {
+        if specifier.starts_with("./")
+            || specifier.starts_with("../")
+            || specifier == "."
+            || specifier == ".."
+        {
             let base = importer.parent().unwrap_or(Path::new("/")).join(specifier);
-            return modules::candidates(&base);
+            return modules::candidates_with(&modules::normalize(&base), exists);
         }
         let mut out = Vec::new();
         if let Some(tsconfig) = self.tsconfigs.iter().find(|t| importer.starts_with(&t.dir)) {
@@ -246,7 +261,10 @@ impl Project {
                 };
                 for target in targets {
                     let target = target.replace('*', rest);
-                    out.extend(modules::candidates(&tsconfig.base.join(target)));
+                    out.extend(modules::candidates_with(
+                        &modules::normalize(&tsconfig.base.join(target)),
+                        exists,
+                    ));
                 }
             }
         }
@@ -258,17 +276,51 @@ impl Project {
             let Some(name) = &package.name else { continue };
             if specifier == name {
                 for entry in &package.entries {
-                    out.extend(modules::candidates(&package.dir.join(entry)));
+                    out.extend(modules::candidates_with(
+                        &modules::normalize(&package.dir.join(entry)),
+                        exists,
+                    ));
                 }
                 for fallback in ["index", "src/index"] {
-                    out.extend(modules::candidates(&package.dir.join(fallback)));
+                    out.extend(modules::candidates_with(
+                        &package.dir.join(fallback),
+                        exists,
+                    ));
                 }
             } else if let Some(sub) = specifier.strip_prefix(&format!("{name}/")) {
-                out.extend(modules::candidates(&package.dir.join(sub)));
-                out.extend(modules::candidates(&package.dir.join("src").join(sub)));
+                out.extend(modules::candidates_with(&package.dir.join(sub), exists));
+                out.extend(modules::candidates_with(
+                    &package.dir.join("src").join(sub),
+                    exists,
+                ));
             }
         }
         out
+    }
+
+    /// Whether `specifier`, imported from `importer`, may name a module of this project (a
+    /// relative path, a tsconfig alias, a workspace package) rather than an npm package. Decided
+    /// from names only.
+    pub fn may_be_local(&self, importer: &Path, specifier: &str) -> bool {
+        if specifier.starts_with('.') || specifier.starts_with('/') {
+            return true;
+        }
+        let importer = absolute(importer);
+        let aliased = self
+            .tsconfigs
+            .iter()
+            .find(|t| importer.starts_with(&t.dir))
+            .is_some_and(|t| {
+                t.paths
+                    .iter()
+                    .any(|(p, _)| match_alias(p, specifier).is_some())
+            });
+        aliased
+            || self.packages.iter().any(|p| {
+                p.name.as_ref().is_some_and(|name| {
+                    specifier == name || specifier.starts_with(&format!("{name}/"))
+                })
+            })
     }
 }
 

@@ -101,7 +101,7 @@ fn facts_of(text: &str) -> Facts {
 
 /// The modules a file re-exports from: `export * from "x"`, `export { a } from "x"` (also over
 /// several lines), `export * as ns from "x"`.
-fn reexport_specifiers(text: &str) -> Vec<String> {
+pub fn reexport_specifiers(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_export = false;
     for line in text.lines() {
@@ -136,6 +136,11 @@ fn reexport_specifiers(text: &str) -> Vec<String> {
 /// The files a module path may name: itself, with each extension, an `index` file, and
 /// TypeScript's `./x.js` -> `./x.ts`.
 pub fn candidates(base: &Path) -> Vec<PathBuf> {
+    candidates_with(base, &|p: &Path| p.is_file())
+}
+
+/// Like [`candidates`], with `exists` deciding which files exist.
+pub fn candidates_with(base: &Path, exists: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
     let mut out = vec![base.to_path_buf()];
     let text = base.to_string_lossy();
     for js in [".js", ".mjs", ".cjs", ".jsx"] {
@@ -151,7 +156,7 @@ pub fn candidates(base: &Path) -> Vec<PathBuf> {
     for ext in EXTENSIONS {
         out.push(base.join(format!("index.{ext}")));
     }
-    out.retain(|p| p.is_file());
+    out.retain(|p| exists(p));
     out
 }
 

@@ -106,10 +106,97 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         },
         None => match other_query(node, &iteration, cx) {
             Some(found) => found,
-            None => return,
+            None => return call_in_loop(node, iteration, cx, sink),
         },
     };
     report(node, found, iteration, cx, sink);
+}
+
+/// A call that is not itself a query, run once per element with the element in its arguments:
+/// an N+1 when the function it calls sends a query that depends on that argument, however many
+/// calls deep and in whichever file. Settled by the project index ([`Condition::CallSite`]).
+fn call_in_loop(node: Node, iteration: Iteration, cx: &FileCx, sink: &mut Sink) {
+    let Some(function) = node.field("function") else {
+        return;
+    };
+    if !matches!(function.k(), "identifier" | "member_expression") {
+        return;
+    }
+    let Some(arguments) = node.field("arguments").filter(|a| a.k() == "arguments") else {
+        return;
+    };
+    let Some(collection) = iteration.collection else {
+        return;
+    };
+    let collection_root = root_of_collection(collection, cx);
+    if is_literal_collection(collection_root) || is_list_of_batches(collection_root, cx) {
+        return;
+    }
+    let constant = constant_behind(collection_root, cx);
+    if constant.as_deref().is_some_and(is_constant_case) {
+        return;
+    }
+    let mut element_args = 0u64;
+    let mut cursor = arguments.walk();
+    let args = arguments
+        .named_children(&mut cursor)
+        .filter(|a| a.k() != "comment")
+        .take(crate::semantic::facts::MAX_PARAMS);
+    for (i, arg) in args.enumerate() {
+        // `loadUsers(chunk)` over a list of batches takes a whole batch at once.
+        if is_batch_value(arg, &iteration, cx)
+            && ["chunk", "batch", "page", "slice"]
+                .iter()
+                .any(|b| cx.text(arg).to_ascii_lowercase().contains(b))
+        {
+            continue;
+        }
+        if depends_on_iteration(cx.text(arg), &iteration, cx.src) {
+            element_args |= 1 << i;
+        }
+    }
+    if element_args == 0 {
+        return;
+    }
+    let mut conditions = vec![Condition::CallSite {
+        site: node.start_byte(),
+        element_args,
+    }];
+    if let Some(name) = constant {
+        conditions.push(Condition::NotLiteral(name));
+    }
+    let shown = shorten(&crate::analysis::prisma::collapse_whitespace(
+        cx.text(collection),
+    ));
+    let call = shorten(&crate::analysis::prisma::collapse_whitespace(cx.text(node)));
+    let message = format!(
+        "`{call}` {} once per element of `{shown}`",
+        crate::analysis::QUERY_PLACEHOLDER
+    );
+    let label = match iteration.callback {
+        Some(method) => format!("`.{method}` callback runs once per element of `{shown}`"),
+        None => format!("loop over `{shown}`"),
+    };
+    let mut diagnostic = Diagnostic::new(RULE.id, node.byte_range(), message)
+        .with_help(crate::analysis::CHAIN_PLACEHOLDER.to_string())
+        .with_label(iteration.header.clone(), label);
+    if let Some(span) = iteration.concurrent.clone() {
+        diagnostic = diagnostic.with_label(
+            span,
+            "all of them start at once, each holding a pool connection",
+        );
+    }
+    sink.report(diagnostic, conditions);
+}
+
+/// The severity of a write in a loop: `None` when the `writes` option turns writes off, else
+/// the configured level (info by default).
+pub fn write_severity(config: &crate::config::Config) -> Option<Severity> {
+    match config.option(RULE.id, "writes") {
+        Some(OptionValue::Level(Level::Off)) => None,
+        Some(OptionValue::Level(Level::On(severity))) => Some(*severity),
+        _ => Some(Severity::Info),
+    }
 }
 
 /// A query call, whichever library sends it, and what decides whether it is an N+1.
@@ -388,9 +475,25 @@ fn depends_on_iteration(args: &str, iteration: &Iteration, src: &str) -> bool {
     if words().any(|word| iteration.vars.iter().any(|v| v == word)) {
         return true;
     }
-    // Names declared deeper in the body, computed only now that a query needs them.
-    let derived = derived_names(iteration, src);
-    !derived.is_empty() && words().any(|word| derived.iter().any(|v| v == word))
+    // Names declared deeper in the body, computed only now that a query needs them, once per
+    // loop body: every call in a loop asks.
+    thread_local! {
+        static DERIVED: std::cell::RefCell<Option<(usize, usize, Vec<String>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let Some(body) = iteration.body else {
+        return false;
+    };
+    let key = (body.id(), src.as_ptr() as usize);
+    DERIVED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let fresh = !matches!(&*cache, Some((id, ptr, _)) if (*id, *ptr) == key);
+        if fresh {
+            *cache = Some((key.0, key.1, derived_names(iteration, src)));
+        }
+        let derived = &cache.as_ref().expect("just filled").2;
+        !derived.is_empty() && words().any(|word| derived.iter().any(|v| v == word))
+    })
 }
 
 /// Looks through `.filter(...)`, `.slice(...)`, `.map(...)` chains and `CONST[key] ?? []` to the

@@ -1,0 +1,445 @@
+//! The project index: every parsed file's facts, linked through their imports and exports, and
+//! the summary of each function computed bottom-up over the call graph to a fixed point.
+//!
+//! A summary says which parameters of a function end up in the filter of a query it sends,
+//! directly or through the functions it calls (in this file or another, through imports,
+//! re-exports, barrels, class methods, instances and factories). Recursion needs no special case:
+//! the fixed point is reached when no summary grows, and summaries only grow (at most 128 bits
+//! per function), so it is reached in a bounded number of rounds.
+
+use super::bindings::{ImportFrom, Imported};
+use super::facts::{Entity, FileFacts, Target, MAX_PARAMS};
+use crate::analysis::Condition;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A function: (file, function) indices.
+pub type FnId = (u32, u32);
+
+/// How many re-exports, aliases, base classes or chain links are followed.
+const MAX_DEPTH: usize = 8;
+/// How many rounds the fixed point may take (each is linear in the number of calls).
+const MAX_ROUNDS: usize = 64;
+
+/// Why a summary bit is set.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    /// The function's own query, by index.
+    Query(u32),
+    /// A call passes the parameter to `callee`'s parameter `bit`.
+    Call(FnId, u8),
+}
+
+#[derive(Debug, Clone, Default)]
+struct Summary {
+    /// Parameters that reach the filter of a read.
+    reads: u64,
+    /// Parameters that reach a write.
+    writes: u64,
+    /// (write?, bit) -> why.
+    why: Vec<(bool, u8, Step)>,
+}
+
+/// What an entity resolves to across files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resolved {
+    Fn(FnId),
+    Class(u32, u32),
+    Object(u32, u32),
+    /// What calling the function returns.
+    Returned(FnId),
+    Module(u32),
+}
+
+/// One step of an N+1 chain: a function and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainStep {
+    pub name: String,
+    pub path: PathBuf,
+    pub line: u32,
+}
+
+/// The query a call leads to, and the functions in between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    /// The called function first, then each function it calls on the way to the query.
+    pub steps: Vec<ChainStep>,
+    pub query: String,
+    pub query_path: PathBuf,
+    pub query_line: u32,
+    pub is_write: bool,
+}
+
+/// Every parsed file's facts, linked.
+pub struct Index {
+    files: Vec<(PathBuf, FileFacts)>,
+    by_path: HashMap<PathBuf, u32>,
+    summaries: Vec<Vec<Summary>>,
+    /// Per file, function and call: the function it calls, where known.
+    callees: Vec<Vec<Vec<Option<FnId>>>>,
+    /// (importer's folder, specifier) -> file.
+    resolved_specifiers: RefCell<HashMap<(PathBuf, String), Option<u32>>>,
+}
+
+/// Resolves an import specifier to candidate files, given which files exist.
+pub type SpecifierResolver<'a> = dyn Fn(&Path, &str, &dyn Fn(&Path) -> bool) -> Vec<PathBuf> + 'a;
+
+impl Index {
+    /// Links `files` (absolute paths) and computes every summary. `holds` says whether a query's
+    /// conditions (an imported client, say) hold; `resolve` maps import specifiers to files.
+    pub fn build(
+        files: Vec<(PathBuf, FileFacts)>,
+        resolve: &SpecifierResolver,
+        holds: &dyn Fn(&Path, &[Condition]) -> bool,
+    ) -> Index {
+        let by_path = files
+            .iter()
+            .enumerate()
+            .map(|(i, (p, _))| (p.clone(), i as u32))
+            .collect();
+        let mut index = Index {
+            files,
+            by_path,
+            summaries: Vec::new(),
+            callees: Vec::new(),
+            resolved_specifiers: RefCell::new(HashMap::new()),
+        };
+        index.callees = (0..index.files.len())
+            .map(|f| {
+                index.files[f]
+                    .1
+                    .functions
+                    .iter()
+                    .map(|func| {
+                        func.calls
+                            .iter()
+                            .map(|c| index.resolve_fn(f as u32, &c.target, resolve))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        index.summaries = index
+            .files
+            .iter()
+            .map(|(path, facts)| {
+                facts
+                    .functions
+                    .iter()
+                    .map(|func| {
+                        let mut summary = Summary::default();
+                        if func.memoized {
+                            return summary;
+                        }
+                        for (q, query) in func.queries.iter().enumerate() {
+                            if !holds(path, &query.conditions) {
+                                continue;
+                            }
+                            let bits = query.deps;
+                            let set = if query.is_write {
+                                &mut summary.writes
+                            } else {
+                                &mut summary.reads
+                            };
+                            let new = bits & !*set;
+                            *set |= bits;
+                            for bit in ones(new) {
+                                summary
+                                    .why
+                                    .push((query.is_write, bit, Step::Query(q as u32)));
+                            }
+                        }
+                        summary
+                    })
+                    .collect()
+            })
+            .collect();
+        index.fixed_point();
+        index
+    }
+
+    fn fixed_point(&mut self) {
+        for _ in 0..MAX_ROUNDS {
+            let mut changed = false;
+            for f in 0..self.files.len() {
+                for g in 0..self.files[f].1.functions.len() {
+                    if self.files[f].1.functions[g].memoized {
+                        continue;
+                    }
+                    for (c, call) in self.files[f].1.functions[g].calls.iter().enumerate() {
+                        let Some(callee) = self.callees[f][g][c] else {
+                            continue;
+                        };
+                        let (reads, writes) = {
+                            let s = &self.summaries[callee.0 as usize][callee.1 as usize];
+                            (s.reads, s.writes)
+                        };
+                        if reads | writes == 0 {
+                            continue;
+                        }
+                        let summary = &mut self.summaries[f][g];
+                        for (k, mask) in call.args.iter().enumerate().take(MAX_PARAMS) {
+                            if *mask == 0 {
+                                continue;
+                            }
+                            for (write, bits) in [(false, reads), (true, writes)] {
+                                if bits & (1 << k) == 0 {
+                                    continue;
+                                }
+                                let set = if write {
+                                    &mut summary.writes
+                                } else {
+                                    &mut summary.reads
+                                };
+                                let new = mask & !*set;
+                                if new == 0 {
+                                    continue;
+                                }
+                                *set |= new;
+                                changed = true;
+                                for bit in ones(new) {
+                                    summary.why.push((write, bit, Step::Call(callee, k as u8)));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if !changed {
+                return;
+            }
+        }
+    }
+
+    /// The N+1 a call makes when it runs once per element, passing the element in the arguments
+    /// `element_args` (bit per argument): the chain to the query it leads to.
+    pub fn per_element_query(
+        &self,
+        path: &Path,
+        target: &Target,
+        element_args: u64,
+        resolve: &SpecifierResolver,
+    ) -> Option<Chain> {
+        let file = *self.by_path.get(path)?;
+        let callee = self.resolve_fn(file, target, resolve)?;
+        let summary = &self.summaries[callee.0 as usize][callee.1 as usize];
+        let (write, bits) = if summary.reads & element_args != 0 {
+            (false, summary.reads & element_args)
+        } else if summary.writes & element_args != 0 {
+            (true, summary.writes & element_args)
+        } else {
+            return None;
+        };
+        self.chain(callee, write, bits.trailing_zeros() as u8)
+    }
+
+    fn chain(&self, mut at: FnId, write: bool, mut bit: u8) -> Option<Chain> {
+        let mut steps = Vec::new();
+        for _ in 0..MAX_DEPTH * 2 {
+            let (path, facts) = &self.files[at.0 as usize];
+            let function = &facts.functions[at.1 as usize];
+            steps.push(ChainStep {
+                name: function.name.clone(),
+                path: path.clone(),
+                line: function.line,
+            });
+            let summary = &self.summaries[at.0 as usize][at.1 as usize];
+            let (_, _, step) = summary
+                .why
+                .iter()
+                .find(|(w, b, _)| *w == write && *b == bit)?;
+            match *step {
+                Step::Query(q) => {
+                    let query = &function.queries[q as usize];
+                    return Some(Chain {
+                        steps,
+                        query: query.callee.clone(),
+                        query_path: path.clone(),
+                        query_line: query.line,
+                        is_write: write,
+                    });
+                }
+                Step::Call(next, next_bit) => {
+                    at = next;
+                    bit = next_bit;
+                }
+            }
+        }
+        None
+    }
+
+    /// The names of functions and methods that send a query through a parameter, as callers
+    /// write them (`findById` for `UserRepo.findById`): files that mention none of them cannot
+    /// call into the data layer.
+    pub fn querying_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (f, (_, facts)) in self.files.iter().enumerate() {
+            for (g, function) in facts.functions.iter().enumerate() {
+                let s = &self.summaries[f][g];
+                if s.reads | s.writes == 0 {
+                    continue;
+                }
+                let name = function.name.rsplit('.').next().unwrap_or(&function.name);
+                if name.len() >= 2 && name != "default" {
+                    out.push(name.to_string());
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn file_of(&self, importer: u32, specifier: &str, resolve: &SpecifierResolver) -> Option<u32> {
+        let path = &self.files[importer as usize].0;
+        let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let key = (dir, specifier.to_string());
+        if let Some(known) = self.resolved_specifiers.borrow().get(&key) {
+            return *known;
+        }
+        let exists = |p: &Path| self.by_path.contains_key(p);
+        let found = resolve(path, specifier, &exists)
+            .into_iter()
+            .find_map(|p| self.by_path.get(&p).copied());
+        self.resolved_specifiers.borrow_mut().insert(key, found);
+        found
+    }
+
+    fn resolve_fn(&self, file: u32, target: &Target, resolve: &SpecifierResolver) -> Option<FnId> {
+        let base = self.resolve(file, &target.base, resolve, 0)?;
+        let resolved = match &target.member {
+            Some(member) => self.member(base, member, resolve, 0)?,
+            None => base,
+        };
+        match resolved {
+            Resolved::Fn(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    fn resolve(
+        &self,
+        file: u32,
+        entity: &Entity,
+        resolve: &SpecifierResolver,
+        depth: usize,
+    ) -> Option<Resolved> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match entity {
+            Entity::Fn(f) => Some(Resolved::Fn((file, *f))),
+            Entity::Class(c) => Some(Resolved::Class(file, *c)),
+            Entity::Object(o) => Some(Resolved::Object(file, *o)),
+            Entity::Instance(inner) => self.resolve(file, inner, resolve, depth + 1),
+            Entity::Returned(inner) => match self.resolve(file, inner, resolve, depth + 1)? {
+                Resolved::Fn(id) => Some(Resolved::Returned(id)),
+                // `new`-less construction through a class reference is not a call result.
+                _ => None,
+            },
+            Entity::Import(from) => self.import(file, from, resolve, depth + 1),
+            Entity::Star(_) => None,
+        }
+    }
+
+    fn import(
+        &self,
+        file: u32,
+        from: &ImportFrom,
+        resolve: &SpecifierResolver,
+        depth: usize,
+    ) -> Option<Resolved> {
+        let target = self.file_of(file, &from.specifier, resolve)?;
+        match &from.imported {
+            Imported::Named(name) => self.export(target, name, resolve, depth),
+            Imported::Default => self
+                .export(target, "default", resolve, depth)
+                .or_else(|| self.export(target, "=", resolve, depth)),
+            Imported::Namespace => Some(Resolved::Module(target)),
+            Imported::Module => self
+                .export(target, "=", resolve, depth)
+                .or(Some(Resolved::Module(target))),
+        }
+    }
+
+    fn export(
+        &self,
+        file: u32,
+        name: &str,
+        resolve: &SpecifierResolver,
+        depth: usize,
+    ) -> Option<Resolved> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let exports = &self.files[file as usize].1.exports;
+        if let Some((_, entity)) = exports.iter().find(|(n, _)| n == name) {
+            return self.resolve(file, entity, resolve, depth + 1);
+        }
+        for (n, entity) in exports {
+            if let (true, Entity::Star(specifier)) = (n == "*", entity) {
+                let Some(next) = self.file_of(file, specifier, resolve) else {
+                    continue;
+                };
+                if let Some(found) = self.export(next, name, resolve, depth + 1) {
+                    return Some(found);
+                }
+            }
+        }
+        // CommonJS read through ES imports: `import { find } from './cjs'`.
+        if name != "=" && name != "default" {
+            if let Some((_, entity)) = exports.iter().find(|(n, _)| n == "=") {
+                let value = self.resolve(file, entity, resolve, depth + 1)?;
+                return self.member(value, name, resolve, depth + 1);
+            }
+        }
+        None
+    }
+
+    fn member(
+        &self,
+        of: Resolved,
+        name: &str,
+        resolve: &SpecifierResolver,
+        depth: usize,
+    ) -> Option<Resolved> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match of {
+            Resolved::Fn(_) => None,
+            Resolved::Module(file) => self.export(file, name, resolve, depth + 1),
+            Resolved::Object(file, o) => {
+                let object = &self.files[file as usize].1.objects[o as usize];
+                let (_, entity) = object.members.iter().find(|(n, _)| n == name)?;
+                self.resolve(file, entity, resolve, depth + 1)
+            }
+            Resolved::Class(file, c) => {
+                let class = &self.files[file as usize].1.classes[c as usize];
+                if let Some((_, f)) = class.methods.iter().rev().find(|(n, _)| n == name) {
+                    return Some(Resolved::Fn((file, *f)));
+                }
+                let base = self.resolve(file, class.extends.as_ref()?, resolve, depth + 1)?;
+                self.member(base, name, resolve, depth + 1)
+            }
+            Resolved::Returned((file, f)) => {
+                let o = self.files[file as usize].1.functions[f as usize].returns_object?;
+                self.member(Resolved::Object(file, o), name, resolve, depth + 1)
+            }
+        }
+    }
+
+    /// Number of files and functions indexed, for `--verbose`.
+    pub fn size(&self) -> (usize, usize) {
+        (
+            self.files.len(),
+            self.files.iter().map(|(_, f)| f.functions.len()).sum(),
+        )
+    }
+}
+
+/// The set bits of `mask`, lowest first.
+fn ones(mask: u64) -> impl Iterator<Item = u8> {
+    (0..64u8).filter(move |b| mask & (1 << b) != 0)
+}
