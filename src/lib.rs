@@ -298,8 +298,10 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
         project.resolve_with(importer, specifier, exists)
     };
     let holds = |path: &Path, conditions: &[Condition]| conditions_hold(conditions, path, &project);
+    let mut caller_rounds = Vec::new();
     let index = if prefilter.queries.is_some() {
         follow_callers(
+            &mut caller_rounds,
             &mut outcomes,
             &discovered.files,
             settings,
@@ -342,7 +344,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
     }
     let (indexed_files, indexed_functions) = index.size();
     report.notes.push(format!(
-        "semantic index: {indexed_files} files, {indexed_functions} functions"
+        "semantic index: {indexed_files} files, {indexed_functions} functions; callers parsed after the first pass, per round: {caller_rounds:?}"
     ));
     let ran: Vec<&str> = rules.iter().map(|r| r.id).collect();
     for (path, outcome) in outcomes {
@@ -435,6 +437,7 @@ const CALLER_ROUNDS: usize = 4;
 /// seen; their only rule is `query-in-loop`. Returns the final index.
 #[allow(clippy::too_many_arguments)]
 fn follow_callers(
+    rounds: &mut Vec<usize>,
     outcomes: &mut [(PathBuf, Outcome)],
     files: &[(PathBuf, Lang)],
     settings: &Settings,
@@ -492,6 +495,7 @@ fn follow_callers(
             })
             .sum();
         debug_assert_eq!(before, outcomes.len());
+        rounds.push(parsed);
         if parsed == 0 {
             break;
         }

@@ -135,10 +135,13 @@ pub enum Condition {
     /// of at least `min_bytes` when its size is known. The diagnostic's message says how much in
     /// place of [`DATA_PLACEHOLDER`].
     BulkData { specifier: String, min_bytes: u64 },
-    /// The call that starts at byte `site` runs once per element, with the element in the
+    /// The call at bytes `site` runs once per element, with the element in the
     /// arguments `element_args` (a bit each): it is an N+1 when what it calls sends a query that
     /// depends on one of them. Settled by the file's facts into [`Condition::Calls`].
-    CallSite { site: usize, element_args: u64 },
+    CallSite {
+        site: (usize, usize),
+        element_args: u64,
+    },
     /// Resolved form of `CallSite`: the callee, for the project index. The message says what it
     /// runs in place of [`QUERY_PLACEHOLDER`] and the help shows the chain in place of
     /// [`CHAIN_PLACEHOLDER`].

@@ -159,7 +159,7 @@ fn call_in_loop(node: Node, iteration: Iteration, cx: &FileCx, sink: &mut Sink) 
         return;
     }
     let mut conditions = vec![Condition::CallSite {
-        site: node.start_byte(),
+        site: (node.start_byte(), node.end_byte()),
         element_args,
     }];
     if let Some(name) = constant {
@@ -478,23 +478,35 @@ fn depends_on_iteration(args: &str, iteration: &Iteration, src: &str) -> bool {
     // Names declared deeper in the body, computed only now that a query needs them, once per
     // loop body: every call in a loop asks.
     thread_local! {
-        static DERIVED: std::cell::RefCell<Option<(usize, usize, Vec<String>)>> =
+        static DERIVED: std::cell::RefCell<Option<(DerivedKey, Vec<String>)>> =
             const { std::cell::RefCell::new(None) };
     }
     let Some(body) = iteration.body else {
         return false;
     };
-    let key = (body.id(), src.as_ptr() as usize);
+    // The body's node, its place in the source, and the source itself: a node id alone may be
+    // reused by the next file's tree.
+    let key = (
+        body.id(),
+        body.byte_range(),
+        src.as_ptr() as usize,
+        src.len(),
+        iteration.vars.clone(),
+    );
     DERIVED.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let fresh = !matches!(&*cache, Some((id, ptr, _)) if (*id, *ptr) == key);
+        let fresh = !matches!(&*cache, Some((k, _)) if *k == key);
         if fresh {
-            *cache = Some((key.0, key.1, derived_names(iteration, src)));
+            let derived = derived_names(iteration, src);
+            *cache = Some((key, derived));
         }
-        let derived = &cache.as_ref().expect("just filled").2;
+        let derived = &cache.as_ref().expect("just filled").1;
         !derived.is_empty() && words().any(|word| derived.iter().any(|v| v == word))
     })
 }
+
+/// What a cached set of derived names was computed for.
+type DerivedKey = (usize, std::ops::Range<usize>, usize, usize, Vec<String>);
 
 /// Looks through `.filter(...)`, `.slice(...)`, `.map(...)` chains and `CONST[key] ?? []` to the
 /// collection they start from, so that a filtered literal list still counts as literal.

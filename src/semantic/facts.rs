@@ -65,8 +65,9 @@ pub struct CallFact {
     /// Per argument: the caller's parameters it uses.
     pub args: Vec<u64>,
     pub line: u32,
-    /// Byte start of the call, for the rule that judges it.
-    pub site: usize,
+    /// The call's bytes, for the rule that judges it (`f(x)()` holds two calls that start
+    /// together).
+    pub site: (usize, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -106,8 +107,8 @@ pub struct FileFacts {
 }
 
 impl FileFacts {
-    /// The call that starts at byte `site`.
-    pub fn call_at(&self, site: usize) -> Option<&CallFact> {
+    /// The call at bytes `site`.
+    pub fn call_at(&self, site: (usize, usize)) -> Option<&CallFact> {
         self.functions
             .iter()
             .flat_map(|f| &f.calls)
@@ -161,6 +162,8 @@ enum MemberDraft {
 
 struct ObjectDraft {
     start: usize,
+    /// What the object is known by in messages: `userDal`, `makeUserDal()`.
+    name: Option<String>,
     members: Vec<(String, MemberDraft)>,
 }
 
@@ -176,7 +179,7 @@ struct CallDraft {
     callee: Callee,
     args: Vec<Range<usize>>,
     line: u32,
-    site: usize,
+    site: (usize, usize),
 }
 
 /// Gathers a file's bindings and facts during the analysis walk.
@@ -316,6 +319,10 @@ impl<'t> Collector<'t> {
         });
         let shown = match (class, object) {
             (Some(c), _) => format!("{}.{name}", self.classes[c as usize].name),
+            (None, Some(o)) => match &self.objects[o as usize].name {
+                Some(object) => format!("{object}.{name}"),
+                None => name.clone(),
+            },
             _ => name.clone(),
         };
         let id = self.functions.len() as u32;
@@ -469,9 +476,20 @@ impl<'t> Collector<'t> {
                 _ => {}
             }
         }
+        let name = match parent.k() {
+            "variable_declarator" => parent
+                .field("name")
+                .filter(|n| n.k() == "identifier")
+                .map(|n| self.text(n).to_string()),
+            "return_statement" | "arrow_function" => self
+                .owner()
+                .map(|o| format!("{}()", self.functions[o as usize].name)),
+            _ => None,
+        };
         let id = self.objects.len() as u32;
         self.objects.push(ObjectDraft {
             start: node.start_byte(),
+            name,
             members,
         });
         self.objects_by_start.insert(node.start_byte(), id);
@@ -554,7 +572,7 @@ impl<'t> Collector<'t> {
             callee,
             args,
             line: node.start_position().row as u32 + 1,
-            site: node.start_byte(),
+            site: (node.start_byte(), node.end_byte()),
         });
     }
 
