@@ -143,6 +143,14 @@ fn call_in_loop(node: Node, iteration: Iteration, cx: &FileCx, sink: &mut Sink) 
         .filter(|a| a.k() != "comment")
         .take(crate::semantic::facts::MAX_PARAMS);
     for (i, arg) in args.enumerate() {
+        // `getPage(id, { skip: start, take })`: one page of one result set per iteration.
+        let pages = unwrap_expression(arg).k() == "object"
+            && ["skip", "offset", "cursor", "page"]
+                .iter()
+                .any(|key| property(unwrap_expression(arg), key, cx.src).is_some());
+        if pages {
+            return;
+        }
         // `loadUsers(chunk)` over a list of batches takes a whole batch at once.
         if is_batch_value(arg, &iteration, cx)
             && ["chunk", "batch", "page", "slice"]
