@@ -455,7 +455,9 @@ fn follow_callers(
         .filter(|r| r.id == rules::query_in_loop::RULE.id)
         .collect();
     let mut known: std::collections::HashSet<String> = Default::default();
-    let mut index = build_index(outcomes, resolve, holds);
+    let mut files = Vec::new();
+    take_facts(outcomes, &mut files);
+    let mut index = semantic::index::Index::build(files, resolve, holds);
     for _ in 0..CALLER_ROUNDS {
         let names: Vec<String> = index
             .querying_names()
@@ -499,33 +501,25 @@ fn follow_callers(
         if parsed == 0 {
             break;
         }
-        index = build_index(outcomes, resolve, holds);
+        let mut files = index.into_files();
+        take_facts(outcomes, &mut files);
+        index = semantic::index::Index::build(files, resolve, holds);
     }
     index
 }
 
-fn build_index(
-    outcomes: &[(PathBuf, Outcome)],
-    resolve: &semantic::index::SpecifierResolver,
-    holds: &dyn Fn(&Path, &[Condition]) -> bool,
-) -> semantic::index::Index {
-    let facts: Vec<(PathBuf, semantic::facts::FileFacts)> = outcomes
-        .iter()
-        .filter_map(|(path, outcome)| match outcome {
-            Outcome::Linted(linted) => linted
-                .facts
-                .as_ref()
-                .filter(|f| !f.is_empty())
-                .map(|f| (project::absolute(path), f.clone())),
-            _ => None,
-        })
-        .collect();
-    if std::env::var_os("LEAKLINT_DUMP_FACTS").is_some() {
-        for (path, f) in &facts {
-            eprintln!("{}: {f:#?}", path.display());
+/// Moves the facts of the files parsed since the last call into `files`.
+fn take_facts(
+    outcomes: &mut [(PathBuf, Outcome)],
+    files: &mut Vec<(PathBuf, semantic::facts::FileFacts)>,
+) {
+    for (path, outcome) in outcomes {
+        if let Outcome::Linted(linted) = outcome {
+            if let Some(facts) = linted.facts.take().filter(|f| !f.is_empty()) {
+                files.push((project::absolute(path), facts));
+            }
         }
     }
-    semantic::index::Index::build(facts, resolve, holds)
 }
 
 /// Settles a call in a loop with the project index: the diagnostic, its message naming the

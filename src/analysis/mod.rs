@@ -201,6 +201,9 @@ pub struct Iteration<'t> {
     pub callback: Option<&'static str>,
     /// `$transaction(xs.map(...))`: the calls are collected and sent as one batch.
     pub batched: bool,
+    /// A GraphQL field resolver on a non-root type (`User.posts`): it runs once per parent
+    /// object a query returns, with the parent in `vars`.
+    pub resolver: Option<String>,
 }
 
 /// A scope that a node sits in, innermost last.

@@ -258,6 +258,7 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
         concurrent: None,
         callback: None,
         batched: false,
+        resolver: None,
     };
     match loop_node.k() {
         "for_in_statement" => {
@@ -454,6 +455,7 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
                     concurrent,
                     callback: ITERATION_METHODS.iter().copied().find(|m| *m == method),
                     batched,
+                    resolver: None,
                 });
             } else if method == "$transaction" {
                 transparent = true;
@@ -472,6 +474,9 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
             }
         }
     }
+    if per_element.is_none() {
+        per_element = field_resolver(node, cx);
+    }
     let typed_params = params
         .into_iter()
         .filter_map(|(name, ty)| Some((name, ty?.to_string())))
@@ -482,6 +487,125 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
         transparent,
         client_params,
         typed_params,
+    }
+}
+
+/// Root operation types: their resolvers run once per request, not once per parent.
+const ROOT_TYPES: &[&str] = &["Query", "Mutation", "Subscription"];
+
+/// Packages whose resolvers run once per parent object.
+const GRAPHQL_PACKAGES: &[&str] = &[
+    "graphql",
+    "@nestjs/graphql",
+    "type-graphql",
+    "@apollo/server",
+    "apollo-server",
+    "apollo-server-express",
+    "graphql-yoga",
+    "mercurius",
+    "@graphql-tools/schema",
+    "nexus",
+    "@pothos/core",
+];
+
+/// A GraphQL field resolver on a non-root type, which runs once per parent object: a method
+/// decorated `@ResolveField()` (NestJS) or `@FieldResolver()` (type-graphql) with a
+/// `@Parent()`/`@Root()` parameter, or `Type: { field: (parent) => ... }` in a resolver map of
+/// a file that uses GraphQL.
+fn field_resolver<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<Iteration<'t>> {
+    let src = cx.src;
+    let text = |n: Node| src.get(n.byte_range()).unwrap_or("");
+    let header = |n: Node| {
+        let end = n.field("body").map_or(n.end_byte(), |b| b.start_byte());
+        trimmed_span(src, n.start_byte(), end)
+    };
+    if node.k() == "method_definition" {
+        let mut decorated = false;
+        let mut sibling = node.prev_named_sibling();
+        while let Some(s) = sibling.filter(|s| s.k() == "decorator") {
+            let t = text(s);
+            decorated |= t.starts_with("@ResolveField") || t.starts_with("@FieldResolver");
+            sibling = s.prev_named_sibling();
+        }
+        if !decorated {
+            return None;
+        }
+        let params = node.field("parameters")?;
+        let mut cursor = params.walk();
+        let parent = params.named_children(&mut cursor).find(|p| {
+            let mut inner = p.walk();
+            let found = p
+                .children_by_field_name("decorator", &mut inner)
+                .any(|d| text(d).starts_with("@Parent") || text(d).starts_with("@Root"));
+            found
+        })?;
+        let vars = pattern_names(parent.field("pattern")?, src);
+        let class = cx
+            .ancestors
+            .iter()
+            .rev()
+            .find(|a| is_class(a.k()))?
+            .field("name")
+            .map_or("", text);
+        let name = text(node.field("name")?);
+        return Some(resolver_iteration(
+            header(node),
+            vars,
+            node,
+            format!("`{class}.{name}`"),
+        ));
+    }
+    // `User: { posts: (user) => ... }` in a resolver map.
+    let n = cx.ancestors.len();
+    let (field_key, object) = match cx.parent()? {
+        p if p.k() == "pair" => (p.field("key")?, *cx.ancestors.get(n.checked_sub(2)?)?),
+        _ => return None,
+    };
+    let type_pair = *cx.ancestors.get(n.checked_sub(3)?)?;
+    if object.k() != "object" || type_pair.k() != "pair" {
+        return None;
+    }
+    let type_name = text(type_pair.field("key")?).trim_matches(['"', '\'']);
+    let capitalized = type_name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase());
+    if !capitalized || ROOT_TYPES.contains(&type_name) || type_name.starts_with("__") {
+        return None;
+    }
+    let uses_graphql = GRAPHQL_PACKAGES.iter().any(|p| cx.depends_on(p))
+        || cx
+            .imports
+            .values()
+            .any(|s| GRAPHQL_PACKAGES.contains(&s.as_str()));
+    if !uses_graphql {
+        return None;
+    }
+    let first = parameters(node, src).into_iter().next()?.0;
+    let field = text(field_key);
+    Some(resolver_iteration(
+        header(node),
+        vec![first],
+        node,
+        format!("`{type_name}.{field}`"),
+    ))
+}
+
+fn resolver_iteration<'t>(
+    header: ByteSpan,
+    vars: Vec<String>,
+    node: Node<'t>,
+    name: String,
+) -> Iteration<'t> {
+    Iteration {
+        collection: None,
+        header,
+        vars,
+        body: node.field("body"),
+        concurrent: None,
+        callback: None,
+        batched: false,
+        resolver: Some(name),
     }
 }
 

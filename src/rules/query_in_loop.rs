@@ -45,6 +45,8 @@ pub static RULE: Rule = Rule {
         &[
             "for (", "for(", "for await", "while", ".map(", ".forEach(", ".flatMap(",
             ".reduce(", ".filter(", ".some(", ".every(",
+            // GraphQL field resolvers run once per parent object.
+            "@ResolveField", "@FieldResolver", "esolvers",
         ],
         QUERY_NEEDLES,
     ],
@@ -125,17 +127,9 @@ fn call_in_loop(node: Node, iteration: Iteration, cx: &FileCx, sink: &mut Sink) 
     let Some(arguments) = node.field("arguments").filter(|a| a.k() == "arguments") else {
         return;
     };
-    let Some(collection) = iteration.collection else {
+    let Some(repeats) = repetition(&iteration, cx) else {
         return;
     };
-    let collection_root = root_of_collection(collection, cx);
-    if is_literal_collection(collection_root) || is_list_of_batches(collection_root, cx) {
-        return;
-    }
-    let constant = constant_behind(collection_root, cx);
-    if constant.as_deref().is_some_and(is_constant_case) {
-        return;
-    }
     let mut element_args = 0u64;
     let mut cursor = arguments.walk();
     let args = arguments
@@ -170,24 +164,18 @@ fn call_in_loop(node: Node, iteration: Iteration, cx: &FileCx, sink: &mut Sink) 
         site: (node.start_byte(), node.end_byte()),
         element_args,
     }];
-    if let Some(name) = constant {
+    if let Some(name) = repeats.constant {
         conditions.push(Condition::NotLiteral(name));
     }
-    let shown = shorten(&crate::analysis::prisma::collapse_whitespace(
-        cx.text(collection),
-    ));
     let call = shorten(&crate::analysis::prisma::collapse_whitespace(cx.text(node)));
     let message = format!(
-        "`{call}` {} once per element of `{shown}`",
-        crate::analysis::QUERY_PLACEHOLDER
+        "`{call}` {} {}",
+        crate::analysis::QUERY_PLACEHOLDER,
+        repeats.how
     );
-    let label = match iteration.callback {
-        Some(method) => format!("`.{method}` callback runs once per element of `{shown}`"),
-        None => format!("loop over `{shown}`"),
-    };
     let mut diagnostic = Diagnostic::new(RULE.id, node.byte_range(), message)
         .with_help(crate::analysis::CHAIN_PLACEHOLDER.to_string())
-        .with_label(iteration.header.clone(), label);
+        .with_label(iteration.header.clone(), repeats.label);
     if let Some(span) = iteration.concurrent.clone() {
         diagnostic = diagnostic.with_label(
             span,
@@ -357,23 +345,12 @@ fn is_list_of_batches(collection: Node, cx: &FileCx) -> bool {
 }
 
 fn report(node: Node, found: Found, iteration: Iteration, cx: &FileCx, sink: &mut Sink) {
-    let Some(collection) = iteration.collection else {
+    if found.paginated || found.chunked || !found.depends || found.batched_write {
+        return;
+    }
+    let Some(repeats) = repetition(&iteration, cx) else {
         return;
     };
-    let collection_root = root_of_collection(collection, cx);
-    if is_literal_collection(collection_root)
-        || found.paginated
-        || found.chunked
-        || is_list_of_batches(collection_root, cx)
-        || !found.depends
-        || found.batched_write
-    {
-        return;
-    }
-    let constant = constant_behind(collection_root, cx);
-    if constant.as_deref().is_some_and(is_constant_case) {
-        return;
-    }
     // Writes have a level of their own (see the rule doc, "Options"); reads use the rule's.
     let write_severity = if found.is_write {
         match cx.config.option(RULE.id, "writes") {
@@ -386,23 +363,20 @@ fn report(node: Node, found: Found, iteration: Iteration, cx: &FileCx, sink: &mu
     };
 
     let mut conditions = found.conditions;
-    if let Some(name) = constant {
+    if let Some(name) = repeats.constant {
         conditions.push(Condition::NotLiteral(name));
     }
-    let shown = shorten(&crate::analysis::prisma::collapse_whitespace(
-        cx.text(collection),
-    ));
     let verb = if found.is_write { "writes" } else { "runs" };
-    let message = format!("`{}` {verb} once per element of `{shown}`", found.callee);
-    let label = match iteration.callback {
-        Some(method) => format!("`.{method}` callback runs once per element of `{shown}`"),
-        None => format!("loop over `{shown}`"),
+    let message = format!("`{}` {verb} {}", found.callee, repeats.how);
+    let help = match &iteration.resolver {
+        Some(_) => "batch the lookups of all parents with a DataLoader (`loader.load(parent.id)`), or load the relation with the parent query".to_string(),
+        None => found.help,
     };
     let mut diagnostic = Diagnostic::new(RULE.id, node.byte_range(), message);
     diagnostic.severity = write_severity;
     diagnostic = diagnostic
-        .with_help(found.help)
-        .with_label(iteration.header.clone(), label);
+        .with_help(help)
+        .with_label(iteration.header.clone(), repeats.label);
     if let Some(span) = iteration.concurrent.clone() {
         diagnostic = diagnostic.with_label(
             span,
@@ -410,6 +384,49 @@ fn report(node: Node, found: Found, iteration: Iteration, cx: &FileCx, sink: &mu
         );
     }
     sink.report(diagnostic, conditions);
+}
+
+/// What makes code run once per element, as messages say it.
+struct Repetition {
+    /// `once per element of `xs``
+    how: String,
+    /// The label on the loop, callback or resolver.
+    label: String,
+    /// The identifier whose value decides whether the collection is a literal.
+    constant: Option<String>,
+}
+
+/// How `iteration` repeats its body, or `None` when it walks a collection fixed in the source
+/// (a literal, a CONSTANT_CASE list) or a list of batches.
+fn repetition(iteration: &Iteration, cx: &FileCx) -> Option<Repetition> {
+    if let Some(resolver) = &iteration.resolver {
+        return Some(Repetition {
+            how: format!("once per parent object a query returns (field resolver {resolver})"),
+            label: "a field resolver runs once for each parent object in the result".to_string(),
+            constant: None,
+        });
+    }
+    let collection = iteration.collection?;
+    let collection_root = root_of_collection(collection, cx);
+    if is_literal_collection(collection_root) || is_list_of_batches(collection_root, cx) {
+        return None;
+    }
+    let constant = constant_behind(collection_root, cx);
+    if constant.as_deref().is_some_and(is_constant_case) {
+        return None;
+    }
+    let shown = shorten(&crate::analysis::prisma::collapse_whitespace(
+        cx.text(collection),
+    ));
+    let label = match iteration.callback {
+        Some(method) => format!("`.{method}` callback runs once per element of `{shown}`"),
+        None => format!("loop over `{shown}`"),
+    };
+    Some(Repetition {
+        how: format!("once per element of `{shown}`"),
+        label,
+        constant,
+    })
 }
 
 /// The innermost loop or per-element callback the current node runs in, looking through
@@ -804,6 +821,29 @@ mod tests {
         assert!(lint_at("scripts/backfill.ts").is_empty());
         assert!(lint_at("src/e2e/flow.ts").is_empty());
         assert_eq!(lint_at("src/server/users.ts").len(), 1);
+    }
+
+    #[test]
+    fn field_resolvers_run_once_per_parent() {
+        let nest = "class R { @ResolveField() async owner(@Parent() project: P) { return prisma.user.findUnique({ where: { id: project.ownerId } }); } }";
+        let found = lint(nest);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.contains("field resolver `R.owner`"),
+            "{}",
+            found[0].message
+        );
+        // A root query, an undecorated method, a DataLoader and a query not about the parent.
+        assert_passes("class R { @Query() async projects(@Args() a: A) { return prisma.project.findMany({ where: { id: a.id } }); } }");
+        assert_passes("class R { async owner(project: P) { return prisma.user.findUnique({ where: { id: project.ownerId } }); } }");
+        assert_passes("class R { @ResolveField() async owner(@Parent() project: P) { return this.loader.load(project.ownerId); } }");
+        assert_passes("class R { @ResolveField() async stats(@Parent() project: P) { return prisma.stats.findFirst({ where: { scope: 'global' } }); } }");
+        // Resolver maps only count in a file that uses GraphQL.
+        let map = "import { gql } from 'graphql-tag'; import { GraphQLError } from 'graphql'; export const resolvers = { Query: { user: (_, a) => prisma.user.findUnique({ where: { id: a.id } }) }, User: { posts: (u) => prisma.post.findMany({ where: { authorId: u.id } }) } };";
+        let found = lint(map);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("`User.posts`"));
+        assert_passes("export const styles = { Button: { onClick: (e) => prisma.click.create({ data: { id: e.id } }) } };");
     }
 
     #[test]

@@ -505,7 +505,10 @@ impl<'t> Collector<'t> {
     }
 
     fn call(&mut self, node: Node<'t>, cx: &FileCx<'t>) {
-        if let Some(query) = recognize(node, cx) {
+        let query = may_be_query(node, self.src)
+            .then(|| recognize(node, cx))
+            .flatten();
+        if let Some(query) = query {
             self.queries.push(QueryDraft {
                 owner: self.owner(),
                 range: node.byte_range(),
@@ -724,6 +727,61 @@ impl<'t> Collector<'t> {
         }
         out
     }
+}
+
+/// The method names of every data layer's queries (`findMany`, `where`, `execute`...).
+fn query_methods() -> &'static std::collections::HashSet<&'static str> {
+    use crate::analysis::{orm, prisma, sql};
+    static METHODS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    METHODS.get_or_init(|| {
+        [
+            prisma::OPERATION_NEEDLES,
+            orm::ORM_NEEDLES,
+            orm::OTHER_LAYER_NEEDLES,
+            orm::KNEX_NEEDLES,
+            sql::SQL_NEEDLES,
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.strip_prefix('.')?.strip_suffix('('))
+        .collect()
+    })
+}
+
+/// A cheap look before the recognisers: a tagged template, a call whose chain has a method
+/// some data layer's queries end in, or a Knex-style call of a table. Most calls are neither.
+fn may_be_query(node: Node, src: &str) -> bool {
+    if node
+        .field("arguments")
+        .is_some_and(|a| a.k() == "template_string")
+    {
+        return true;
+    }
+    let methods = query_methods();
+    let mut current = node;
+    for _ in 0..32 {
+        let Some(function) = current.field("function") else {
+            return false;
+        };
+        match function.k() {
+            "member_expression" => {
+                let method = function
+                    .field("property")
+                    .map_or("", |p| &src[p.byte_range()]);
+                if methods.contains(method) || method.starts_with("$") {
+                    return true;
+                }
+                match function.field("object").map(unwrap_expression) {
+                    Some(object) if object.k() == "call_expression" => current = object,
+                    _ => return false,
+                }
+            }
+            // `knex('users')`, `trx('t')`, `db(TableName.X)`
+            _ => return current.id() != node.id() || src[function.byte_range()].contains("nex"),
+        }
+    }
+    false
 }
 
 /// `new UserRepo(...)` -> `UserRepo`.

@@ -430,6 +430,11 @@ impl Index {
         }
     }
 
+    /// The facts back, to build a larger index.
+    pub fn into_files(self) -> Vec<(PathBuf, FileFacts)> {
+        self.files
+    }
+
     /// Number of files and functions indexed, for `--verbose`.
     pub fn size(&self) -> (usize, usize) {
         (
