@@ -101,6 +101,23 @@ fn the_baseline_survives_unrelated_edits_and_reports_only_new_findings() {
         stderr(&out)
     );
 
+    // Linting a few files (pre-commit) does not count other files' entries as stale.
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "src/twice.ts",
+            "--baseline",
+            ".leaklint-baseline.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !stderr(&out).contains("no longer match"),
+        "{}",
+        stderr(&out)
+    );
+
     // Editing a baselined finding's own code makes it new again.
     write_files(
         dir.path(),

@@ -210,3 +210,33 @@ fn a_config_error_still_prints_json() {
     // The miette report is still on stderr.
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean"));
 }
+
+/// The hooks pre-commit reads from this repository: the cargo-built one and one that uses an
+/// installed binary, on the same files.
+#[test]
+fn both_pre_commit_hooks_are_declared() {
+    let hooks = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.pre-commit-hooks.yaml"
+    ))
+    .unwrap();
+    let entries: Vec<&str> = hooks.split("\n- ").collect();
+    assert_eq!(entries.len(), 2, "{hooks}");
+    assert!(entries[0].starts_with("- id: leaklint\n") && entries[0].contains("language: rust"));
+    assert!(
+        entries[1].starts_with("id: leaklint-system\n") && entries[1].contains("language: system")
+    );
+    for entry in entries {
+        assert!(entry.contains("entry: leaklint check --quiet"), "{entry}");
+        assert!(
+            entry.contains(r"files: \.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$"),
+            "{entry}"
+        );
+    }
+    let action =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/action.yml")).unwrap();
+    assert!(action.contains("using: composite"));
+    assert!(action.contains("actions/cache@v4"));
+    assert!(action.contains("--format sarif"));
+    assert!(action.contains("github/codeql-action/upload-sarif@v3"));
+}
