@@ -78,6 +78,8 @@ pub struct Finding {
     pub span: Located,
     pub labels: Vec<(String, Located)>,
     pub fix: Option<(Fix, Vec<Located>)>,
+    /// The rule chose the severity (a rule option), rather than the rule's configured level.
+    pub severity_from_rule: bool,
 }
 
 /// A byte span and its start and end as lines and columns.
@@ -664,6 +666,7 @@ fn place(d: Diagnostic, path: &str, index: &LineIndex, config: &Config) -> Findi
             let spans = f.edits.iter().map(|e| locate(&e.span)).collect();
             (f, spans)
         }),
+        severity_from_rule: d.severity.is_some(),
         message: d.message,
         help: d.help,
     }

@@ -4,7 +4,7 @@
 //! of the repository that holds it. Files that share both are linted together, so the answer
 //! never depends on the order in which paths were given.
 
-use crate::config::{self, Config, ConfigError};
+use crate::config::{self, Config, ConfigError, Level};
 use crate::discover::{self, Discovered};
 use crate::{display_path, Report, RunError, Settings};
 use std::collections::{BTreeMap, HashMap};
@@ -108,14 +108,49 @@ pub fn project_root(file: &Path, fallback: &Path) -> PathBuf {
         .unwrap_or_else(|| fallback.to_path_buf())
 }
 
-/// Files linted together: (nearest config file, overrides that matched, project root).
-type GroupKey = (Option<PathBuf>, Vec<usize>, PathBuf);
+/// Files linted together: (what their analysis depends on, project root). Files whose configs
+/// differ only in rule levels share a group, so that cross-file facts (the semantic index) span
+/// them; each finding then takes the level of its own file's config.
+type GroupKey = (String, PathBuf);
+
+/// A group: a config enabling every rule some file of it enables, its files, and the config of
+/// each file by the path findings show.
+struct Group {
+    config: Config,
+    files: Discovered,
+    per_file: HashMap<String, Arc<Config>>,
+}
+
+/// What, in a config, the analysis of a file depends on: everything but rule levels.
+fn analysis_key(config: &Config) -> String {
+    let mut options: Vec<String> = config
+        .rules
+        .iter()
+        .flat_map(|(id, r)| {
+            r.options
+                .iter()
+                .map(move |(k, v)| format!("{id}.{k}={v:?}"))
+        })
+        .collect();
+    options.sort();
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+        config.max_file_size,
+        config.prisma_clients,
+        config.prisma_schema,
+        config.prisma_growing,
+        config.prisma_bounded,
+        options.join(",")
+    )
+}
 
 /// Lints `settings.paths`, each file with its own configuration and project.
 pub fn lint(settings: &Settings) -> Result<Report, RunError> {
     let mut resolver = Resolver::new(&settings.config, settings.nested_configs, &settings.cwd);
     let mut errors = Vec::new();
-    let mut groups: BTreeMap<GroupKey, (Config, Discovered)> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
+    // One shared copy of each distinct effective config.
+    let mut effective: HashMap<(Option<PathBuf>, Vec<usize>), Arc<Config>> = HashMap::new();
     let mut seen = std::collections::HashSet::new();
     for path in &settings.paths {
         let walk_config = resolver.config_for(path).map_err(RunError::Config)?;
@@ -151,31 +186,54 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
             if config.is_excluded(&file) {
                 continue;
             }
-            let key = (config.path.clone(), matched, project_root(&file, &fallback));
-            groups
-                .entry(key)
-                .or_insert_with(|| (config, Discovered::default()))
-                .1
-                .files
-                .push((file, lang));
+            let config = effective
+                .entry((config.path.clone(), matched))
+                .or_insert_with(|| Arc::new(config))
+                .clone();
+            let key = (analysis_key(&config), project_root(&file, &fallback));
+            let group = groups.entry(key).or_insert_with(|| Group {
+                config: (*config).clone(),
+                files: Discovered::default(),
+                per_file: HashMap::new(),
+            });
+            enable_rules_of(&mut group.config, &config);
+            group
+                .per_file
+                .insert(display_path(&file, &settings.cwd), config);
+            group.files.files.push((file, lang));
         }
     }
     let mut report = Report::default();
     // Project facts depend on the config only through `[prisma] schema`: groups of one
     // repository share them.
     let mut projects: HashMap<(PathBuf, Option<String>), crate::project::Project> = HashMap::new();
-    for ((_, _, root), (config, discovered)) in groups {
+    for ((_, root), group) in groups {
         let project = projects
-            .entry((root.clone(), config.prisma_schema.clone()))
-            .or_insert_with(|| crate::project::Project::load(std::slice::from_ref(&root), &config));
-        let paths: Vec<PathBuf> = discovered.files.iter().map(|(p, _)| p.clone()).collect();
+            .entry((root.clone(), group.config.prisma_schema.clone()))
+            .or_insert_with(|| {
+                crate::project::Project::load(std::slice::from_ref(&root), &group.config)
+            });
+        let paths: Vec<PathBuf> = group.files.files.iter().map(|(p, _)| p.clone()).collect();
         let group_settings = Settings {
             paths,
-            config,
+            config: group.config,
             ..settings.clone()
         };
-        let part = crate::lint_files(&group_settings, discovered, project)?;
-        merge(&mut report, part, &group_settings);
+        let mut part = crate::lint_files(&group_settings, group.files, project)?;
+        apply_file_levels(&mut part, &group.per_file);
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for config in group.per_file.values() {
+            if let Some(path) = &config.path {
+                *counts.entry(display_path(path, &settings.cwd)).or_default() += 1;
+            }
+        }
+        for (path, n) in counts {
+            report.notes.push(format!(
+                "config {path} for {}",
+                crate::render::plural(n, "file")
+            ));
+        }
+        merge(&mut report, part);
     }
     for (path, message) in errors {
         report.errors.push(crate::FileError {
@@ -187,14 +245,34 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
     Ok(report)
 }
 
-fn merge(into: &mut Report, part: Report, settings: &Settings) {
-    if let Some(path) = &settings.config.path {
-        into.notes.push(format!(
-            "config {} for {} files",
-            display_path(path, &settings.cwd),
-            settings.paths.len()
-        ));
+/// Turns on in `group` every rule `file` turns on, so that one run covers every file's rules.
+fn enable_rules_of(group: &mut Config, file: &Config) {
+    for rule in crate::rules::RULES {
+        if group.level(rule) == Level::Off && file.level(rule) != Level::Off {
+            group.rules.entry(rule.id).or_default().level = Some(file.level(rule));
+        }
     }
+}
+
+/// Gives each finding the level its own file's config sets: dropped when the rule is off there.
+fn apply_file_levels(report: &mut Report, per_file: &HashMap<String, Arc<Config>>) {
+    report.findings.retain_mut(|f| {
+        let Some(config) = per_file.get(&f.path) else {
+            return true;
+        };
+        match config.level(f.rule) {
+            Level::Off => false,
+            Level::On(severity) => {
+                if !f.severity_from_rule {
+                    f.severity = severity;
+                }
+                true
+            }
+        }
+    });
+}
+
+fn merge(into: &mut Report, part: Report) {
     into.findings.extend(part.findings);
     into.files += part.files;
     into.parsed += part.parsed;

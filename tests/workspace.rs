@@ -231,3 +231,63 @@ fn project_facts_come_from_each_files_own_repository() {
         assert_eq!(findings(&json), expected, "order {order:?}");
     }
 }
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Configs that differ only in rule levels (a nested config per folder, an override) do not cut
+/// the project in pieces: a call in one folder to a query in another is still followed, and
+/// each finding takes its own file's level.
+#[test]
+fn nested_configs_keep_cross_file_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&common::fixtures().join("layered"), dir.path());
+    let (_, plain) = run_json(dir.path(), &[]);
+    let expected = findings(&plain);
+    assert_eq!(expected.len(), 5, "{plain}");
+    write_files(
+        dir.path(),
+        &[
+            ("src/repos/leaklint.toml", "[rules]\nunbounded-find-many = \"off\"\n"),
+            ("src/projects/leaklint.toml", "[rules]\nquery-in-loop = \"error\"\n"),
+            (
+                "leaklint.toml",
+                "[[overrides]]\nfiles = [\"src/tree/**\"]\n[overrides.rules]\nquery-in-loop = \"off\"\n",
+            ),
+        ],
+    );
+    let (_, json) = run_json(dir.path(), &[]);
+    let got: Vec<(String, u64, String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["span"]["start"]["line"].as_u64().unwrap(),
+                d["rule"].as_str().unwrap().to_string(),
+                d["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, u64, String, String)> = expected
+        .into_iter()
+        .filter(|(path, _, _)| !path.starts_with("src/tree/"))
+        .map(|(path, line, rule)| {
+            // Writes keep the severity their rule option gives them (info).
+            let severity = if line == 20 { "info" } else { "error" };
+            (path, line, rule, severity.to_string())
+        })
+        .collect();
+    assert_eq!(got, want);
+}
