@@ -237,6 +237,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         cwd,
         nested_configs: args.config.is_none(),
         unsaved: std::sync::Arc::new(unsaved),
+        projects: None,
     };
     let mut report = match lint(&settings) {
         Ok(report) => report,

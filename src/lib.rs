@@ -54,6 +54,8 @@ pub struct Settings {
     /// Texts linted instead of what is on disk, by absolute path (standard input with
     /// `--stdin-filename`, an editor's unsaved buffers). Such a path need not exist.
     pub unsaved: Arc<std::collections::BTreeMap<PathBuf, String>>,
+    /// Project facts kept between runs (the language server); `None`: loaded for this run.
+    pub projects: Option<workspace::ProjectCache>,
 }
 
 impl Settings {

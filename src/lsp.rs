@@ -8,6 +8,7 @@
 
 use crate::config::Config;
 use crate::diagnostic::{Applicability, Severity};
+use crate::workspace::ProjectCache;
 use crate::{Finding, Settings};
 use lsp_server::{Connection, Message, Notification, Request, Response};
 use serde_json::{json, Value};
@@ -25,6 +26,8 @@ struct Server {
     connection: Connection,
     root: PathBuf,
     documents: HashMap<String, Document>,
+    /// Project facts, loaded once and dropped when a manifest, schema or config is saved.
+    projects: ProjectCache,
 }
 
 /// Runs the server on stdin/stdout until the client says `exit`; returns the exit code.
@@ -51,6 +54,7 @@ pub fn run() -> i32 {
         connection,
         root,
         documents: HashMap::new(),
+        projects: ProjectCache::default(),
     };
     let code = server.main_loop();
     drop(server);
@@ -131,6 +135,7 @@ impl Server {
                             || n.ends_with(".prisma")
                     });
                 if is_project_file {
+                    self.projects.clear();
                     let open: Vec<(String, String)> = self
                         .documents
                         .iter()
@@ -154,7 +159,7 @@ impl Server {
         let Some(path) = uri_to_path(uri) else {
             return;
         };
-        let (findings, problem) = lint_buffer(&self.root, &path, &text);
+        let (findings, problem) = lint_buffer(&self.root, &self.projects, &path, &text);
         let mut diagnostics: Vec<Value> =
             findings.iter().map(|f| diagnostic(f, uri, &text)).collect();
         if let Some(message) = problem {
@@ -241,7 +246,12 @@ impl Server {
 }
 
 /// Lints one buffer as the file `path`; a config error comes back as a message.
-fn lint_buffer(root: &Path, path: &Path, text: &str) -> (Vec<Finding>, Option<String>) {
+fn lint_buffer(
+    root: &Path,
+    projects: &ProjectCache,
+    path: &Path,
+    text: &str,
+) -> (Vec<Finding>, Option<String>) {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut unsaved = BTreeMap::new();
     unsaved.insert(absolute.clone(), text.to_string());
@@ -256,6 +266,7 @@ fn lint_buffer(root: &Path, path: &Path, text: &str) -> (Vec<Finding>, Option<St
         cwd: root.to_path_buf(),
         nested_configs: true,
         unsaved: Arc::new(unsaved),
+        projects: Some(projects.clone()),
     };
     match crate::lint(&settings) {
         Ok(report) => (report.findings, None),

@@ -6,6 +6,7 @@
 
 use crate::config::{self, Config, ConfigError, Level};
 use crate::discover::{self, Discovered};
+use crate::project::Project;
 use crate::{display_path, Report, RunError, Settings};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -204,9 +205,9 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
         }
     }
     let mut report = Report::default();
-    // Project facts depend on the config only through `[prisma] schema`: groups of one
-    // repository share them.
-    let mut projects: HashMap<(PathBuf, Option<String>), crate::project::Project> = HashMap::new();
+    let local = ProjectCache::default();
+    let cache = settings.projects.as_ref().unwrap_or(&local);
+    let mut projects = cache.0.lock().unwrap_or_else(|e| e.into_inner());
     for ((_, root), group) in groups {
         let project = projects
             .entry((root.clone(), group.config.prisma_schema.clone()))
@@ -243,6 +244,27 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
     }
     report.sort();
     Ok(report)
+}
+
+/// Project facts by (project root, `[prisma] schema`): they depend on the config only through
+/// the schema, so groups of one repository share them. A language server keeps one across runs.
+#[derive(Clone, Default)]
+pub struct ProjectCache(Arc<std::sync::Mutex<HashMap<ProjectKey, Project>>>);
+
+/// (project root, `[prisma] schema`).
+type ProjectKey = (PathBuf, Option<String>);
+
+impl ProjectCache {
+    /// Forgets every project (a manifest, schema or config changed).
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+impl std::fmt::Debug for ProjectCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProjectCache")
+    }
 }
 
 /// Turns on in `group` every rule `file` turns on, so that one run covers every file's rules.

@@ -1,5 +1,6 @@
 //! `leaklint lsp` end to end: a scripted client starts the binary and speaks LSP to it over
-//! stdio (initialize, didOpen, publishDiagnostics, didChange, codeAction, shutdown, exit), and
+//! stdio (initialize, didOpen, publishDiagnostics, didChange, codeAction, didSave of a manifest,
+//! shutdown, exit), and
 //! `--stdin-filename`, which lints editor buffers the same way.
 
 mod common;
@@ -204,6 +205,19 @@ fn a_scripted_client_gets_diagnostics_and_code_actions() {
     client.notify(
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": next_uri, "languageId": "typescript", "version": 1, "text": singleton } }),
+    );
+    // Project facts were loaded once, before package.json said Next.js: not a Next.js app yet.
+    let diagnostics = client.diagnostics_for(&next_uri);
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| d["code"] != "prisma-client-singleton"),
+        "{diagnostics:#?}"
+    );
+    // Saving package.json refreshes them, and the open buffers are linted again.
+    client.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": format!("{root_uri}/app/package.json") } }),
     );
     let diagnostics = client.diagnostics_for(&next_uri);
     let fixable = diagnostics
