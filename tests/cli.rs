@@ -165,7 +165,7 @@ fn human_output_of_the_demo_project() {
     insta::assert_snapshot!("demo_human", stdout(&out));
     assert_eq!(
         stderr(&out),
-        "leaklint: 6 problems (4 warnings, 2 info) in 7 files\n"
+        "leaklint: 6 problems (6 warnings) in 5 files\n"
     );
 }
 
