@@ -202,7 +202,7 @@ impl Server {
             }
             let diagnostic = diagnostic(f, uri, &document.text);
             if let Some((fix, spans)) = &f.fix {
-                if fix.applicability != Applicability::Suggestion || !fix.edits.is_empty() {
+                if !fix.edits.is_empty() {
                     let edits: Vec<Value> = fix
                         .edits
                         .iter()
