@@ -1,11 +1,11 @@
 //! The command line: clap definitions and the glue to the library. Exit codes: 0 clean, 1
 //! findings at or above `--fail-on` (or unreadable files), 2 usage, configuration or I/O errors.
 
-use crate::config::{self, Config};
+use crate::config::{self, Config, ConfigError};
 use crate::diagnostic::Severity;
 use crate::render::{self, Format};
 use crate::rules::{self, RULES};
-use crate::{lint, Settings};
+use crate::{lint, RunError, Settings};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -39,6 +39,8 @@ enum Command {
         /// The rule id, e.g. query-in-loop
         rule: String,
     },
+    /// A language server over stdio (diagnostics and quick fixes in editors)
+    Lsp,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -90,6 +92,21 @@ struct CheckArgs {
     /// With --fix, also apply unsafe fixes (they change behaviour: review them)
     #[arg(long, requires = "fix")]
     unsafe_fixes: bool,
+    /// Print the number of findings per rule (and how many are fixable) instead of the findings
+    #[arg(long)]
+    statistics: bool,
+    /// Report only findings not recorded in this baseline file
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file (then exit 0)
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Lint standard input as if it were the file PATH (its config and project apply)
+    #[arg(long, value_name = "PATH", conflicts_with = "paths")]
+    stdin_filename: Option<PathBuf>,
+    /// Print the configuration that applies to FILE, and where it came from, then exit
+    #[arg(long, value_name = "FILE")]
+    show_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -121,11 +138,12 @@ pub fn main() -> i32 {
         Some(Command::Check(args)) => check(args),
         Some(Command::Rules { format }) => list_rules(format),
         Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Lsp) => Ok(crate::lsp::run()),
         None => check(cli.check),
     };
     match result {
         Ok(code) => code,
-        // `leaklint | head`: the reader left; stop quietly.
+        // The reader left before anything that decides the exit code: stop quietly.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
             let _ = writeln!(io::stderr(), "leaklint: cannot write output: {e}");
@@ -163,27 +181,44 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         .ok()
         .and_then(|d| std::path::absolute(d).ok())
         .unwrap_or_else(|| PathBuf::from("."));
-    let config_path = args.config.clone().or_else(|| config::discover(&paths[0]));
-    let config = match &config_path {
+    let format = args.format.unwrap_or(Format::Human);
+    // `--config FILE` applies to every file; otherwise each file gets its nearest leaklint.toml.
+    let config = match &args.config {
         Some(path) => match config::load(path, &crate::display_path(path, &cwd)) {
             Ok(config) => config,
-            Err(error) => {
-                let mut text = String::new();
-                let handler =
-                    miette::GraphicalReportHandler::new_themed(if stderr_color(args.color) {
-                        miette::GraphicalTheme::unicode()
-                    } else {
-                        miette::GraphicalTheme::unicode_nocolor()
-                    })
-                    .with_width(100);
-                let _ = handler.render_report(&mut text, error.as_ref());
-                write!(io::stderr(), "{text}")?;
-                return Ok(2);
-            }
+            Err(error) => return config_error(&error, format, args.color),
         },
         None => Config::default(),
     };
+    // `--stdin-filename PATH`: standard input, linted as if it were that file.
+    let mut unsaved = std::collections::BTreeMap::new();
+    let mut paths = paths;
+    if let Some(name) = &args.stdin_filename {
+        if args.fix {
+            return usage_error("`--fix` cannot write to standard input");
+        }
+        let mut text = String::new();
+        if let Err(e) = io::Read::read_to_string(&mut io::stdin(), &mut text) {
+            return usage_error(&format!("cannot read standard input: {e}"));
+        }
+        let absolute = std::path::absolute(name).unwrap_or_else(|_| name.clone());
+        unsaved.insert(absolute, text);
+        paths = vec![name.clone()];
+    }
+    if let Some(file) = &args.show_config {
+        let mut resolver = crate::workspace::Resolver::new(&config, args.config.is_none(), &cwd);
+        return match crate::workspace::show_config(&mut resolver, file, &cwd) {
+            Ok(text) => {
+                write!(io::stdout().lock(), "{text}")?;
+                Ok(0)
+            }
+            Err(error) => config_error(&error, format, args.color),
+        };
+    }
     let select = match args.select.as_deref().map(resolve_rule_ids).transpose() {
+        Ok(Some(select)) if select.is_empty() => {
+            return usage_error("`--select` names no rule; `leaklint rules` lists every rule")
+        }
         Ok(select) => select,
         Err(message) => return usage_error(&message),
     };
@@ -200,9 +235,13 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         threads: args.threads.map(usize::from),
         report_unused_suppressions: args.report_unused_suppressions,
         cwd,
+        nested_configs: args.config.is_none(),
+        unsaved: std::sync::Arc::new(unsaved),
+        projects: None,
     };
     let mut report = match lint(&settings) {
         Ok(report) => report,
+        Err(RunError::Config(error)) => return config_error(&error, format, args.color),
         Err(e) => return usage_error(&e.to_string()),
     };
     if args.fix {
@@ -214,9 +253,9 @@ fn check(args: CheckArgs) -> io::Result<i32> {
             if !args.quiet {
                 writeln!(
                     io::stderr(),
-                    "leaklint: fixed {} findings in {} files",
-                    applied.fixed,
-                    applied.files
+                    "leaklint: fixed {} in {}",
+                    render::plural(applied.fixed, "finding"),
+                    render::plural(applied.files, "file")
                 )?;
             }
             // Report what is left.
@@ -227,16 +266,80 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         }
     }
 
-    let format = args.format.unwrap_or(Format::Human);
+    if args.fix {
+        let left = report
+            .findings
+            .iter()
+            .filter(|f| {
+                f.fix.as_ref().is_some_and(|(fix, _)| {
+                    fix.applicability == crate::diagnostic::Applicability::Unsafe
+                })
+            })
+            .count();
+        if left > 0 && !args.quiet {
+            writeln!(
+                io::stderr(),
+                "leaklint: {} not applied: review them, then run with `--fix --unsafe-fixes`",
+                render::plural(left, "unsafe fix")
+            )?;
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        let baseline = crate::baseline::of(&report);
+        if let Err(e) = crate::baseline::write(&baseline, path) {
+            return usage_error(&format!("cannot write {}: {e}", path.display()));
+        }
+        if !args.quiet {
+            writeln!(
+                io::stderr(),
+                "leaklint: recorded {} in {}",
+                render::plural(baseline.findings.len(), "finding"),
+                path.display()
+            )?;
+        }
+        return Ok(i32::from(!report.errors.is_empty()));
+    }
+    let mut stale = 0;
+    if let Some(path) = &args.baseline {
+        let baseline = match crate::baseline::read(path) {
+            Ok(baseline) => baseline,
+            Err(e) => return usage_error(&format!("{}: {e}", path.display())),
+        };
+        // A path is in this run when it is, or is under, one of the paths linted.
+        let scopes: Vec<String> = settings
+            .paths
+            .iter()
+            .map(|p| crate::display_path(p, &settings.cwd))
+            .collect();
+        let linted = |path: &str| {
+            scopes.iter().any(|s| {
+                s.is_empty()
+                    || s == "."
+                    || path == s
+                    || path.starts_with(&format!("{}/", s.trim_end_matches('/')))
+            })
+        };
+        let filtered = crate::baseline::filter(&mut report, &baseline, linted);
+        stale = filtered.stale;
+    }
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => io::stdout().is_terminal() && !no_color(),
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    render::render(&report, format, color, &mut out)?;
-    out.flush()?;
+    // `leaklint check | head`: the reader may leave early. The exit code still tells.
+    let written = if args.statistics {
+        render::statistics(&report, format == Format::Json, &mut out)
+    } else {
+        render::render(&report, format, color, &mut out)
+    }
+    .and_then(|()| out.flush());
+    match written {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
     drop(out);
 
     let mut err = io::stderr().lock();
@@ -246,9 +349,6 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         }
     }
     if args.verbose {
-        if let Some(path) = &config_path {
-            writeln!(err, "leaklint: config {}", path.display())?;
-        }
         for line in &report.notes {
             writeln!(err, "leaklint: {line}")?;
         }
@@ -278,6 +378,17 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     if format == Format::Human && !args.quiet {
         writeln!(err, "{}", render::summary_line(&report))?;
     }
+    if stale > 0 && !args.quiet {
+        let (what, verb) = if stale == 1 {
+            ("1 baseline entry".to_string(), "matches")
+        } else {
+            (format!("{stale} baseline entries"), "match")
+        };
+        writeln!(
+            err,
+            "leaklint: {what} no longer {verb} (fixed?): update it with --write-baseline"
+        )?;
+    }
 
     let threshold = match args.fail_on.unwrap_or(FailOn::Warning) {
         FailOn::Info => Severity::Info,
@@ -292,8 +403,40 @@ fn stderr_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => io::stderr().is_terminal() && !no_color(),
     }
+}
+
+/// `NO_COLOR` set to a non-empty value (no-color.org: an empty value does not count).
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Reports a configuration error (exit 2): a miette report on stderr; with `--format json`,
+/// also a JSON document with the error in `errors`, so that tools reading stdout see it.
+fn config_error(error: &ConfigError, format: Format, color: ColorChoice) -> io::Result<i32> {
+    let mut text = String::new();
+    let handler = miette::GraphicalReportHandler::new_themed(if stderr_color(color) {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    })
+    .with_width(100);
+    let _ = handler.render_report(&mut text, error);
+    write!(io::stderr(), "{text}")?;
+    if format == Format::Json {
+        let (path, message) = error.describe();
+        let doc = serde_json::json!({
+            "version": 1,
+            "diagnostics": [],
+            "summary": { "files": 0, "skipped": 0, "diagnostics": 0, "errors": 0, "warnings": 0, "infos": 0 },
+            "errors": [ { "path": path, "message": message } ],
+        });
+        let mut out = io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &doc).map_err(io::Error::from)?;
+        writeln!(out)?;
+    }
+    Ok(2)
 }
 
 fn list_rules(format: ListFormat) -> io::Result<i32> {
@@ -316,15 +459,26 @@ fn list_rules(format: ListFormat) -> io::Result<i32> {
             writeln!(out)?;
         }
         ListFormat::Human => {
+            // Columns as wide as their longest entry, so that no id pushes its row out of line.
+            let width = |header: &str, cell: fn(&rules::Rule) -> &str| {
+                RULES
+                    .iter()
+                    .map(|r| cell(r).len())
+                    .fold(header.len(), usize::max)
+            };
+            let id = width("rule", |r| r.id);
+            let category = width("category", |r| r.category.as_str());
+            let severity = width("severity", |r| r.severity.as_str());
+            let fix = width("fix", |r| r.fix.as_str());
             writeln!(
                 out,
-                "{:<22} {:<12} {:<9} {:<5} summary",
+                "{:<id$}  {:<category$}  {:<severity$}  {:<fix$}  summary",
                 "rule", "category", "severity", "fix"
             )?;
             for r in RULES {
                 writeln!(
                     out,
-                    "{:<22} {:<12} {:<9} {:<5} {}",
+                    "{:<id$}  {:<category$}  {:<severity$}  {:<fix$}  {}",
                     r.id,
                     r.category.as_str(),
                     r.severity.as_str(),

@@ -52,11 +52,18 @@ pub struct RuleConfig {
 /// The effective configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The file it came from, if any.
+    /// The file it came from, if any: the nearest `leaklint.toml`.
     pub path: Option<PathBuf>,
-    /// The folder `exclude` patterns are relative to.
+    /// Every file that went into it, outermost first (nested configs layer on their parents).
+    pub files: Vec<PathBuf>,
+    /// The folder of the nearest config file.
     pub root: PathBuf,
-    pub exclude: GlobSet,
+    /// `root = true`: parent folders' configs are not layered under this one.
+    pub is_root: bool,
+    /// `exclude` patterns of each config file, relative to its folder.
+    pub excludes: Vec<Exclude>,
+    /// `[[overrides]]`, outermost config's first.
+    pub overrides: Vec<Override>,
     pub max_file_size: u64,
     pub rules: HashMap<&'static str, RuleConfig>,
     pub prisma_clients: Vec<String>,
@@ -71,8 +78,11 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             path: None,
+            files: Vec::new(),
             root: PathBuf::from("."),
-            exclude: GlobSet::empty(),
+            is_root: false,
+            excludes: Vec::new(),
+            overrides: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             rules: HashMap::new(),
             prisma_clients: DEFAULT_PRISMA_CLIENTS
@@ -100,14 +110,78 @@ impl Config {
         self.rules.get(rule)?.options.get(name)
     }
 
-    /// Whether `path` (relative to the config's folder) matches an `exclude` pattern.
+    /// Whether `path` matches an `exclude` pattern (relative to the folder of the config that
+    /// set it).
     pub fn is_excluded(&self, path: &Path) -> bool {
-        if self.exclude.is_empty() {
-            return false;
+        self.excludes
+            .iter()
+            .any(|e| e.set.is_match(relative_to(path, &e.root)))
+    }
+
+    /// This configuration with the `[[overrides]]` that match `file` applied, and no overrides
+    /// left; also returns which overrides matched (by index), so files can be grouped by it.
+    pub fn for_file(&self, file: &Path) -> (Config, Vec<usize>) {
+        let mut config = self.clone();
+        config.overrides = Vec::new();
+        let mut matched = Vec::new();
+        for (i, o) in self.overrides.iter().enumerate() {
+            if o.files.is_match(relative_to(file, &o.root)) {
+                matched.push(i);
+                merge_rules(&mut config.rules, &o.rules);
+            }
         }
-        let relative = path.strip_prefix(&self.root).unwrap_or(path);
-        let relative = relative.strip_prefix("./").unwrap_or(relative);
-        self.exclude.is_match(relative)
+        (config, matched)
+    }
+}
+
+/// The `exclude` list of one config file.
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    /// The folder of the config file: patterns are relative to it.
+    pub root: PathBuf,
+    pub patterns: Vec<String>,
+    pub set: GlobSet,
+}
+
+/// One `[[overrides]]` entry: rule settings for the files its globs match.
+#[derive(Debug, Clone)]
+pub struct Override {
+    /// The folder of the config that holds it: `files` globs are relative to it.
+    pub root: PathBuf,
+    pub patterns: Vec<String>,
+    pub files: GlobSet,
+    pub rules: HashMap<&'static str, RuleConfig>,
+}
+
+/// `path` relative to `root` (both made absolute), for matching globs.
+fn relative_to<'a>(path: &'a Path, root: &Path) -> std::borrow::Cow<'a, Path> {
+    let stripped = path.strip_prefix("./").unwrap_or(path);
+    if let Ok(rel) = stripped.strip_prefix(root) {
+        return std::borrow::Cow::Borrowed(rel);
+    }
+    let (Ok(abs_path), Ok(abs_root)) = (std::path::absolute(path), std::path::absolute(root))
+    else {
+        return std::borrow::Cow::Borrowed(stripped);
+    };
+    match abs_path.strip_prefix(&abs_root) {
+        Ok(rel) => std::borrow::Cow::Owned(rel.to_path_buf()),
+        Err(_) => std::borrow::Cow::Borrowed(stripped),
+    }
+}
+
+/// Layers `over` onto `base`: a severity replaces the inherited one, options are added.
+fn merge_rules(
+    base: &mut HashMap<&'static str, RuleConfig>,
+    over: &HashMap<&'static str, RuleConfig>,
+) {
+    for (id, rule) in over {
+        let entry = base.entry(id).or_default();
+        if rule.level.is_some() {
+            entry.level = rule.level;
+        }
+        for (name, value) in &rule.options {
+            entry.options.insert(name, value.clone());
+        }
     }
 }
 
@@ -123,6 +197,26 @@ pub struct ConfigError {
     pub label: String,
     #[help]
     pub help: Option<String>,
+}
+
+impl ConfigError {
+    /// The config file's path as shown, and a one-line message with the line, column and help.
+    pub fn describe(&self) -> (String, String) {
+        let Some(src) = &self.src else {
+            return (String::new(), self.message.clone());
+        };
+        let mut message = self.message.clone();
+        if let Some(span) = self.span {
+            let before = &src.inner()[..span.offset().min(src.inner().len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            message.push_str(&format!(" (line {line}, column {column})"));
+        }
+        if let Some(help) = &self.help {
+            message.push_str(&format!(": {help}"));
+        }
+        (src.name().to_string(), message)
+    }
 }
 
 /// Finds `leaklint.toml` in `start` or the closest parent folder that has one.
@@ -141,6 +235,11 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Reads and validates a config file; `name` is how reports show its path.
 pub fn load(path: &Path, name: &str) -> Result<Config, Box<ConfigError>> {
+    load_onto(Config::default(), path, name)
+}
+
+/// Reads a config file and layers it onto `base` (the configs of the folders above it).
+pub fn load_onto(base: Config, path: &Path, name: &str) -> Result<Config, Box<ConfigError>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Box::new(ConfigError {
             message: format!("cannot read {name}: {e}"),
@@ -154,14 +253,25 @@ pub fn load(path: &Path, name: &str) -> Result<Config, Box<ConfigError>> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    parse(&text, name, root).map(|mut c| {
+    parse_onto(base, &text, name, root).map(|mut c| {
         c.path = Some(path.to_path_buf());
+        c.files.push(path.to_path_buf());
         c
     })
 }
 
 /// Parses config text; `name` is shown in error reports, `root` anchors `exclude` patterns.
 pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<ConfigError>> {
+    parse_onto(Config::default(), text, name, root)
+}
+
+/// Parses config text onto `base`: what the text sets replaces or adds to what `base` has.
+pub fn parse_onto(
+    base: Config,
+    text: &str,
+    name: &str,
+    root: PathBuf,
+) -> Result<Config, Box<ConfigError>> {
     let error = |message: String,
                  span: Option<std::ops::Range<usize>>,
                  label: &str,
@@ -183,8 +293,9 @@ pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<Config
         )
     })?;
     let mut config = Config {
-        root,
-        ..Config::default()
+        root: root.clone(),
+        is_root: false,
+        ..base
     };
     for (key, item) in doc.as_table().iter() {
         let key_span = doc.as_table().key(key).and_then(|k| k.span());
@@ -210,9 +321,37 @@ pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<Config
                     })?;
                     builder.add(glob);
                 }
-                config.exclude = builder
+                let set = builder
                     .build()
                     .map_err(|e| error(e.to_string(), item.span(), "in these patterns", None))?;
+                config.excludes.push(Exclude {
+                    root: root.clone(),
+                    patterns,
+                    set,
+                });
+            }
+            "root" => {
+                config.is_root = item.as_bool().ok_or_else(|| {
+                    error(
+                        "`root` must be true or false".into(),
+                        item.span(),
+                        "expected a boolean",
+                        Some("root = true  # do not layer the configs of parent folders".into()),
+                    )
+                })?;
+            }
+            "overrides" => {
+                let Some(entries) = item.as_array_of_tables() else {
+                    return Err(error(
+                        "`overrides` must be an array of tables".into(),
+                        item.span(),
+                        "expected [[overrides]] entries",
+                        Some("[[overrides]]\nfiles = [\"scripts/**\"]\n[overrides.rules]\nquery-in-loop = \"off\"".into()),
+                    ));
+                };
+                for entry in entries.iter() {
+                    config.overrides.push(parse_override(entry, &root, &error)?);
+                }
             }
             "max-file-size" => {
                 let size = item.as_integer().filter(|n| *n > 0).ok_or_else(|| {
@@ -234,22 +373,8 @@ pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<Config
                         None,
                     )
                 })?;
-                for (rule_id, value) in table.iter() {
-                    let span = table.get_key_value(rule_id).and_then(|(k, _)| k.span());
-                    let Some(rule) = rules::find(rule_id) else {
-                        let help = rules::did_you_mean(rule_id)
-                            .map(|s| format!("did you mean `{s}`?"))
-                            .or_else(|| Some("`leaklint rules` lists every rule".into()));
-                        return Err(error(
-                            format!("unknown rule `{rule_id}` in {name}"),
-                            span,
-                            "no rule has this id",
-                            help,
-                        ));
-                    };
-                    let rule_config = rule_config(rule, value, &error)?;
-                    config.rules.insert(rule.id, rule_config);
-                }
+                let parsed = parse_rules(table, name, &error)?;
+                merge_rules(&mut config.rules, &parsed);
             }
             "prisma" => {
                 let table = item.as_table_like().ok_or_else(|| {
@@ -302,7 +427,9 @@ pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<Config
                                     None,
                                 )
                             })?;
-                            config.prisma_schema = Some(schema.to_string());
+                            // Anchored here, so that a nested config inheriting it keeps the path.
+                            config.prisma_schema =
+                                Some(root.join(schema).to_string_lossy().into_owned());
                         }
                         other => {
                             return Err(error(
@@ -322,13 +449,119 @@ pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<Config
                     "not a leaklint setting",
                     Some(suggest(
                         other,
-                        &["exclude", "max-file-size", "rules", "prisma"],
+                        &[
+                            "root",
+                            "exclude",
+                            "max-file-size",
+                            "rules",
+                            "overrides",
+                            "prisma",
+                        ],
                     )),
                 ))
             }
         }
     }
     Ok(config)
+}
+
+/// The `[rules]` table of a config or an override.
+fn parse_rules(
+    table: &dyn toml_edit::TableLike,
+    name: &str,
+    error: &ErrorFn,
+) -> Result<HashMap<&'static str, RuleConfig>, Box<ConfigError>> {
+    let mut out = HashMap::new();
+    for (rule_id, value) in table.iter() {
+        let span = table.get_key_value(rule_id).and_then(|(k, _)| k.span());
+        let Some(rule) = rules::find(rule_id) else {
+            let help = rules::did_you_mean(rule_id)
+                .map(|s| format!("did you mean `{s}`?"))
+                .or_else(|| Some("`leaklint rules` lists every rule".into()));
+            return Err(error(
+                format!("unknown rule `{rule_id}` in {name}"),
+                span,
+                "no rule has this id",
+                help,
+            ));
+        };
+        out.insert(rule.id, rule_config(rule, value, error)?);
+    }
+    Ok(out)
+}
+
+/// One `[[overrides]]` table: `files` globs (required) and `[overrides.rules]`.
+fn parse_override(
+    table: &toml_edit::Table,
+    root: &Path,
+    error: &ErrorFn,
+) -> Result<Override, Box<ConfigError>> {
+    let mut patterns = None;
+    let mut rules = HashMap::new();
+    for (key, item) in table.iter() {
+        let key_span = table.key(key).and_then(|k| k.span());
+        match key {
+            "files" => {
+                let list = string_list(item).filter(|l| !l.is_empty()).ok_or_else(|| {
+                    error(
+                        "`overrides.files` must be a non-empty array of glob patterns".into(),
+                        item.span(),
+                        "expected an array of strings",
+                        Some("files = [\"scripts/**\", \"**/*.test.ts\"]".into()),
+                    )
+                })?;
+                patterns = Some((list, item.span()));
+            }
+            "rules" => {
+                let t = item.as_table_like().ok_or_else(|| {
+                    error(
+                        "`overrides.rules` must be a table".into(),
+                        item.span(),
+                        "expected a table",
+                        None,
+                    )
+                })?;
+                rules = parse_rules(t, "[[overrides]]", error)?;
+            }
+            other => {
+                return Err(error(
+                    format!("unknown key `{other}` in [[overrides]]"),
+                    key_span,
+                    "not an override setting",
+                    Some(suggest(other, &["files", "rules"])),
+                ))
+            }
+        }
+    }
+    let Some((patterns, span)) = patterns else {
+        return Err(error(
+            "an [[overrides]] entry needs `files`".into(),
+            table.span(),
+            "this override applies to no file",
+            Some("files = [\"scripts/**\"]".into()),
+        ));
+    };
+    let mut builder = GlobSetBuilder::new();
+    for pattern in &patterns {
+        let glob = Glob::new(pattern).map_err(|e| {
+            error(
+                format!("invalid glob pattern `{pattern}`"),
+                span.clone(),
+                &e.kind().to_string(),
+                None,
+            )
+        })?;
+        builder.add(glob);
+    }
+    let files = builder
+        .build()
+        .map_err(|e| error(e.to_string(), span.clone(), "in these patterns", None))?;
+    Ok(Override {
+        root: root.to_path_buf(),
+        patterns,
+        files,
+        rules,
+    })
 }
 
 type ErrorFn<'a> =

@@ -4,16 +4,19 @@
 //! ([`project`]) -> [`suppress`] -> a [`Report`] that [`render`] turns into text.
 
 pub mod analysis;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+pub mod lsp;
 pub mod project;
 pub mod render;
 pub mod rules;
 pub mod semantic;
 pub mod suppress;
+pub mod workspace;
 
 use aho_corasick::AhoCorasick;
 use analysis::{Condition, Lang};
@@ -45,6 +48,25 @@ pub struct Settings {
     pub report_unused_suppressions: bool,
     /// Paths in the report are relative to this folder when under it.
     pub cwd: PathBuf,
+    /// Give each file the nearest `leaklint.toml` above it (`config` applies where there is
+    /// none); when false, `config` applies to every file.
+    pub nested_configs: bool,
+    /// Texts linted instead of what is on disk, by absolute path (standard input with
+    /// `--stdin-filename`, an editor's unsaved buffers). Such a path need not exist.
+    pub unsaved: Arc<std::collections::BTreeMap<PathBuf, String>>,
+    /// Project facts kept between runs (the language server); `None`: loaded for this run.
+    pub projects: Option<workspace::ProjectCache>,
+}
+
+impl Settings {
+    /// The unsaved text of `path`, if it has one.
+    pub fn unsaved_text(&self, path: &Path) -> Option<&str> {
+        if self.unsaved.is_empty() {
+            return None;
+        }
+        let absolute = std::path::absolute(path).ok()?;
+        self.unsaved.get(&absolute).map(String::as_str)
+    }
 }
 
 /// A diagnostic placed in its file, with lines and columns.
@@ -58,6 +80,8 @@ pub struct Finding {
     pub span: Located,
     pub labels: Vec<(String, Located)>,
     pub fix: Option<(Fix, Vec<Located>)>,
+    /// The rule chose the severity (a rule option), rather than the rule's configured level.
+    pub severity_from_rule: bool,
 }
 
 /// A byte span and its start and end as lines and columns.
@@ -127,6 +151,8 @@ impl Report {
 pub enum RunError {
     PathNotFound(PathBuf),
     ThreadPool(String),
+    /// A `leaklint.toml` met on the way is invalid.
+    Config(Box<config::ConfigError>),
 }
 
 impl std::fmt::Display for RunError {
@@ -134,6 +160,7 @@ impl std::fmt::Display for RunError {
         match self {
             RunError::PathNotFound(p) => write!(f, "no such file or folder: {}", p.display()),
             RunError::ThreadPool(e) => write!(f, "cannot start worker threads: {e}"),
+            RunError::Config(e) => write!(f, "{e}"),
         }
     }
 }
@@ -164,7 +191,7 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
     let pool = builder
         .build()
         .map_err(|e| RunError::ThreadPool(e.to_string()))?;
-    pool.install(|| lint_in_pool(settings))
+    pool.install(|| workspace::lint(settings))
 }
 
 /// Prefilters built once per run: one automaton per needle group of each rule.
@@ -269,12 +296,14 @@ struct Linted {
     facts: Option<semantic::facts::FileFacts>,
 }
 
-fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
-    let discovered = discover::discover(&settings.paths, &settings.config, settings.no_ignore)
-        .map_err(|discover::DiscoverError::NotFound(p)| RunError::PathNotFound(p))?;
+/// Lints `discovered`: files that share `settings.config` and `project`.
+pub(crate) fn lint_files(
+    settings: &Settings,
+    discovered: discover::Discovered,
+    project: &project::Project,
+) -> Result<Report, RunError> {
     let rules = enabled_rules(settings);
-    let project = project::Project::load(&settings.paths, &settings.config);
-    let prefilter = Prefilter::new(&rules, &project);
+    let prefilter = Prefilter::new(&rules, project);
     let suppressions_on = !rules.is_empty();
 
     let mut outcomes: Vec<(PathBuf, Outcome)> = discovered
@@ -287,7 +316,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
                 settings,
                 &rules,
                 &prefilter,
-                &project,
+                project,
                 suppressions_on,
                 None,
             );
@@ -297,7 +326,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
     let resolve = |importer: &Path, specifier: &str, exists: &dyn Fn(&Path) -> bool| {
         project.resolve_with(importer, specifier, exists)
     };
-    let holds = |path: &Path, conditions: &[Condition]| conditions_hold(conditions, path, &project);
+    let holds = |path: &Path, conditions: &[Condition]| conditions_hold(conditions, path, project);
     let mut caller_rounds = Vec::new();
     let index = if prefilter.queries.is_some() {
         follow_callers(
@@ -307,7 +336,7 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
             settings,
             &rules,
             &prefilter,
-            &project,
+            project,
             &resolve,
             &holds,
         )
@@ -370,9 +399,9 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
                 let diagnostics: Vec<Diagnostic> = linted
                     .pending
                     .into_iter()
-                    .filter(|p| conditions_hold(&p.conditions, &path, &project))
+                    .filter(|p| conditions_hold(&p.conditions, &path, project))
                     .filter_map(|p| describe_calls(p, &path, &index, &resolve, settings))
-                    .map(|p| describe_data(p, &path, &project))
+                    .map(|p| describe_data(p, &path, project))
                     .collect();
                 let index = LineIndex::new(&text);
                 let (mut suppressions, invalid) = suppress::parse(&text, &linted.comments, &index);
@@ -392,18 +421,26 @@ fn lint_in_pool(settings: &Settings) -> Result<Report, RunError> {
             }
         }
     }
-    report.findings.sort_by(|a, b| {
-        (&a.path, a.span.start, a.rule.id, &a.message).cmp(&(
-            &b.path,
-            b.span.start,
-            b.rule.id,
-            &b.message,
-        ))
-    });
-    report.errors.sort_by(|a, b| a.path.cmp(&b.path));
-    report.skipped.sort_by(|a, b| a.0.cmp(&b.0));
-    report.unparsed_sql.sort();
+    report.sort();
     Ok(report)
+}
+
+impl Report {
+    /// Puts everything in the order of the output contract: by path, then position, then rule.
+    pub(crate) fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.path, a.span.start, a.rule.id, &a.message).cmp(&(
+                &b.path,
+                b.span.start,
+                b.rule.id,
+                &b.message,
+            ))
+        });
+        self.errors.sort_by(|a, b| a.path.cmp(&b.path));
+        self.skipped.sort_by(|a, b| a.0.cmp(&b.0));
+        self.syntax_errors.sort();
+        self.unparsed_sql.sort();
+    }
 }
 
 fn conditions_hold(conditions: &[Condition], path: &Path, project: &project::Project) -> bool {
@@ -625,6 +662,7 @@ fn place(d: Diagnostic, path: &str, index: &LineIndex, config: &Config) -> Findi
             let spans = f.edits.iter().map(|e| locate(&e.span)).collect();
             (f, spans)
         }),
+        severity_from_rule: d.severity.is_some(),
         message: d.message,
         help: d.help,
     }
@@ -642,14 +680,18 @@ fn lint_file(
     callers_of: Option<&AhoCorasick>,
 ) -> Outcome {
     let max = settings.config.max_file_size;
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.len() > max => return Outcome::Skipped(SkipReason::TooLarge),
-        Ok(_) => {}
-        Err(e) => return Outcome::Error(discover::io_message(&e)),
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => return Outcome::Error(discover::io_message(&e)),
+    let bytes = if let Some(text) = settings.unsaved_text(path) {
+        text.as_bytes().to_vec()
+    } else {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.len() > max => return Outcome::Skipped(SkipReason::TooLarge),
+            Ok(_) => {}
+            Err(e) => return Outcome::Error(discover::io_message(&e)),
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => return Outcome::Error(discover::io_message(&e)),
+        }
     };
     if bytes.len() as u64 > max {
         return Outcome::Skipped(SkipReason::TooLarge);

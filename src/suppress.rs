@@ -64,10 +64,11 @@ pub fn parse(
         if !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
             continue;
         }
-        let names = rest.split(" -- ").next().unwrap_or("").trim();
-        let names: Vec<&str> = names
+        // Rule names end at a `--` word: the reason follows it, and may be empty.
+        let names: Vec<&str> = rest
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|n| !n.is_empty())
+            .take_while(|n| *n != "--")
             .collect();
         if names.is_empty() {
             invalid.push(

@@ -45,7 +45,10 @@ fn json_contract_field_by_field() {
         serde_json::json!({ "start": { "line": 3, "column": 3 }, "end": { "line": 3, "column": 24 } })
     );
     assert_eq!(d["fix"], serde_json::Value::Null);
-    assert_eq!(d["url"], serde_json::Value::Null);
+    assert_eq!(
+        d["url"],
+        "https://github.com/leaklint/leaklint/blob/main/rules/query-in-loop.md"
+    );
     // Field order as in DESIGN.md: read it from the raw text (a parsed map sorts its keys).
     let out = run(dir.path(), &["check", "--format", "json"]);
     let raw = stdout(&out);
@@ -162,7 +165,7 @@ fn human_output_of_the_demo_project() {
     insta::assert_snapshot!("demo_human", stdout(&out));
     assert_eq!(
         stderr(&out),
-        "leaklint: 6 problems (4 warnings, 2 info) in 7 files\n"
+        "leaklint: 6 problems (6 warnings) in 5 files\n"
     );
 }
 
@@ -466,7 +469,7 @@ fn fix_applies_safe_fixes_and_reports_what_is_left() {
     let before = findings(&run_json(dir.path(), &[]).1);
     let out = run(dir.path(), &["check", "--fix", "--format", "compact"]);
     assert!(
-        stderr(&out).contains("fixed 1 findings in 1 files"),
+        stderr(&out).contains("fixed 1 finding in 1 file\n"),
         "{}",
         stderr(&out)
     );
@@ -475,6 +478,13 @@ fn fix_applies_safe_fixes_and_reports_what_is_left() {
     assert!(
         !stdout(&out).contains("apps/web/src/lib/prisma.ts"),
         "the fixed finding is gone"
+    );
+    assert!(
+        stderr(&out).contains(
+            "unsafe fixes not applied: review them, then run with `--fix --unsafe-fixes`"
+        ),
+        "{}",
+        stderr(&out)
     );
     let after = findings(&run_json(dir.path(), &[]).1);
     assert_eq!(after.len(), before.len() - 1);

@@ -1,6 +1,6 @@
 //! Every project under `fixtures/` marks the lines it expects findings on with
 //! `// expect: RULE` and the near-misses with `// ok: RULE`; this test runs the binary on each
-//! project and compares.
+//! project and compares. The demo keeps its expectations in `expected.txt` instead.
 
 mod common;
 
@@ -29,6 +29,21 @@ fn markers(root: &Path) -> (BTreeSet<Marker>, BTreeSet<Marker>) {
                     }
                 }
             }
+        }
+    }
+    // A project whose code carries no markers (the demo) lists them in `expected.txt`.
+    if let Ok(list) = std::fs::read_to_string(root.join("expected.txt")) {
+        for line in list
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            let (place, rule) = line.split_once(' ').expect("`path:line rule`");
+            let (path, number) = place.rsplit_once(':').expect("`path:line`");
+            expect.insert((
+                path.to_string(),
+                number.parse().unwrap(),
+                rule.trim().to_string(),
+            ));
         }
     }
     (expect, ok)

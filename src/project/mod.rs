@@ -59,6 +59,11 @@ const ROOT_MARKERS: &[&str] = &[
     "nx.json",
 ];
 
+/// Whether `dir` holds a project's root (version control or a workspace manifest).
+pub fn is_root(dir: &Path) -> bool {
+    ROOT_MARKERS.iter().any(|m| dir.join(m).exists())
+}
+
 impl Project {
     /// Finds the project around `paths` and reads its manifests and schemas.
     pub fn load(paths: &[PathBuf], config: &Config) -> Project {

@@ -17,7 +17,8 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(WIDTH)
         .with_links(false)
-        .with_context_lines(1);
+        .with_context_lines(1)
+        .with_word_separator(textwrap::WordSeparator::Custom(words_outside_code));
     for f in &report.findings {
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             None,
@@ -34,8 +35,25 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
                 Severity::Info => miette::Severity::Advice,
             })
             .with_labels(labels);
-        if let Some(help) = &f.help {
-            diagnostic = diagnostic.with_help(help.clone());
+        if let Some(url) = super::rule_url(f.rule) {
+            diagnostic = diagnostic.with_url(url);
+        }
+        let mut help = f.help.clone().unwrap_or_default();
+        if let Some((fix, _)) = &f.fix {
+            let how = match fix.applicability {
+                crate::diagnostic::Applicability::Safe => "fixable with `leaklint check --fix`",
+                crate::diagnostic::Applicability::Unsafe => {
+                    "fixable with `leaklint check --fix --unsafe-fixes` (review it)"
+                }
+                crate::diagnostic::Applicability::Suggestion => "suggested fix",
+            };
+            if !help.is_empty() {
+                help.push('\n');
+            }
+            help.push_str(&format!("{how}: {}", fix.message));
+        }
+        if !help.is_empty() {
+            diagnostic = diagnostic.with_help(help);
         }
         let source = report
             .sources
@@ -51,4 +69,49 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
         writeln!(out, "{text}")?;
     }
     Ok(())
+}
+
+/// Splits a line into words at spaces outside `inline code`, so that wrapping never breaks a
+/// code span across lines.
+fn words_outside_code(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    let mut in_code = false;
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'`' => in_code = !in_code,
+            b' ' if !in_code => {
+                // The word ends after its run of spaces.
+                let mut end = i;
+                while end < bytes.len() && bytes[end] == b' ' {
+                    end += 1;
+                }
+                words.push(textwrap::core::Word::from(&line[start..end]));
+                start = end;
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < line.len() {
+        words.push(textwrap::core::Word::from(&line[start..]));
+    }
+    Box::new(words.into_iter())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::words_outside_code;
+
+    #[test]
+    fn code_spans_are_one_word() {
+        let words: Vec<&str> = words_outside_code("use `a.findMany({ take: 50 })` here")
+            .map(|w| w.word)
+            .collect();
+        assert_eq!(words, ["use", "`a.findMany({ take: 50 })`", "here"]);
+    }
 }

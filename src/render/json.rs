@@ -24,7 +24,7 @@ struct JsonDiagnostic<'a> {
     span: JsonSpan,
     labels: Vec<JsonLabel<'a>>,
     fix: Option<JsonFix<'a>>,
-    url: Option<&'a str>,
+    url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -110,7 +110,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     })
                     .collect(),
             }),
-            url: None,
+            url: super::rule_url(f.rule),
         })
         .collect();
     let output = Output {

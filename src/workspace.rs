@@ -1,0 +1,411 @@
+//! Which configuration and which project each linted file belongs to. Each file gets the
+//! nearest `leaklint.toml` above it, layered on the configs of the folders above that one up to
+//! a `root = true` config, with the `[[overrides]]` that match it applied; and the project facts
+//! of the repository that holds it. Files that share both are linted together, so the answer
+//! never depends on the order in which paths were given.
+
+use crate::config::{self, Config, ConfigError, Level};
+use crate::discover::{self, Discovered};
+use crate::project::Project;
+use crate::{display_path, Report, RunError, Settings};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Finds and caches the configuration chain of each folder.
+pub struct Resolver {
+    base: Config,
+    nested: bool,
+    cwd: PathBuf,
+    /// Nearest config file of each folder asked about.
+    nearest: HashMap<PathBuf, Option<PathBuf>>,
+    /// Layered configuration by nearest config file.
+    chains: HashMap<PathBuf, Arc<Config>>,
+}
+
+impl Resolver {
+    /// With `nested` false every file gets `base`; otherwise `base` applies only to files with
+    /// no `leaklint.toml` above them.
+    pub fn new(base: &Config, nested: bool, cwd: &Path) -> Self {
+        Resolver {
+            base: base.clone(),
+            nested,
+            cwd: cwd.to_path_buf(),
+            nearest: HashMap::new(),
+            chains: HashMap::new(),
+        }
+    }
+
+    /// The configuration of `path` (a file or folder), overrides not yet applied.
+    pub fn config_for(&mut self, path: &Path) -> Result<Arc<Config>, Box<ConfigError>> {
+        if !self.nested {
+            return Ok(Arc::new(self.base.clone()));
+        }
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let dir = if absolute.is_dir() {
+            absolute
+        } else {
+            absolute.parent().map(Path::to_path_buf).unwrap_or(absolute)
+        };
+        let Some(nearest) = self.nearest_file(&dir) else {
+            return Ok(Arc::new(self.base.clone()));
+        };
+        if let Some(chain) = self.chains.get(&nearest) {
+            return Ok(chain.clone());
+        }
+        // The nearest file and those above it, up to one that says `root = true`.
+        let mut layers = vec![nearest.clone()];
+        let mut at = nearest.clone();
+        loop {
+            let one = config::load(&at, &display_path(&at, &self.cwd))?;
+            if one.is_root {
+                break;
+            }
+            let parent_dir = at.parent().and_then(Path::parent).map(Path::to_path_buf);
+            let Some(above) = parent_dir.and_then(|d| self.nearest_file(&d)) else {
+                break;
+            };
+            layers.push(above.clone());
+            at = above;
+        }
+        let mut layered = Config::default();
+        for file in layers.iter().rev() {
+            layered = config::load_onto(layered, file, &display_path(file, &self.cwd))?;
+        }
+        let chain = Arc::new(layered);
+        self.chains.insert(nearest, chain.clone());
+        Ok(chain)
+    }
+
+    /// The effective configuration of one file: its chain with matching overrides applied.
+    pub fn effective(&mut self, file: &Path) -> Result<(Config, Vec<usize>), Box<ConfigError>> {
+        Ok(self.config_for(file)?.for_file(file))
+    }
+
+    fn nearest_file(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.nearest.get(dir) {
+            return known.clone();
+        }
+        let candidate = dir.join(config::FILE_NAME);
+        let found = if candidate.is_file() {
+            Some(candidate)
+        } else {
+            dir.parent().and_then(|p| self.nearest_file(p))
+        };
+        self.nearest.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+}
+
+/// The folder whose project facts `file` gets: the nearest version-control or workspace root
+/// above it, else `fallback` (the folder the run was started on).
+pub fn project_root(file: &Path, fallback: &Path) -> PathBuf {
+    let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    absolute
+        .ancestors()
+        .skip(1)
+        .find(|dir| crate::project::is_root(dir))
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| fallback.to_path_buf())
+}
+
+/// Files linted together: (what their analysis depends on, project root). Files whose configs
+/// differ only in rule levels share a group, so that cross-file facts (the semantic index) span
+/// them; each finding then takes the level of its own file's config.
+type GroupKey = (String, PathBuf);
+
+/// A group: a config enabling every rule some file of it enables, its files, and the config of
+/// each file by the path findings show.
+struct Group {
+    config: Config,
+    files: Discovered,
+    per_file: HashMap<String, Arc<Config>>,
+}
+
+/// What, in a config, the analysis of a file depends on: everything but rule levels.
+fn analysis_key(config: &Config) -> String {
+    let mut options: Vec<String> = config
+        .rules
+        .iter()
+        .flat_map(|(id, r)| {
+            r.options
+                .iter()
+                .map(move |(k, v)| format!("{id}.{k}={v:?}"))
+        })
+        .collect();
+    options.sort();
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+        config.max_file_size,
+        config.prisma_clients,
+        config.prisma_schema,
+        config.prisma_growing,
+        config.prisma_bounded,
+        options.join(",")
+    )
+}
+
+/// Lints `settings.paths`, each file with its own configuration and project.
+pub fn lint(settings: &Settings) -> Result<Report, RunError> {
+    let mut resolver = Resolver::new(&settings.config, settings.nested_configs, &settings.cwd);
+    let mut errors = Vec::new();
+    let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
+    // One shared copy of each distinct effective config.
+    let mut effective: HashMap<(Option<PathBuf>, Vec<usize>), Arc<Config>> = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for path in &settings.paths {
+        let walk_config = resolver.config_for(path).map_err(RunError::Config)?;
+        let found = if settings.unsaved_text(path).is_some() {
+            // An unsaved buffer: linted as the file it names, which may not exist yet.
+            Discovered {
+                files: crate::analysis::Lang::from_path(path)
+                    .map(|lang| (path.clone(), lang))
+                    .into_iter()
+                    .collect(),
+                errors: Vec::new(),
+            }
+        } else {
+            discover::discover(std::slice::from_ref(path), &walk_config, settings.no_ignore)
+                .map_err(|discover::DiscoverError::NotFound(p)| RunError::PathNotFound(p))?
+        };
+        errors.extend(found.errors);
+        // Outside a repository, the project is the working folder when the path is under it
+        // (so that `check app/src/x.ts` still sees `app/package.json`), else the path itself.
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        let fallback = if absolute.starts_with(&settings.cwd) {
+            settings.cwd.clone()
+        } else if absolute.is_dir() {
+            absolute
+        } else {
+            absolute.parent().map(Path::to_path_buf).unwrap_or(absolute)
+        };
+        for (file, lang) in found.files {
+            if !seen.insert(std::path::absolute(&file).unwrap_or_else(|_| file.clone())) {
+                continue;
+            }
+            let (config, matched) = resolver.effective(&file).map_err(RunError::Config)?;
+            if config.is_excluded(&file) {
+                continue;
+            }
+            let config = effective
+                .entry((config.path.clone(), matched))
+                .or_insert_with(|| Arc::new(config))
+                .clone();
+            let key = (analysis_key(&config), project_root(&file, &fallback));
+            let group = groups.entry(key).or_insert_with(|| Group {
+                config: (*config).clone(),
+                files: Discovered::default(),
+                per_file: HashMap::new(),
+            });
+            enable_rules_of(&mut group.config, &config);
+            group
+                .per_file
+                .insert(display_path(&file, &settings.cwd), config);
+            group.files.files.push((file, lang));
+        }
+    }
+    let mut report = Report::default();
+    let local = ProjectCache::default();
+    let cache = settings.projects.as_ref().unwrap_or(&local);
+    let mut projects = cache.0.lock().unwrap_or_else(|e| e.into_inner());
+    for ((_, root), group) in groups {
+        let project = projects
+            .entry((root.clone(), group.config.prisma_schema.clone()))
+            .or_insert_with(|| {
+                crate::project::Project::load(std::slice::from_ref(&root), &group.config)
+            });
+        let paths: Vec<PathBuf> = group.files.files.iter().map(|(p, _)| p.clone()).collect();
+        let group_settings = Settings {
+            paths,
+            config: group.config,
+            ..settings.clone()
+        };
+        let mut part = crate::lint_files(&group_settings, group.files, project)?;
+        apply_file_levels(&mut part, &group.per_file);
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for config in group.per_file.values() {
+            if let Some(path) = &config.path {
+                *counts.entry(display_path(path, &settings.cwd)).or_default() += 1;
+            }
+        }
+        for (path, n) in counts {
+            report.notes.push(format!(
+                "config {path} for {}",
+                crate::render::plural(n, "file")
+            ));
+        }
+        merge(&mut report, part);
+    }
+    for (path, message) in errors {
+        report.errors.push(crate::FileError {
+            path: display_path(&path, &settings.cwd),
+            message,
+        });
+    }
+    report.sort();
+    Ok(report)
+}
+
+/// Project facts by (project root, `[prisma] schema`): they depend on the config only through
+/// the schema, so groups of one repository share them. A language server keeps one across runs.
+#[derive(Clone, Default)]
+pub struct ProjectCache(Arc<std::sync::Mutex<HashMap<ProjectKey, Project>>>);
+
+/// (project root, `[prisma] schema`).
+type ProjectKey = (PathBuf, Option<String>);
+
+impl ProjectCache {
+    /// Forgets every project (a manifest, schema or config changed).
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+impl std::fmt::Debug for ProjectCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProjectCache")
+    }
+}
+
+/// Turns on in `group` every rule `file` turns on, so that one run covers every file's rules.
+fn enable_rules_of(group: &mut Config, file: &Config) {
+    for rule in crate::rules::RULES {
+        if group.level(rule) == Level::Off && file.level(rule) != Level::Off {
+            group.rules.entry(rule.id).or_default().level = Some(file.level(rule));
+        }
+    }
+}
+
+/// Gives each finding the level its own file's config sets: dropped when the rule is off there.
+fn apply_file_levels(report: &mut Report, per_file: &HashMap<String, Arc<Config>>) {
+    report.findings.retain_mut(|f| {
+        let Some(config) = per_file.get(&f.path) else {
+            return true;
+        };
+        match config.level(f.rule) {
+            Level::Off => false,
+            Level::On(severity) => {
+                if !f.severity_from_rule {
+                    f.severity = severity;
+                }
+                true
+            }
+        }
+    });
+}
+
+fn merge(into: &mut Report, part: Report) {
+    into.findings.extend(part.findings);
+    into.files += part.files;
+    into.parsed += part.parsed;
+    into.skipped.extend(part.skipped);
+    into.errors.extend(part.errors);
+    into.syntax_errors.extend(part.syntax_errors);
+    for note in part.notes {
+        if !into.notes.contains(&note) {
+            into.notes.push(note);
+        }
+    }
+    into.unparsed_sql.extend(part.unparsed_sql);
+    into.sources.extend(part.sources);
+}
+
+/// The resolved configuration of `file`, as TOML with comments saying where it came from
+/// (`leaklint check --show-config FILE`).
+pub fn show_config(
+    resolver: &mut Resolver,
+    file: &Path,
+    cwd: &Path,
+) -> Result<String, Box<ConfigError>> {
+    use crate::config::{Level, OptionValue};
+    use std::fmt::Write;
+    let chain = resolver.config_for(file)?;
+    let (config, matched) = chain.for_file(file);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# resolved configuration for {}",
+        display_path(file, cwd)
+    );
+    if config.files.is_empty() {
+        let _ = writeln!(out, "# no leaklint.toml applies: defaults");
+    } else {
+        let _ = writeln!(out, "# config files, outermost first:");
+        for f in &config.files {
+            let _ = writeln!(out, "#   {}", display_path(f, cwd));
+        }
+    }
+    if !matched.is_empty() {
+        let globs: Vec<String> = matched
+            .iter()
+            .map(|&i| chain.overrides[i].patterns.join(", "))
+            .collect();
+        let _ = writeln!(out, "# overrides applied: {}", globs.join("; "));
+    }
+    if config.is_excluded(file) {
+        let _ = writeln!(out, "# this file is excluded: it is not linted");
+    }
+    let quote = |s: &str| format!("{s:?}");
+    let list = |items: &[String]| {
+        let quoted: Vec<String> = items.iter().map(|s| quote(s)).collect();
+        format!("[{}]", quoted.join(", "))
+    };
+    let mut excludes = Vec::new();
+    for e in &config.excludes {
+        let prefix = display_path(&e.root, cwd);
+        for p in &e.patterns {
+            excludes.push(if prefix.is_empty() || prefix == "." {
+                p.clone()
+            } else {
+                format!("{prefix}/{p}")
+            });
+        }
+    }
+    let _ = writeln!(out, "exclude = {}", list(&excludes));
+    let _ = writeln!(out, "max-file-size = {}", config.max_file_size);
+    let _ = writeln!(out, "\n[rules]");
+    for rule in crate::rules::RULES {
+        let level = match config.level(rule) {
+            Level::Off => "off",
+            Level::On(s) => s.as_str(),
+        };
+        let mut options = Vec::new();
+        for option in rule.options {
+            let Some(value) = config.option(rule.id, option.name) else {
+                continue;
+            };
+            let shown = match value {
+                OptionValue::Level(Level::Off) => quote("off"),
+                OptionValue::Level(Level::On(s)) => quote(s.as_str()),
+                OptionValue::Integer(n) => n.to_string(),
+                OptionValue::Bool(b) => b.to_string(),
+                OptionValue::String(s) => quote(s),
+                OptionValue::StringList(l) => list(l),
+            };
+            options.push(format!("{} = {shown}", option.name));
+        }
+        if options.is_empty() {
+            let _ = writeln!(out, "{} = {}", rule.id, quote(level));
+        } else {
+            let _ = writeln!(
+                out,
+                "{} = {{ severity = {}, {} }}",
+                rule.id,
+                quote(level),
+                options.join(", ")
+            );
+        }
+    }
+    let _ = writeln!(out, "\n[prisma]");
+    let _ = writeln!(out, "clients = {}", list(&config.prisma_clients));
+    if let Some(schema) = &config.prisma_schema {
+        let _ = writeln!(
+            out,
+            "schema = {}",
+            quote(&display_path(Path::new(schema), cwd))
+        );
+    }
+    let _ = writeln!(out, "growing = {}", list(&config.prisma_growing));
+    let _ = writeln!(out, "bounded = {}", list(&config.prisma_bounded));
+    Ok(out)
+}
