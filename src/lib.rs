@@ -569,16 +569,21 @@ fn describe_calls(
     resolve: &semantic::index::SpecifierResolver,
     settings: &Settings,
 ) -> Option<analysis::Pending> {
-    let Some((target, element_args)) = pending.conditions.iter().find_map(|c| match c {
+    let Some((target, element_args, same_tick)) = pending.conditions.iter().find_map(|c| match c {
         Condition::Calls {
             target,
             element_args,
-        } => Some((target, *element_args)),
+            same_tick,
+        } => Some((target, *element_args, *same_tick)),
         _ => None,
     }) else {
         return Some(pending);
     };
     let chain = index.per_element_query(&project::absolute(path), target, element_args, resolve)?;
+    let operation = chain.query.rsplit('.').next().unwrap_or("");
+    if same_tick && rules::query_in_loop::is_batched_by_prisma(operation) {
+        return None;
+    }
     let at = |p: &Path, line: u32| format!("{}:{line}", display_path(p, &settings.cwd));
     let verb = if chain.is_write { "writes" } else { "runs" };
     let query = format!(

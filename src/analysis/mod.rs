@@ -141,6 +141,9 @@ pub enum Condition {
     CallSite {
         site: (usize, usize),
         element_args: u64,
+        /// The calls run in the same tick (GraphQL field resolvers), where Prisma batches
+        /// `findUnique` by itself.
+        same_tick: bool,
     },
     /// Resolved form of `CallSite`: the callee, for the project index. The message says what it
     /// runs in place of [`QUERY_PLACEHOLDER`] and the help shows the chain in place of
@@ -148,6 +151,7 @@ pub enum Condition {
     Calls {
         target: crate::semantic::facts::Target,
         element_args: u64,
+        same_tick: bool,
     },
 }
 
@@ -355,7 +359,10 @@ pub fn analyze(
         check.finish(&cx, &mut sink);
     }
     let mut facts = collector.finish();
+    // Calls into npm packages cannot lead to this project's queries.
+    facts.module_calls.retain(|c| may_be_local(&c.target, &cx));
     for function in &mut facts.functions {
+        function.calls.retain(|c| may_be_local(&c.target, &cx));
         function.queries.retain_mut(|q| {
             match resolve_conditions(std::mem::take(&mut q.conditions), &cx) {
                 Some(conditions) => {
@@ -388,14 +395,17 @@ fn resolve_local(
 ) -> Option<Pending> {
     let mut conditions = resolve_conditions(std::mem::take(&mut pending.conditions), cx)?;
     for condition in &mut conditions {
-        if let Condition::CallSite { site, element_args } = *condition {
+        if let Condition::CallSite {
+            site,
+            element_args,
+            same_tick,
+        } = *condition
+        {
             let call = facts.call_at(site)?;
-            if !may_be_local(&call.target, cx) {
-                return None;
-            }
             *condition = Condition::Calls {
                 target: call.target.clone(),
                 element_args,
+                same_tick,
             };
         }
     }

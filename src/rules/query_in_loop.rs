@@ -96,6 +96,11 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         return;
     };
     let found = match prisma_call(node, cx) {
+        // Prisma batches the `findUnique` calls of one tick into one query: field resolvers of
+        // a list run in the same tick.
+        Some(call) if iteration.resolver.is_some() && is_batched_by_prisma(call.operation) => {
+            return;
+        }
         Some(call) => Found {
             callee: call.callee.clone(),
             is_write: call.is_write(),
@@ -163,6 +168,7 @@ fn call_in_loop(node: Node, iteration: Iteration, cx: &FileCx, sink: &mut Sink) 
     let mut conditions = vec![Condition::CallSite {
         site: (node.start_byte(), node.end_byte()),
         element_args,
+        same_tick: iteration.resolver.is_some(),
     }];
     if let Some(name) = repeats.constant {
         conditions.push(Condition::NotLiteral(name));
@@ -183,6 +189,12 @@ fn call_in_loop(node: Node, iteration: Iteration, cx: &FileCx, sink: &mut Sink) 
         );
     }
     sink.report(diagnostic, conditions);
+}
+
+/// Prisma's own dataloader merges these when they are sent in the same tick with the same
+/// shape (Prisma docs, "Query optimization: solving n+1 in GraphQL with findUnique").
+pub fn is_batched_by_prisma(operation: &str) -> bool {
+    matches!(operation, "findUnique" | "findUniqueOrThrow")
 }
 
 /// The severity of a write in a loop: `None` when the `writes` option turns writes off, else
@@ -825,7 +837,7 @@ mod tests {
 
     #[test]
     fn field_resolvers_run_once_per_parent() {
-        let nest = "class R { @ResolveField() async owner(@Parent() project: P) { return prisma.user.findUnique({ where: { id: project.ownerId } }); } }";
+        let nest = "class R { @ResolveField() async owner(@Parent() project: P) { return prisma.user.findFirst({ where: { id: project.ownerId } }); } }";
         let found = lint(nest);
         assert_eq!(found.len(), 1);
         assert!(
@@ -844,6 +856,8 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].message.contains("`User.posts`"));
         assert_passes("export const styles = { Button: { onClick: (e) => prisma.click.create({ data: { id: e.id } }) } };");
+        // Prisma batches the findUnique calls of one tick.
+        assert_passes("class R { @ResolveField() async owner(@Parent() project: P) { return prisma.user.findUnique({ where: { id: project.ownerId } }); } }");
     }
 
     #[test]
