@@ -179,16 +179,21 @@ fn call_in_loop(node: Node, iteration: Iteration, cx: &FileCx, sink: &mut Sink) 
         crate::analysis::QUERY_PLACEHOLDER,
         repeats.how
     );
-    let mut diagnostic = Diagnostic::new(RULE.id, node.byte_range(), message)
-        .with_help(crate::analysis::CHAIN_PLACEHOLDER.to_string())
-        .with_label(iteration.header.clone(), repeats.label);
+    let diagnostic = Diagnostic::new(RULE.id, node.byte_range(), message)
+        .with_help(crate::analysis::CHAIN_PLACEHOLDER.to_string());
+    sink.report(labelled(diagnostic, &iteration, repeats.label), conditions);
+}
+
+/// Labels the loop, callback or resolver, and `Promise.all` around it.
+fn labelled(mut diagnostic: Diagnostic, iteration: &Iteration, label: String) -> Diagnostic {
+    diagnostic = diagnostic.with_label(iteration.header.clone(), label);
     if let Some(span) = iteration.concurrent.clone() {
         diagnostic = diagnostic.with_label(
             span,
             "all of them start at once, each holding a pool connection",
         );
     }
-    sink.report(diagnostic, conditions);
+    diagnostic
 }
 
 /// Prisma's own dataloader merges these when they are sent in the same tick with the same
@@ -384,18 +389,9 @@ fn report(node: Node, found: Found, iteration: Iteration, cx: &FileCx, sink: &mu
         Some(_) => "batch the lookups of all parents with a DataLoader (`loader.load(parent.id)`), or load the relation with the parent query".to_string(),
         None => found.help,
     };
-    let mut diagnostic = Diagnostic::new(RULE.id, node.byte_range(), message);
+    let mut diagnostic = Diagnostic::new(RULE.id, node.byte_range(), message).with_help(help);
     diagnostic.severity = write_severity;
-    diagnostic = diagnostic
-        .with_help(help)
-        .with_label(iteration.header.clone(), repeats.label);
-    if let Some(span) = iteration.concurrent.clone() {
-        diagnostic = diagnostic.with_label(
-            span,
-            "all of them start at once, each holding a pool connection",
-        );
-    }
-    sink.report(diagnostic, conditions);
+    sink.report(labelled(diagnostic, &iteration, repeats.label), conditions);
 }
 
 /// What makes code run once per element, as messages say it.
