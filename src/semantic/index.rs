@@ -80,7 +80,12 @@ pub struct Index {
     callees: Vec<Vec<Vec<Option<FnId>>>>,
     /// (importer's folder, specifier) -> file.
     resolved_specifiers: RefCell<HashMap<(PathBuf, String), Option<u32>>>,
+    /// Export lookups left for the current resolution: barrels of barrels fan out.
+    budget: std::cell::Cell<u32>,
 }
+
+/// How many export lookups one call target may take.
+const LOOKUP_BUDGET: u32 = 512;
 
 /// Resolves an import specifier to candidate files, given which files exist.
 pub type SpecifierResolver<'a> = dyn Fn(&Path, &str, &dyn Fn(&Path) -> bool) -> Vec<PathBuf> + 'a;
@@ -104,6 +109,7 @@ impl Index {
             summaries: Vec::new(),
             callees: Vec::new(),
             resolved_specifiers: RefCell::new(HashMap::new()),
+            budget: std::cell::Cell::new(LOOKUP_BUDGET),
         };
         index.callees = (0..index.files.len())
             .map(|f| {
@@ -307,6 +313,7 @@ impl Index {
     }
 
     fn resolve_fn(&self, file: u32, target: &Target, resolve: &SpecifierResolver) -> Option<FnId> {
+        self.budget.set(LOOKUP_BUDGET);
         let base = self.resolve(file, &target.base, resolve, 0)?;
         let resolved = match &target.member {
             Some(member) => self.member(base, member, resolve, 0)?,
@@ -370,9 +377,11 @@ impl Index {
         resolve: &SpecifierResolver,
         depth: usize,
     ) -> Option<Resolved> {
-        if depth > MAX_DEPTH {
+        let left = self.budget.get();
+        if depth > MAX_DEPTH || left == 0 {
             return None;
         }
+        self.budget.set(left - 1);
         let exports = &self.files[file as usize].1.exports;
         if let Some((_, entity)) = exports.iter().find(|(n, _)| n == name) {
             return self.resolve(file, entity, resolve, depth + 1);
