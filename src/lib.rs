@@ -188,10 +188,64 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
     if let Some(n) = settings.threads {
         builder = builder.num_threads(n);
     }
+    install_panic_hook();
     let pool = builder
+        .stack_size(WORKER_STACK)
         .build()
         .map_err(|e| RunError::ThreadPool(e.to_string()))?;
     pool.install(|| workspace::lint(settings))
+}
+
+/// Stack of each worker thread. Nothing recurses over syntax (deep input is cut off at
+/// [`analysis::syntax::MAX_NESTING`]); the margin is for the libraries we call.
+const WORKER_STACK: usize = 16 * 1024 * 1024;
+
+thread_local! {
+    /// Set while this thread analyses a file: a panic then becomes that file's error.
+    static IN_FILE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// What the panic hook saw of the last panic on this thread.
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A panic hook that keeps quiet about panics caught by [`isolated`] (they are reported as the
+/// file's error, with the message and place) and leaves every other panic to the previous hook.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_FILE.with(|f| f.get()) {
+                return previous(info);
+            }
+            let message = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".to_string());
+            let place = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{message}{place}")));
+        }));
+    });
+}
+
+/// Runs one file's analysis so that a panic in it becomes that file's error: the other files'
+/// findings are still reported.
+fn isolated(analyse: impl FnOnce() -> Outcome) -> Outcome {
+    let was = IN_FILE.with(|f| f.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(analyse));
+    IN_FILE.with(|f| f.set(was));
+    result.unwrap_or_else(|_| {
+        let cause = LAST_PANIC
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_else(|| "unknown cause".to_string());
+        Outcome::Error(format!(
+            "internal error, file not linted (please report it): panicked: {cause}"
+        ))
+    })
 }
 
 /// Prefilters built once per run: one automaton per needle group of each rule.
@@ -310,16 +364,18 @@ pub(crate) fn lint_files(
         .files
         .par_iter()
         .map(|(path, lang)| {
-            let outcome = lint_file(
-                path,
-                *lang,
-                settings,
-                &rules,
-                &prefilter,
-                project,
-                suppressions_on,
-                None,
-            );
+            let outcome = isolated(|| {
+                lint_file(
+                    path,
+                    *lang,
+                    settings,
+                    &rules,
+                    &prefilter,
+                    project,
+                    suppressions_on,
+                    None,
+                )
+            });
             (path.clone(), outcome)
         })
         .collect();
@@ -516,16 +572,18 @@ fn follow_callers(
                 let Some(lang) = langs.get(path.as_path()).filter(|_| unparsed) else {
                     return 0;
                 };
-                let again = lint_file(
-                    path,
-                    *lang,
-                    settings,
-                    &only,
-                    prefilter,
-                    project,
-                    false,
-                    Some(&automaton),
-                );
+                let again = isolated(|| {
+                    lint_file(
+                        path,
+                        *lang,
+                        settings,
+                        &only,
+                        prefilter,
+                        project,
+                        false,
+                        Some(&automaton),
+                    )
+                });
                 let took = matches!(&again, Outcome::Linted(l) if l.parsed);
                 if took {
                     *outcome = again;
@@ -684,6 +742,13 @@ fn lint_file(
     suppressions_on: bool,
     callers_of: Option<&AhoCorasick>,
 ) -> Outcome {
+    // Lets the tests check that a panic in one file's analysis is contained (debug builds only).
+    #[cfg(debug_assertions)]
+    if let Some(name) = std::env::var_os("LEAKLINT_TEST_PANIC_IN") {
+        if path.file_name() == Some(name.as_os_str()) {
+            panic!("injected panic for {}", path.display());
+        }
+    }
     let max = settings.config.max_file_size;
     let bytes = if let Some(text) = settings.unsaved_text(path) {
         text.as_bytes().to_vec()
