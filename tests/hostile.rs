@@ -621,3 +621,238 @@ fn empty_bom_only_and_comment_only_files() {
     assert_control(&json);
     assert!(errors(&json).is_empty(), "{json:#}");
 }
+
+/// Depth of the hostile shapes named in issue 12 (helpers that recursed over them overflowed the
+/// stack at a few hundred levels).
+const HOSTILE_DEPTH: usize = 50_000;
+
+/// `open` repeated `n` times, `middle`, then `close` repeated `n` times, with a line break
+/// between whole units every 80 bytes or so (so the file is not taken for minified code and no
+/// token is split).
+fn nest(open: &str, middle: &str, close: &str, n: usize) -> String {
+    let mut out = String::with_capacity((open.len() + close.len() + 1) * n + middle.len());
+    let mut line = 0;
+    let mut push = |out: &mut String, unit: &str| {
+        out.push_str(unit);
+        line += unit.len();
+        if line >= 80 {
+            out.push('\n');
+            line = 0;
+        }
+    };
+    for _ in 0..n {
+        push(&mut out, open);
+    }
+    push(&mut out, middle);
+    for _ in 0..n {
+        push(&mut out, close);
+    }
+    out
+}
+
+/// One file per hostile shape, all in one project beside the control: the run completes (no
+/// abort, no panic, no hang), the control's finding and the N+1 after each shape are reported.
+fn hostile_shapes() -> Vec<(&'static str, String)> {
+    let n = HOSTILE_DEPTH;
+    let imports =
+        "import { prisma } from './db';\nimport next from 'next';\nimport knex from 'knex';\n";
+    vec![
+        // Nested `AND` in an ORM filter.
+        (
+            "prisma-and",
+            format!(
+                "{imports}export const a = () => prisma.user.findMany({{ where: {}}});\n",
+                nest("{ AND: [", "{ id: 1 }", "] }", n)
+            ),
+        ),
+        (
+            "prisma-or",
+            format!(
+                "{imports}export const a = () => prisma.user.findMany({{ where: {}}});\n",
+                nest("{ OR: [", "{ id: 1 }", "] }", n)
+            ),
+        ),
+        // `&&` chains in a filter value and in a condition.
+        (
+            "and-chain",
+            format!(
+                "{imports}export const a = (x) => prisma.user.findMany({{ where: {{ id: {} }} }});\n",
+                nest("x && ", "x", "", n)
+            ),
+        ),
+        // A Knex `where` chain and nested `where` builders.
+        (
+            "knex-chain",
+            format!(
+                "{imports}export const a = () => knex('users'){};\n",
+                nest(".where('id', 1)", "", "", n)
+            ),
+        ),
+        (
+            "knex-nested",
+            format!(
+                "{imports}export const a = () => knex('users').where({});\n",
+                nest("(q) => q.where(", "'id', 1", ")", n)
+            ),
+        ),
+        // SQL conditions: a long `AND` chain and deeply nested parentheses.
+        (
+            "sql-and",
+            format!(
+                "{imports}export const a = () => prisma.$queryRaw`SELECT * FROM users WHERE {}`;\n",
+                nest("id = 1 AND ", "id = 2", "", n)
+            ),
+        ),
+        (
+            "sql-parens",
+            format!(
+                "{imports}export const a = () => prisma.$queryRaw`SELECT * FROM users WHERE {}`;\n",
+                nest("(", "id = 1", ")", n)
+            ),
+        ),
+        (
+            "sql-union",
+            format!(
+                "{imports}export const a = () => prisma.$queryRaw`{} SELECT 1`;\n",
+                nest("SELECT 1 UNION ", "", "", n)
+            ),
+        ),
+        // `!` and `||` chains in the dev-mode check.
+        (
+            "dev-not",
+            format!(
+                "{imports}export const app = next({{ dev: {}process.env.STAGE }});\n",
+                nest("!", "", "", n)
+            ),
+        ),
+        (
+            "dev-or",
+            format!(
+                "{imports}export const app = next({{ dev: {} }});\n",
+                nest("process.env.A || ", "true", "", n)
+            ),
+        ),
+        // Nested clones in the session rule.
+        (
+            "session-clone",
+            format!(
+                "{imports}import seed from './seed.json';\nexport function h(req) {{ req.session.data = {}; }}\n",
+                nest("structuredClone(", "seed", ")", n)
+            ),
+        ),
+        (
+            "session-spread",
+            format!(
+                "{imports}import seed from './seed.json';\nexport function h(req) {{ req.session.data = {}; }}\n",
+                nest("{ ...", "seed", " }", n)
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn hostile_shapes_50k_deep_keep_other_findings() {
+    let dir = project();
+    let shapes = hostile_shapes();
+    for (name, body) in &shapes {
+        let text = format!("{body}{TAIL_N1}");
+        write(dir.path(), &format!("src/{name}.ts"), text.as_bytes());
+    }
+    write(dir.path(), "src/seed.json", b"[1, 2, 3]");
+    let (run, json) = check_json(dir.path(), &["--verbose"]);
+    eprintln!("hostile shapes: run took {:?}", run.elapsed);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_control(&json);
+    assert!(errors(&json).is_empty(), "{json:#}");
+    for (name, body) in &shapes {
+        let rel = format!("src/{name}.ts");
+        let text = format!("{body}{TAIL_N1}");
+        let line = line_of(&text, "await prisma.user.findUnique");
+        assert_finding(&json, &rel, line, 11);
+    }
+}
+
+/// Deep nesting in configuration and project files: a clear error or a skipped file, never an
+/// abort.
+#[test]
+fn deep_config_values_do_not_abort() {
+    let n = HOSTILE_DEPTH;
+    // package.json and tsconfig.json are read for project facts: a deep one is ignored.
+    let dir = project();
+    write(
+        dir.path(),
+        "package.json",
+        format!(
+            "{{\"name\": \"x\", \"exports\": {}}}",
+            nest("[", "1", "]", n)
+        )
+        .as_bytes(),
+    );
+    write(
+        dir.path(),
+        "tsconfig.json",
+        format!(
+            "{{\"compilerOptions\": {{\"paths\": {}}}}}",
+            nest("{\"a\":", "1", "}", n)
+        )
+        .as_bytes(),
+    );
+    let (run, json) = check_json(dir.path(), &[]);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_control(&json);
+    // leaklint.toml: a configuration error (exit 2), reported, not a crash.
+    write(
+        dir.path(),
+        "leaklint.toml",
+        format!("exclude = {}\n", nest("[", "\"a\"", "]", n)).as_bytes(),
+    );
+    let mut child = command(dir.path(), &["check", ".", "--format", "json"])
+        .spawn()
+        .unwrap();
+    let err = drain(child.stderr.take().unwrap());
+    let _out = drain(child.stdout.take().unwrap());
+    let status = wait_with_timeout(&mut child, "deep leaklint.toml");
+    let stderr = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
+    assert_eq!(exit_code(status, &stderr), 2, "stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// A panic in one file's analysis (injected: debug builds panic on the file named by
+/// `LEAKLINT_TEST_PANIC_IN`) is that file's error, with the panic message; the other files'
+/// findings are still printed, in every format, and nothing is printed about the panic itself.
+#[test]
+fn panic_in_one_file_is_contained() {
+    let dir = project();
+    write(dir.path(), "src/boom.ts", TAIL_N1.as_bytes());
+    for format in ["json", "human", "compact"] {
+        let mut child = command(dir.path(), &["check", ".", "--format", format])
+            .env("LEAKLINT_TEST_PANIC_IN", "boom.ts")
+            .spawn()
+            .unwrap();
+        let out = drain(child.stdout.take().unwrap());
+        let err = drain(child.stderr.take().unwrap());
+        let status = wait_with_timeout(&mut child, "injected panic");
+        let stdout = String::from_utf8_lossy(&out.join().unwrap()).into_owned();
+        let stderr = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
+        assert_eq!(exit_code(status, &stderr), 1, "{format}: stderr:\n{stderr}");
+        assert!(!stderr.contains("panicked at"), "{format}: {stderr}");
+        match format {
+            "json" => {
+                let json: Value = serde_json::from_str(&stdout).unwrap();
+                assert_control(&json);
+                assert_eq!(diagnostics(&json).len(), 1, "{json:#}");
+                let errors = errors(&json);
+                assert_eq!(errors.len(), 1, "{json:#}");
+                assert_eq!(errors[0]["path"], "src/boom.ts");
+                let message = errors[0]["message"].as_str().unwrap();
+                assert!(message.contains("injected panic"), "{message}");
+                assert!(message.contains("src/lib.rs:"), "{message}");
+            }
+            _ => {
+                assert!(stdout.contains("src/n1.ts"), "{format}: {stdout}");
+                assert!(stderr.contains("src/boom.ts"), "{format}: {stderr}");
+                assert!(stderr.contains("injected panic"), "{format}: {stderr}");
+            }
+        }
+    }
+}

@@ -288,16 +288,28 @@ pub fn model_name(call: &PrismaCall, cx: &FileCx) -> String {
 /// user's organisations). Without a schema: keys named `id` or ending in `Id`/`_id`. `AND`
 /// narrows when one member does; `OR` only when every member does.
 pub fn narrows(filter: Node, model: Option<&Model>, cx: &FileCx) -> bool {
-    narrows_within(filter, model, false, cx)
+    narrows_within(filter, model, false, cx, 0)
 }
 
 /// [`narrows`] for the `where` of a nested include: the foreign key to the parent is implied, so
 /// the rest of a compound unique (`@@unique([organisationId, period])`) picks one row.
 pub fn narrows_relation(filter: Node, model: Option<&Model>, cx: &FileCx) -> bool {
-    narrows_within(filter, model, true, cx)
+    narrows_within(filter, model, true, cx, 0)
 }
 
-fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx: &FileCx) -> bool {
+/// Past [`super::syntax::MAX_NESTING`] levels of `AND`/`OR`/relation filters: narrowed (too deep
+/// to judge, so nothing is reported).
+fn narrows_within(
+    filter: Node,
+    model: Option<&Model>,
+    parent_implied: bool,
+    cx: &FileCx,
+    depth: usize,
+) -> bool {
+    if depth >= super::syntax::MAX_NESTING {
+        return true;
+    }
+    let depth = depth + 1;
     let src = cx.src;
     let filter = unwrap_expression(filter);
     if filter.k() != "object" {
@@ -337,14 +349,14 @@ fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx:
             "AND" | "Op.and" | "$and" => {
                 return list_members(value)
                     .iter()
-                    .any(|m| narrows_within(*m, model, parent_implied, cx))
+                    .any(|m| narrows_within(*m, model, parent_implied, cx, depth))
             }
             "OR" | "Op.or" | "$or" => {
                 let members = list_members(value);
                 return !members.is_empty()
                     && members
                         .iter()
-                        .all(|m| narrows_within(*m, model, parent_implied, cx));
+                        .all(|m| narrows_within(*m, model, parent_implied, cx, depth));
             }
             "NOT" | "Op.not" | "$nor" => return false,
             _ => {}
@@ -357,7 +369,7 @@ fn narrows_within(filter: Node, model: Option<&Model>, parent_implied: bool, cx:
         if related.k() == "object" {
             for via in ["some", "is"] {
                 if let Some(inner) = super::syntax::property(related, via, src) {
-                    if narrows_within(inner, target, false, cx) {
+                    if narrows_within(inner, target, false, cx, depth) {
                         return true;
                     }
                 }

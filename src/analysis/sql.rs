@@ -2,7 +2,7 @@
 //! which dialect parses it, and what a parsed `SELECT` returns at most.
 
 use super::node::NodeExt;
-use super::syntax::{method_call, string_value};
+use super::syntax::{method_call, string_value, MAX_NESTING};
 use super::FileCx;
 use crate::project::schema::Schema;
 use sqlparser::ast::{
@@ -10,6 +10,7 @@ use sqlparser::ast::{
 };
 use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Tokenizer;
 use tree_sitter::Node;
 
 /// Methods whose first argument is SQL text: pg's `query`, mysql2's `query`/`execute`,
@@ -227,6 +228,11 @@ pub fn dialect_name(cx: &FileCx) -> String {
     "generic".into()
 }
 
+/// A statement with more tokens (whitespace included) is not judged, as one that does not parse.
+const MAX_SQL_TOKENS: usize = 8_000;
+/// sqlparser's limit on nested expressions and subqueries.
+const SQL_RECURSION_LIMIT: usize = 50;
+
 fn dialect(name: &str) -> Box<dyn Dialect> {
     match name {
         "postgresql" => Box::new(PostgreSqlDialect {}),
@@ -267,7 +273,18 @@ pub fn select_bound(
     schema: Option<&Schema>,
 ) -> Option<Option<Bound>> {
     let dialect = dialect(dialect_name);
-    let statements = Parser::parse_sql(dialect.as_ref(), text).ok()?;
+    // The tokens bound the tree's size, so its depth: sqlparser's recursion limit covers nested
+    // parentheses and subqueries, not `a AND b AND ...` or `UNION` chains, which it builds in a
+    // loop and which our walks, `Display` and `Drop` then descend.
+    let tokens = Tokenizer::new(dialect.as_ref(), text).tokenize().ok()?;
+    if tokens.len() > MAX_SQL_TOKENS {
+        return None;
+    }
+    let statements = Parser::new(dialect.as_ref())
+        .with_recursion_limit(SQL_RECURSION_LIMIT)
+        .with_tokens(tokens)
+        .parse_statements()
+        .ok()?;
     let [Statement::Query(query)] = statements.as_slice() else {
         return Some(None);
     };
@@ -459,6 +476,15 @@ fn only_aggregates(projection: &[SelectItem]) -> bool {
 /// `id = ANY($1)`, a unique column of the schema, or a foreign key (`user_id`, `userId`) that
 /// narrows to one parent. `AND` narrows when one side does; `OR` when both do.
 fn keyed(filter: &Expr, schema: Option<&Schema>) -> bool {
+    keyed_within(filter, schema, 0)
+}
+
+/// [`keyed`] `depth` levels down: past [`MAX_NESTING`], keyed (not judged, nothing reported).
+fn keyed_within(filter: &Expr, schema: Option<&Schema>, depth: usize) -> bool {
+    if depth >= MAX_NESTING {
+        return true;
+    }
+    let keyed = |filter: &Expr, schema| keyed_within(filter, schema, depth + 1);
     match filter {
         Expr::Nested(inner) => keyed(inner, schema),
         // `WHERE ${conditions}`, `AND ${filter}`: a condition built elsewhere, which cannot be
@@ -505,14 +531,16 @@ fn is_value(expr: &Expr) -> bool {
     !matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
 }
 
-fn is_key_column(expr: &Expr, schema: Option<&Schema>) -> bool {
+fn is_key_column(mut expr: &Expr, schema: Option<&Schema>) -> bool {
+    while let Expr::Nested(inner) = expr {
+        expr = inner;
+    }
     let name = match expr {
         Expr::Identifier(ident) => &ident.value,
         Expr::CompoundIdentifier(parts) => match parts.last() {
             Some(last) => &last.value,
             None => return false,
         },
-        Expr::Nested(inner) => return is_key_column(inner, schema),
         _ => return false,
     };
     if name.eq_ignore_ascii_case("id")

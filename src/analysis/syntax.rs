@@ -24,6 +24,11 @@ const PRISMA_TYPE_MARKERS: &[&str] = &[
 /// How many nodes a small question about a subtree may look at.
 const SUBTREE_LIMIT: usize = 400;
 
+/// How deep a helper that descends expressions (filters, conditions, clones, SQL) goes before it
+/// stops: deeper input is not judged (the helper answers "nothing to report"). Real code nests a
+/// few levels; hostile input nests tens of thousands, which would overflow the stack.
+pub const MAX_NESTING: usize = 100;
+
 pub fn is_loop(kind: &str) -> bool {
     matches!(
         kind,

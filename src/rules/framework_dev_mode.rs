@@ -4,7 +4,7 @@
 use super::{Category, Check, FileCheck, FixKind, Rule};
 use crate::analysis::node::NodeExt;
 use crate::analysis::server::imported_from;
-use crate::analysis::syntax::{property, string_value, unwrap_expression};
+use crate::analysis::syntax::{property, string_value, unwrap_expression, MAX_NESTING};
 use crate::analysis::{FileCx, Sink};
 use crate::diagnostic::{ByteSpan, Diagnostic, Severity};
 use std::collections::HashMap;
@@ -93,6 +93,8 @@ impl Value {
 struct Seen {
     node_env: bool,
     environment: bool,
+    /// How many `eval`s are open: bounds the descent into `!`/`||` chains.
+    depth: usize,
 }
 
 impl Checker {
@@ -122,7 +124,18 @@ impl Checker {
         );
     }
 
+    /// The value of `node`, or `Unknown` (not judged) past [`MAX_NESTING`] levels.
     fn eval(&self, node: Node, cx: &FileCx, hops: usize, seen: &mut Seen) -> Value {
+        if seen.depth >= MAX_NESTING {
+            return Value::Unknown;
+        }
+        seen.depth += 1;
+        let value = self.eval_node(node, cx, hops, seen);
+        seen.depth -= 1;
+        value
+    }
+
+    fn eval_node(&self, node: Node, cx: &FileCx, hops: usize, seen: &mut Seen) -> Value {
         let node = unwrap_expression(node);
         let text = cx.text(node);
         match node.k() {

@@ -4,7 +4,7 @@
 use super::{Category, Check, FileCheck, FixKind, OptionKind, Rule, RuleOption};
 use crate::analysis::node::NodeExt;
 use crate::analysis::server::at_module_scope;
-use crate::analysis::syntax::{method_call, string_value, unwrap_expression};
+use crate::analysis::syntax::{method_call, string_value, unwrap_expression, MAX_NESTING};
 use crate::analysis::{Condition, FileCx, Sink, DATA_PLACEHOLDER};
 use crate::config::OptionValue;
 use crate::diagnostic::{ByteSpan, Diagnostic, Severity};
@@ -234,6 +234,16 @@ fn session_target(node: Node, cx: &FileCx) -> Option<String> {
 /// The values a right-hand side copies: itself, the sources of `Object.assign({}, a, b)`, the
 /// spreads of `{ ...a, x }`, through clones (`structuredClone(a)`, `JSON.parse(JSON.stringify(a))`).
 fn sources<'t>(value: Node<'t>, cx: &FileCx<'t>) -> Vec<Node<'t>> {
+    sources_within(value, cx, 0)
+}
+
+/// [`sources`] at `depth` levels of merges, spreads and clones: past [`MAX_NESTING`], nothing
+/// (not judged).
+fn sources_within<'t>(value: Node<'t>, cx: &FileCx<'t>, depth: usize) -> Vec<Node<'t>> {
+    if depth >= MAX_NESTING {
+        return Vec::new();
+    }
+    let sources = |value: Node<'t>, cx: &FileCx<'t>| sources_within(value, cx, depth + 1);
     let value = unwrap_expression(value);
     match value.k() {
         "object" | "array" if local_bulk(value, cx).is_some() => vec![value],
