@@ -141,19 +141,22 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                         level.model_label
                     )
                 };
+                // Only `true` and an object literal: `messages: includeMessages` (a boolean
+                // variable) would become an include that always loads.
                 let fix = match nested {
-                    None => Edit {
+                    None if value.k() == "true" => Some(Edit {
                         span: value.byte_range(),
                         replacement: format!("{{ take: {fix_take} }}"),
-                    },
-                    Some(o) => Edit {
+                    }),
+                    None => None,
+                    Some(o) => Some(Edit {
                         span: o.start_byte() + 1..o.start_byte() + 1,
                         replacement: format!(" take: {fix_take},"),
-                    },
+                    }),
                 };
                 sink.report(
                     Diagnostic {
-                        fix: Some(Fix {
+                        fix: fix.map(|fix| Fix {
                             applicability: Applicability::Unsafe,
                             message: format!("add `take: {fix_take}`"),
                             edits: vec![fix],
@@ -336,6 +339,26 @@ mod tests {
         )[0];
         let fix = d.fix.as_ref().unwrap();
         assert_eq!(fix.edits[0].replacement, "{ take: 100 }");
+    }
+
+    #[test]
+    fn fix_only_on_true_or_an_object_literal() {
+        let fix_of = |include: &str| {
+            let src = format!("prisma.pnode.findUnique({{ where: {{ id }}, include: {{ statsSamples: {include} }} }});");
+            let found = lint_rule("unbounded-include", &src, Some(SCHEMA));
+            assert_eq!(found.len(), 1, "{include}: {found:#?}");
+            found[0]
+                .fix
+                .as_ref()
+                .map(|f| f.edits[0].replacement.clone())
+        };
+        assert_eq!(
+            fix_of("{ orderBy: { at: 'desc' } }").as_deref(),
+            Some(" take: 100,")
+        );
+        // A boolean variable: `{ take: 100 }` would load the relation always.
+        assert_eq!(fix_of("includeSamples"), None);
+        assert_eq!(fix_of("options.samples"), None);
     }
 
     #[test]
