@@ -240,7 +240,7 @@ pub fn load(path: &Path, name: &str) -> Result<Config, Box<ConfigError>> {
 
 /// Reads a config file and layers it onto `base` (the configs of the folders above it).
 pub fn load_onto(base: Config, path: &Path, name: &str) -> Result<Config, Box<ConfigError>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::discover::read_text(path).map_err(|e| {
         Box::new(ConfigError {
             message: format!("cannot read {name}: {e}"),
             src: None,

@@ -12,6 +12,55 @@ pub const SKIPPED_DIRS: &[&str] = &["node_modules", "dist", "build", ".next", "o
 /// leaklint's own ignore file, read like `.gitignore`.
 pub const IGNORE_FILE: &str = ".leaklintignore";
 
+/// The ignore files the walks read in each folder.
+pub const IGNORE_FILES: &[&str] = &[".gitignore", ".ignore", IGNORE_FILE];
+
+/// The most leaklint reads of a file other than a linted one (config, schemas, `package.json`,
+/// modules read for facts): a schema path pointing at `/dev/zero` must not eat the memory.
+pub const MAX_READ: u64 = 16 * 1024 * 1024;
+
+/// The first ignore file of `dir` that exists but is not a regular file (a FIFO would block the
+/// walk forever, a device would never end).
+pub fn odd_ignore_file(dir: &Path) -> Option<PathBuf> {
+    IGNORE_FILES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| std::fs::metadata(path).is_ok_and(|m| !m.is_file()))
+}
+
+/// Reads a text file, only when it is a regular file (checked first, so a FIFO is never opened)
+/// and at most `cap` bytes long.
+pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    if meta.len() > cap {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {cap} bytes"),
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(cap + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {cap} bytes"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// [`read_capped`] with [`MAX_READ`], as UTF-8 text.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_capped(path, MAX_READ)?)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8"))
+}
+
 /// What the walk found: files, and problems that did not stop it.
 #[derive(Debug, Default)]
 pub struct Discovered {
@@ -35,6 +84,12 @@ pub fn discover(
     let mut out = Discovered::default();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|_| DiscoverError::NotFound(path.clone()))?;
+        if !meta.is_file() && !meta.is_dir() {
+            // A FIFO, socket or device named on the command line: reported, never opened.
+            out.errors
+                .push((path.clone(), "not a regular file: not read".to_string()));
+            continue;
+        }
         if meta.is_file() {
             // Named on the command line: linted even when an ignore file would skip it, but a
             // config `exclude` still applies (pre-commit passes every staged file).
@@ -54,31 +109,58 @@ pub fn discover(
 
 fn walk_dir(root: &Path, config: &Config, no_ignore: bool, out: &mut Discovered) {
     let config = config.clone();
+    // An ignore file that is not a regular file, in the root or a folder above it: the walk would
+    // block reading it, so this run honours no ignore files.
+    let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let odd_above = absolute.ancestors().find_map(odd_ignore_file);
+    if let Some(odd) = &odd_above {
+        out.errors.push((
+            odd.clone(),
+            "not a regular file: not read, and no ignore files were honoured".to_string(),
+        ));
+    }
+    let use_ignores = !no_ignore && odd_above.is_none();
+    let skipped_folders = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let skipped = skipped_folders.clone();
     let mut builder = WalkBuilder::new(root);
     builder
         .hidden(true)
-        .parents(true)
+        .parents(use_ignores)
         .require_git(false)
-        .git_ignore(!no_ignore)
-        .git_global(!no_ignore)
-        .git_exclude(!no_ignore)
-        .ignore(!no_ignore)
-        .follow_links(false)
-        .add_custom_ignore_filename(IGNORE_FILE)
-        .filter_entry(move |entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            if is_dir && entry.depth() > 0 {
-                let name = entry.file_name().to_string_lossy();
-                if SKIPPED_DIRS.contains(&name.as_ref()) {
-                    return false;
-                }
+        .git_ignore(use_ignores)
+        .git_global(use_ignores)
+        .git_exclude(use_ignores)
+        .ignore(use_ignores)
+        .follow_links(false);
+    if odd_above.is_none() {
+        builder.add_custom_ignore_filename(IGNORE_FILE);
+    }
+    builder.filter_entry(move |entry| {
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        if is_dir && entry.depth() > 0 {
+            let name = entry.file_name().to_string_lossy();
+            if SKIPPED_DIRS.contains(&name.as_ref()) {
+                return false;
             }
-            entry.depth() == 0 || !config.is_excluded(entry.path())
-        });
+            // Its ignore files are read on entering it: a FIFO there would hang the walk.
+            if let Some(odd) = odd_ignore_file(entry.path()) {
+                if let Ok(mut s) = skipped.lock() {
+                    s.push(odd);
+                }
+                return false;
+            }
+        }
+        entry.depth() == 0 || !config.is_excluded(entry.path())
+    });
     for entry in builder.build() {
         match entry {
             Ok(entry) => {
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
+                // Symlinks are not followed; FIFOs, sockets and devices with a linted name go
+                // on, to be counted as skipped without being opened.
+                let Some(kind) = entry.file_type() else {
+                    continue;
+                };
+                if kind.is_dir() || kind.is_symlink() {
                     continue;
                 }
                 if let Some(lang) = Lang::from_path(entry.path()) {
@@ -90,6 +172,16 @@ fn walk_dir(root: &Path, config: &Config, no_ignore: bool, out: &mut Discovered)
                 out.errors.push((path, error_message(&err)));
             }
         }
+    }
+    for odd in skipped_folders
+        .lock()
+        .map(|s| s.clone())
+        .unwrap_or_default()
+    {
+        out.errors.push((
+            odd,
+            "not a regular file: not read, so its folder was not linted".to_string(),
+        ));
     }
 }
 

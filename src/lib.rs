@@ -98,6 +98,8 @@ pub enum SkipReason {
     TooLarge,
     Binary,
     Minified,
+    /// A FIFO, socket or device found by the walk: never opened.
+    NotRegular,
 }
 
 impl SkipReason {
@@ -106,6 +108,7 @@ impl SkipReason {
             SkipReason::TooLarge => "larger than max-file-size",
             SkipReason::Binary => "binary",
             SkipReason::Minified => "minified or generated (very long lines)",
+            SkipReason::NotRegular => "not a regular file (FIFO, socket or device)",
         }
     }
 }
@@ -754,12 +757,17 @@ fn lint_file(
         text.as_bytes().to_vec()
     } else {
         match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => return Outcome::Skipped(SkipReason::NotRegular),
             Ok(meta) if meta.len() > max => return Outcome::Skipped(SkipReason::TooLarge),
             Ok(_) => {}
             Err(e) => return Outcome::Error(discover::io_message(&e)),
         }
-        match std::fs::read(path) {
+        // Capped: the file may have grown since its size was read.
+        match discover::read_capped(path, max) {
             Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Outcome::Skipped(SkipReason::TooLarge)
+            }
             Err(e) => return Outcome::Error(discover::io_message(&e)),
         }
     };

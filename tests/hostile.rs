@@ -856,3 +856,119 @@ fn panic_in_one_file_is_contained() {
         }
     }
 }
+
+/// `mkfifo PATH` (no crate needed): a reader that opens it blocks until a writer comes.
+#[cfg(unix)]
+fn fifo(root: &Path, rel: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let status = Command::new("mkfifo").arg(&path).status().expect("mkfifo");
+    assert!(status.success());
+}
+
+fn error_paths(json: &Value) -> Vec<String> {
+    errors(json)
+        .iter()
+        .map(|e| e["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_ignore_files_do_not_hang() {
+    let dir = project();
+    fifo(dir.path(), "src/sub/.gitignore");
+    write(dir.path(), "src/sub/x.ts", TAIL_N1.as_bytes());
+    fifo(dir.path(), "src/other/.leaklintignore");
+    fifo(dir.path(), "src/third/.ignore");
+    write(dir.path(), "src/kept/y.ts", TAIL_N1.as_bytes());
+    for extra in [&[][..], &["--no-ignore"][..]] {
+        let (run, json) = check_json(dir.path(), extra);
+        assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+        assert_control(&json);
+        assert_finding(&json, "src/kept/y.ts", 4, 11);
+        assert_eq!(
+            error_paths(&json),
+            [
+                "src/other/.leaklintignore",
+                "src/sub/.gitignore",
+                "src/third/.ignore"
+            ],
+            "{json:#}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_ignore_file_at_the_root_does_not_hang() {
+    let dir = project();
+    fifo(dir.path(), ".gitignore");
+    let (run, json) = check_json(dir.path(), &[]);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_control(&json);
+    assert_eq!(error_paths(&json), [".gitignore"], "{json:#}");
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_source_file_is_skipped_or_an_error_when_named() {
+    let dir = project();
+    fifo(dir.path(), "src/pipe.ts");
+    let (run, json) = check_json(dir.path(), &[]);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_control(&json);
+    assert_eq!(summary(&json, "skipped"), 1, "{json:#}");
+    assert!(errors(&json).is_empty(), "{json:#}");
+    // Named on the command line: an error, not read.
+    let run = run_leaklint(
+        dir.path(),
+        &["check", "src/pipe.ts", "src/n1.ts", "--format", "json"],
+    );
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_control(&json);
+    assert_eq!(error_paths(&json), ["src/pipe.ts"], "{json:#}");
+    assert!(errors(&json)[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a regular file"));
+}
+
+#[cfg(unix)]
+#[test]
+fn schema_pointing_at_a_fifo_or_dev_zero_does_not_hang() {
+    for schema in ["pipe.prisma", "/dev/zero"] {
+        let dir = project();
+        fifo(dir.path(), "pipe.prisma");
+        write(
+            dir.path(),
+            "leaklint.toml",
+            format!("[prisma]\nschema = \"{schema}\"\n").as_bytes(),
+        );
+        let (run, json) = check_json(dir.path(), &[]);
+        assert_eq!(run.code, 1, "{schema}: stderr:\n{}", run.stderr);
+        assert_control(&json);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_config_is_a_configuration_error() {
+    let dir = project();
+    fifo(dir.path(), "leaklint.toml");
+    // Found by the search for a config: not a regular file, so not a config.
+    let (run, json) = check_json(dir.path(), &[]);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_control(&json);
+    // Named with --config: a configuration error.
+    let mut child = command(dir.path(), &["check", ".", "--config", "leaklint.toml"])
+        .spawn()
+        .unwrap();
+    let err = drain(child.stderr.take().unwrap());
+    let _out = drain(child.stdout.take().unwrap());
+    let status = wait_with_timeout(&mut child, "FIFO leaklint.toml");
+    let stderr = String::from_utf8_lossy(&err.join().unwrap()).into_owned();
+    assert_eq!(exit_code(status, &stderr), 2, "stderr:\n{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+}

@@ -84,13 +84,24 @@ impl Project {
             ..Project::default()
         };
         let mut prisma_files: Vec<PathBuf> = Vec::new();
+        // Ignore files that are not regular files are never read (discover.rs says why).
+        let odd_above = root
+            .ancestors()
+            .any(|d| crate::discover::odd_ignore_file(d).is_some());
         let walker = WalkBuilder::new(&root)
             .hidden(true)
             .require_git(false)
+            .parents(!odd_above)
+            .git_ignore(!odd_above)
+            .git_global(!odd_above)
+            .git_exclude(!odd_above)
+            .ignore(!odd_above)
             .filter_entry(|e| {
                 let name = e.file_name().to_string_lossy();
-                !(e.file_type().is_some_and(|t| t.is_dir())
-                    && crate::discover::SKIPPED_DIRS.contains(&name.as_ref()))
+                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+                !(is_dir
+                    && (crate::discover::SKIPPED_DIRS.contains(&name.as_ref())
+                        || crate::discover::odd_ignore_file(e.path()).is_some()))
             })
             .build();
         for entry in walker.flatten() {
@@ -139,7 +150,7 @@ impl Project {
             };
             let mut schema = Schema::default();
             for file in files {
-                if let Ok(text) = std::fs::read_to_string(&file) {
+                if let Ok(text) = crate::discover::read_text(&file) {
                     schema.add_file(file, &text);
                 }
             }
@@ -152,7 +163,7 @@ impl Project {
                     .package_for(&file)
                     .map(|p| p.dir.clone())
                     .unwrap_or_else(|| root.clone());
-                if let Ok(text) = std::fs::read_to_string(&file) {
+                if let Ok(text) = crate::discover::read_text(&file) {
                     project
                         .schemas
                         .entry(owner)
@@ -346,7 +357,7 @@ pub fn absolute(path: &Path) -> PathBuf {
 }
 
 fn read_json(path: &Path) -> Option<serde_json::Value> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::discover::read_text(path).ok()?;
     jsonc_parser::parse_to_serde_value::<serde_json::Value>(&text, &Default::default()).ok()
 }
 

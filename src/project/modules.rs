@@ -81,7 +81,7 @@ impl Modules {
         if let Some(known) = self.facts.lock().expect("no panics while held").get(&key) {
             return Some(known.clone());
         }
-        let text = std::fs::read_to_string(&key).ok()?;
+        let text = crate::discover::read_text(&key).ok()?;
         let facts = facts_of(&text);
         self.facts
             .lock()
