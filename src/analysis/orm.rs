@@ -269,7 +269,7 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
         } else {
             arguments.start_byte()
         };
-        super::prisma::collapse_whitespace(&src[node.start_byte()..end])
+        super::prisma::collapse_whitespace(super::syntax::text_between(src, node.start_byte(), end))
     };
     Some(OrmCall {
         orm,
@@ -422,7 +422,7 @@ fn bound_to_repository(name: &str, src: &str) -> bool {
         // holds a query's rows is not a repository.
         let getter = statement
             .rfind("getRepository(")
-            .is_some_and(|at| !statement[at..].contains(")."));
+            .is_some_and(|at| !statement.get(at..).unwrap_or("").contains(")."));
         getter || statement.contains("Repository<") || statement.contains("EntityManager")
     })
 }
@@ -434,12 +434,16 @@ fn declared_as(name: &str, src: &str, test: impl Fn(&str) -> bool) -> bool {
         .iter()
         .any(|prefix| {
             src.match_indices(prefix.as_str()).any(|(at, _)| {
-                let boundary = src[..at]
+                let boundary = super::syntax::text_between(src, 0, at)
                     .chars()
                     .next_back()
                     .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'));
-                let rest = &src[at + prefix.len()..];
-                boundary && test(&rest[..rest.find([';', '\n']).unwrap_or(rest.len())])
+                let rest = super::syntax::text_between(src, at + prefix.len(), src.len());
+                boundary
+                    && test(
+                        rest.get(..rest.find([';', '\n']).unwrap_or(rest.len()))
+                            .unwrap_or(""),
+                    )
             })
         })
 }
@@ -802,7 +806,11 @@ fn knex<'t>(
     Some(OrmCall {
         orm: Orm::Knex,
         call: node,
-        callee: super::prisma::collapse_whitespace(&src[node.start_byte()..shown_end]),
+        callee: super::prisma::collapse_whitespace(super::syntax::text_between(
+            src,
+            node.start_byte(),
+            shown_end,
+        )),
         model: Some(model),
         operation,
         returns,

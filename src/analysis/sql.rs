@@ -157,7 +157,7 @@ fn template_text(template: Node, src: &str, placeholder: Placeholder) -> String 
         if child.k() != "template_substitution" {
             continue;
         }
-        out.push_str(&src[at..child.start_byte()]);
+        out.push_str(super::syntax::text_between(src, at, child.start_byte()));
         holes += 1;
         match placeholder {
             Placeholder::Dollar => out.push_str(&format!("${holes}")),
@@ -165,7 +165,7 @@ fn template_text(template: Node, src: &str, placeholder: Placeholder) -> String 
         }
         at = child.end_byte();
     }
-    out.push_str(&src[at..inner.end]);
+    out.push_str(super::syntax::text_between(src, at, inner.end));
     out
 }
 

@@ -24,6 +24,13 @@ const PRISMA_TYPE_MARKERS: &[&str] = &[
 /// How many nodes a small question about a subtree may look at.
 const SUBTREE_LIMIT: usize = 400;
 
+/// The text of `src` between two byte offsets, or `""` when they do not hold (out of order, past
+/// the end, inside a character, as offsets from a tree with syntax errors can be). Rule code
+/// takes text between nodes only through this or `FileCx::text` (a meta-test checks).
+pub fn text_between(src: &str, start: usize, end: usize) -> &str {
+    src.get(start..end).unwrap_or("")
+}
+
 /// How deep a helper that descends expressions (filters, conditions, clones, SQL) goes before it
 /// stops: deeper input is not judged (the helper answers "nothing to report"). Real code nests a
 /// few levels; hostile input nests tens of thousands, which would overflow the stack.
@@ -121,7 +128,7 @@ pub fn declared_value<'t>(name: &str, at: Node<'t>, cx: &FileCx<'t>) -> Option<N
                     .is_some_and(|n| n.k() == "identifier" && cx.text(n) == name)
             });
         if let Some((statement, declarator)) = found {
-            let between = &cx.src[statement.end_byte()..at.start_byte()];
+            let between = text_between(cx.src, statement.end_byte(), at.start_byte());
             let reassigned =
                 between.contains(&format!("{name} =")) || between.contains(&format!("{name} +="));
             return declarator
@@ -248,7 +255,7 @@ pub fn parameters<'t>(function: Node<'t>, src: &'t str) -> Vec<(String, Option<&
 }
 
 fn trimmed_span(src: &str, start: usize, end: usize) -> ByteSpan {
-    let end = start + src[start..end].trim_end().len();
+    let end = start + text_between(src, start, end).trim_end().len();
     start..end
 }
 

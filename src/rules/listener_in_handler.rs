@@ -124,7 +124,9 @@ fn candidate(call: Node, cx: &FileCx, module_names: &HashSet<String>) -> Option<
     let body_start = handler
         .field("body")
         .map_or(handler.end_byte(), |b| b.start_byte());
-    let head = cx.src[handler.start_byte()..body_start].trim_end().len();
+    let head = crate::analysis::syntax::text_between(cx.src, handler.start_byte(), body_start)
+        .trim_end()
+        .len();
     Some(Candidate {
         span: call.byte_range(),
         message,

@@ -302,8 +302,13 @@ fn takes_batch(node: Node, text: &str, iteration: &Iteration, cx: &FileCx) -> bo
     markers.iter().chain(&whole_markers).any(|m| {
         let whole = whole_markers.contains(m);
         text.match_indices(m).any(|(at, _)| {
-            let rest = &text[at + m.len()..];
-            let window = &rest[..rest.len().min(80)];
+            let rest = text.get(at + m.len()..).unwrap_or("");
+            // 80 bytes, cut back to a character boundary.
+            let cut = (0..=rest.len().min(80))
+                .rev()
+                .find(|i| rest.is_char_boundary(*i))
+                .unwrap_or(0);
+            let window = rest.get(..cut).unwrap_or("");
             window
                 .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
                 .filter(|word| !word.is_empty())

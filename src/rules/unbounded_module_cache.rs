@@ -608,14 +608,14 @@ fn key_type<'t>(declarator: Node<'t>, value: Node<'t>, cx: &FileCx<'t>) -> Optio
 /// `K` in `<K, V>` or `Record<K, V>`: the text up to the first top-level comma or bracket.
 fn first_argument_text(text: &str) -> Option<&str> {
     let start = text.find('<')? + 1;
-    let rest = &text[start..];
+    let rest = text.get(start..)?;
     let mut depth = 0usize;
     for (i, c) in rest.char_indices() {
         match c {
             '<' | '(' | '[' | '{' => depth += 1,
-            '>' | ')' | ']' | '}' if depth == 0 => return Some(rest[..i].trim()),
+            '>' | ')' | ']' | '}' if depth == 0 => return rest.get(..i).map(str::trim),
             '>' | ')' | ']' | '}' => depth -= 1,
-            ',' if depth == 0 => return Some(rest[..i].trim()),
+            ',' if depth == 0 => return rest.get(..i).map(str::trim),
             _ => {}
         }
     }

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Runs every fuzz target for SECONDS each (default 60), one after another on one core, from the
+# seed corpus (built by seed.sh when missing). Crashes land in fuzz/artifacts/<target>/.
+# Prints the executions of each target at the end.
+#   fuzz/run.sh 600
+set -eu
+cd "$(dirname "$0")"
+seconds=${1:-60}
+[ -d corpus/analyze ] || ./seed.sh
+mkdir -p logs
+for target in analyze config sql; do
+    mkdir -p "corpus/$target" "artifacts/$target"
+    cargo +nightly fuzz run "$target" "corpus/$target" -- \
+        -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="artifacts/$target/" -print_final_stats=1 \
+        > "logs/$target.log" 2>&1 || echo "$target: stopped with a finding, see logs/$target.log and artifacts/$target/"
+    runs=$(grep -a 'stat::number_of_executed_units' "logs/$target.log" | tail -1 | awk '{print $2}')
+    echo "$target: ${runs:-?} executions in ${seconds}s"
+done
