@@ -866,5 +866,24 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| path.to_path_buf());
     let text = shown.to_string_lossy().replace('\\', "/");
-    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+    let text = text.strip_prefix("./").map(str::to_string).unwrap_or(text);
+    escape_controls(&text)
+}
+
+/// A name as every output format shows it: bytes that are not UTF-8 are U+FFFD (`to_string_lossy`),
+/// control characters are escaped as Rust writes them (`\n`, `\u{1b}`), so a file name cannot
+/// inject terminal escapes or break a one-line format.
+fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

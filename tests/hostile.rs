@@ -972,3 +972,48 @@ fn fifo_config_is_a_configuration_error() {
     assert_eq!(exit_code(status, &stderr), 2, "stderr:\n{stderr}");
     assert!(stderr.contains("not a regular file"), "{stderr}");
 }
+
+/// A file name that is not UTF-8 is linted and shown lossily (U+FFFD); control characters in
+/// names are escaped (`\n`, `\u{1b}`) in every format, so no name breaks a line or reaches the
+/// terminal as an escape sequence.
+#[cfg(unix)]
+#[test]
+fn odd_file_names_are_linted_and_escaped() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = project();
+    let raw = std::ffi::OsStr::from_bytes(b"src/bad\xff.ts");
+    std::fs::write(dir.path().join(raw), TAIL_N1.as_bytes()).unwrap();
+    write(dir.path(), "src/new\nline.ts", TAIL_N1.as_bytes());
+    write(dir.path(), "src/\x1b[31mred.ts", TAIL_N1.as_bytes());
+    let (run, json) = check_json(dir.path(), &[]);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_control(&json);
+    assert_finding(&json, "src/bad\u{fffd}.ts", 4, 11);
+    assert_finding(&json, "src/new\\nline.ts", 4, 11);
+    assert_finding(&json, "src/\\u{1b}[31mred.ts", 4, 11);
+    // Named on the command line too.
+    let out = command(dir.path(), &["check", "--format", "json"])
+        .arg(raw)
+        .output()
+        .unwrap();
+    let named: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{named:#}");
+    assert_finding(&named, "src/bad\u{fffd}.ts", 4, 11);
+    for format in ["human", "compact", "github"] {
+        let run = run_leaklint(
+            dir.path(),
+            &["check", ".", "--format", format, "--color", "never"],
+        );
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            !all.contains('\x1b'),
+            "{format}: raw escape in output:\n{all:?}"
+        );
+        assert!(
+            !all.contains("new\nline"),
+            "{format}: raw newline in a name:\n{all}"
+        );
+        assert!(all.contains("new\\nline.ts"), "{format}:\n{all}");
+    }
+}

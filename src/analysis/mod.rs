@@ -32,7 +32,8 @@ pub enum Lang {
 impl Lang {
     /// The grammar for a file name, or `None` when leaklint does not lint such files.
     pub fn from_path(path: &Path) -> Option<Lang> {
-        let name = path.file_name()?.to_str()?;
+        // Lossy: a name that is not UTF-8 is still linted by its extension.
+        let name = path.file_name()?.to_string_lossy();
         if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
             return None;
         }
