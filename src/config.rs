@@ -12,6 +12,9 @@ use toml_edit::{Document, Item, Value};
 pub const FILE_NAME: &str = "leaklint.toml";
 /// Default size above which a file is skipped unread.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+/// Default time one file's parse may take: tree-sitter can take minutes on some small malformed
+/// inputs, and a real file of 1 MiB parses in well under a second.
+pub const DEFAULT_PARSE_TIMEOUT_MS: u64 = 5000;
 /// Identifiers that hold a Prisma client in most codebases.
 pub const DEFAULT_PRISMA_CLIENTS: &[&str] = &["prisma", "db"];
 
@@ -65,6 +68,8 @@ pub struct Config {
     /// `[[overrides]]`, outermost config's first.
     pub overrides: Vec<Override>,
     pub max_file_size: u64,
+    /// How long one file's parse may take (`parse-timeout-ms`) before the file is skipped.
+    pub parse_timeout_ms: u64,
     pub rules: HashMap<&'static str, RuleConfig>,
     pub prisma_clients: Vec<String>,
     pub prisma_schema: Option<String>,
@@ -84,6 +89,7 @@ impl Default for Config {
             excludes: Vec::new(),
             overrides: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            parse_timeout_ms: DEFAULT_PARSE_TIMEOUT_MS,
             rules: HashMap::new(),
             prisma_clients: DEFAULT_PRISMA_CLIENTS
                 .iter()
@@ -364,6 +370,17 @@ pub fn parse_onto(
                 })?;
                 config.max_file_size = size as u64;
             }
+            "parse-timeout-ms" => {
+                let ms = item.as_integer().filter(|n| *n > 0).ok_or_else(|| {
+                    error(
+                        "`parse-timeout-ms` must be a positive number of milliseconds".into(),
+                        item.span(),
+                        "expected a positive integer",
+                        Some("parse-timeout-ms = 5000".into()),
+                    )
+                })?;
+                config.parse_timeout_ms = ms as u64;
+            }
             "rules" => {
                 let table = item.as_table_like().ok_or_else(|| {
                     error(
@@ -453,6 +470,7 @@ pub fn parse_onto(
                             "root",
                             "exclude",
                             "max-file-size",
+                            "parse-timeout-ms",
                             "rules",
                             "overrides",
                             "prisma",

@@ -100,6 +100,8 @@ pub enum SkipReason {
     Minified,
     /// A FIFO, socket or device found by the walk: never opened.
     NotRegular,
+    /// The parse took longer than `parse-timeout-ms`.
+    ParseTimeout,
 }
 
 impl SkipReason {
@@ -109,6 +111,7 @@ impl SkipReason {
             SkipReason::Binary => "binary",
             SkipReason::Minified => "minified or generated (very long lines)",
             SkipReason::NotRegular => "not a regular file (FIFO, socket or device)",
+            SkipReason::ParseTimeout => "parse took longer than parse-timeout-ms",
         }
     }
 }
@@ -192,6 +195,10 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
         builder = builder.num_threads(n);
     }
     install_panic_hook();
+    analysis::PARSE_TIMEOUT_MS.store(
+        settings.config.parse_timeout_ms,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let pool = builder
         .stack_size(WORKER_STACK)
         .build()
@@ -829,8 +836,12 @@ fn lint_file(
         }
     }
     active.retain(|r| r.check.is_some());
+    let started = std::time::Instant::now();
     let Some(analysis) = analysis::analyze(path, &text, lang, &settings.config, project, &active)
     else {
+        if started.elapsed().as_millis() >= u128::from(settings.config.parse_timeout_ms) {
+            return Outcome::Skipped(SkipReason::ParseTimeout);
+        }
         return Outcome::Error("the parser gave up on this file".to_string());
     };
     // Keep the text only where there is something to place or suppress; every other file's text

@@ -1017,3 +1017,33 @@ fn odd_file_names_are_linted_and_escaped() {
         assert!(all.contains("new\\nline.ts"), "{format}:\n{all}");
     }
 }
+
+/// A parse that takes too long (30,000 unclosed `class A {` take tree-sitter minutes) is cut at
+/// `parse-timeout-ms` and the file counted as skipped; the others are still linted.
+#[test]
+fn slow_parse_is_cut_at_the_deadline() {
+    let dir = project();
+    write(dir.path(), "leaklint.toml", b"parse-timeout-ms = 300\n");
+    let text = format!(
+        "import {{ prisma }} from './db';\n{}{TAIL_N1}",
+        "class A {\n".repeat(30_000)
+    );
+    write(dir.path(), "src/classes.ts", text.as_bytes());
+    let (run, json) = check_json(dir.path(), &["--verbose"]);
+    eprintln!("slow parse: run took {:?}", run.elapsed);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    assert_control(&json);
+    assert_eq!(summary(&json, "skipped"), 1, "{json:#}");
+    assert!(run.stderr.contains("parse took longer"), "{}", run.stderr);
+    assert!(run.elapsed < Duration::from_secs(30), "{:?}", run.elapsed);
+}
+
+#[test]
+fn parse_timeout_must_be_positive() {
+    let dir = project();
+    write(dir.path(), "leaklint.toml", b"parse-timeout-ms = 0\n");
+    let out = command(dir.path(), &["check", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("parse-timeout-ms"), "{stderr}");
+}

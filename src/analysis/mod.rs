@@ -18,6 +18,7 @@ use crate::rules::{Check, FileCheck, Rule};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tree_sitter::{Node, Parser, Tree};
 use walk::Visitor;
 
@@ -87,9 +88,25 @@ pub fn parse(text: &str, lang: Lang) -> Option<Tree> {
                 .expect("bundled grammar is compatible");
             parser
         });
-        parser.parse(text, None)
+        // Cancelled past the deadline; the parser is reset so the next file starts afresh.
+        let started = std::time::Instant::now();
+        let deadline = std::time::Duration::from_millis(PARSE_TIMEOUT_MS.load(Ordering::Relaxed));
+        let mut past_deadline = |_: &tree_sitter::ParseState| started.elapsed() > deadline;
+        let bytes = text.as_bytes();
+        let tree = parser.parse_with_options(
+            &mut |at, _| bytes.get(at..).unwrap_or_default(),
+            None,
+            Some(tree_sitter::ParseOptions::new().progress_callback(&mut past_deadline)),
+        );
+        if tree.is_none() {
+            parser.reset();
+        }
+        tree
     })
 }
+
+/// How long a parse may take, in milliseconds (`parse-timeout-ms`, set once per run).
+pub static PARSE_TIMEOUT_MS: AtomicU64 = AtomicU64::new(crate::config::DEFAULT_PARSE_TIMEOUT_MS);
 
 /// Test code: `*.test.*`, `*.spec.*`, and files under `__tests__`, `e2e` or `test(s)` folders.
 pub fn is_test_file(path: &Path) -> bool {
