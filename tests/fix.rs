@@ -61,11 +61,7 @@ fn fix_is_written_and_keeps_permissions() {
     let file = dir.path().join("src/a.ts");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
     let out = fix(dir.path(), &[]);
-    assert!(
-        stderr(&out).contains("fixed 1 findings"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("fixed 1 finding"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), FIXED);
     let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
@@ -115,11 +111,7 @@ fn symlinked_file_is_fixed_through_the_link() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert!(
-        stderr(&out).contains("fixed 1 findings"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("fixed 1 finding"), "{}", stderr(&out));
     let link = dir.path().join("src/link.ts");
     assert!(std::fs::symlink_metadata(&link)
         .unwrap()
@@ -145,11 +137,7 @@ fn crlf_file_keeps_its_line_endings() {
         b"import { PrismaClient } from '@prisma/client';\r\nexport const prisma = new PrismaClient();\r\n",
     );
     let out = fix(dir.path(), &[]);
-    assert!(
-        stderr(&out).contains("fixed 1 findings"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("fixed 1 finding"), "{}", stderr(&out));
     let text = std::fs::read_to_string(dir.path().join("src/lib/db.ts")).unwrap();
     assert!(text.contains("globalForPrisma"), "{text}");
     assert!(
