@@ -733,7 +733,7 @@ pub fn collect_facts(node: Node, cx: &mut FileCx) {
                 return;
             };
             let value = unwrap_expression(value);
-            if let Some(specifier) = required_module(value, src) {
+            if let Some((specifier, _)) = crate::semantic::bindings::required_module(value, src) {
                 for local in pattern_names(name, src) {
                     cx.imports.insert(local, specifier.to_string());
                 }
@@ -776,24 +776,6 @@ fn constructs_prisma_client(value: Node, src: &str) -> bool {
     let text = &src[value.byte_range()];
     text.starts_with("new PrismaClient")
         && matches!(value.k(), "new_expression" | "call_expression")
-}
-
-/// `require('x')`, `require('x').y` or `await import('x')`: the module specifier.
-fn required_module<'t>(value: Node, src: &'t str) -> Option<&'t str> {
-    let call = if value.k() == "member_expression" {
-        value.field("object")?
-    } else {
-        value
-    };
-    if call.k() != "call_expression" {
-        return None;
-    }
-    let callee = call.field("function")?;
-    if !matches!(&src[callee.byte_range()], "require" | "import") {
-        return None;
-    }
-    let args = call.field("arguments")?;
-    string_value(args.named_child(0)?, src)
 }
 
 /// An array or object literal written out in full: no spreads, so its size is fixed in the source.

@@ -746,7 +746,7 @@ fn destructured_keys<'s>(pattern: Node, src: &'s str) -> Vec<(&'s str, &'s str)>
 }
 
 /// `require('x')` -> (`x`, None); `require('x').y` -> (`x`, Some(`y`)); also `await import('x')`.
-fn required_module<'s>(value: Node, src: &'s str) -> Option<(&'s str, Option<&'s str>)> {
+pub fn required_module<'s>(value: Node, src: &'s str) -> Option<(&'s str, Option<&'s str>)> {
     let (call, member) = if value.k() == "member_expression" {
         let property = value.field("property")?;
         (

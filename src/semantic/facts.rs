@@ -116,7 +116,7 @@ impl FileFacts {
             .find(|c| c.site == site)
     }
 
-    /// Names of functions and methods: what a caller would write to call them.
+    /// Whether nothing in the file can be called or imported: its facts need not be kept.
     pub fn is_empty(&self) -> bool {
         self.functions.is_empty() && self.exports.is_empty()
     }
@@ -431,15 +431,16 @@ impl<'t> Collector<'t> {
 
     /// Object literals that may be a module's or a factory's set of functions.
     fn object(&mut self, node: Node<'t>, cx: &FileCx<'t>) {
-        let n = cx.ancestors.len();
-        let mut parent = cx.parent();
-        let mut up = 1;
-        while let Some(p) = parent.filter(|p| p.k() == "parenthesized_expression") {
-            up += 1;
-            parent = n.checked_sub(up).and_then(|i| cx.ancestors.get(i)).copied();
-            let _ = p;
-        }
-        let Some(parent) = parent else { return };
+        // `() => ({ ... })`: look through the parentheses.
+        let Some(parent) = cx
+            .ancestors
+            .iter()
+            .rev()
+            .find(|a| a.k() != "parenthesized_expression")
+            .copied()
+        else {
+            return;
+        };
         let holds = match parent.k() {
             "variable_declarator" | "return_statement" | "export_statement" | "arrow_function" => {
                 true
