@@ -24,6 +24,7 @@ use config::{Config, Level};
 use diagnostic::{ByteSpan, Diagnostic, Fix, LineCol, LineIndex, Severity};
 use rayon::prelude::*;
 use rules::Rule;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -383,7 +384,7 @@ pub(crate) fn lint_files(
                     &prefilter,
                     project,
                     suppressions_on,
-                    None,
+                    Pass::First,
                 )
             });
             (path.clone(), outcome)
@@ -407,7 +408,26 @@ pub(crate) fn lint_files(
             &holds,
         )
     } else {
-        semantic::index::Index::build(Vec::new(), &resolve, &holds)
+        // No callers to follow, but typed receivers still need their classes.
+        let langs: HashMap<&Path, Lang> = discovered
+            .files
+            .iter()
+            .map(|(p, l)| (p.as_path(), *l))
+            .collect();
+        let mut files = Vec::new();
+        take_facts(&mut outcomes, &mut files);
+        let index = semantic::index::Index::build(files, &resolve, &holds);
+        follow_types(
+            index,
+            &mut outcomes,
+            &langs,
+            settings,
+            &rules,
+            &prefilter,
+            project,
+            &resolve,
+            &holds,
+        )
     };
 
     let mut report = Report::default();
@@ -465,7 +485,14 @@ pub(crate) fn lint_files(
                 let diagnostics: Vec<Diagnostic> = linted
                     .pending
                     .into_iter()
-                    .filter(|p| conditions_hold(&p.conditions, &path, project))
+                    .filter(|p| {
+                        conditions_hold(&p.conditions, &path, project)
+                            && index.receivers_hold(
+                                &project::absolute(&path),
+                                &p.conditions,
+                                &resolve,
+                            )
+                    })
                     .filter_map(|p| describe_calls(p, &path, &index, &resolve, settings))
                     .map(|p| describe_data(p, &path, project))
                     .collect();
@@ -521,8 +548,8 @@ fn conditions_hold(conditions: &[Condition], path: &Path, project: &project::Pro
             .modules
             .data(project, path, specifier)
             .is_some_and(|d| d.missing || d.bytes >= *min_bytes),
-        // Settled with the project index, in `describe_calls`.
-        Condition::Calls { .. } => true,
+        // Settled with the project index, in `describe_calls` and `Index::receivers_hold`.
+        Condition::Calls { .. } | Condition::TypedReceiver { .. } => true,
         // Local conditions were settled in the file's analysis.
         Condition::NotLiteral(_) | Condition::ImportedClient(_) | Condition::CallSite { .. } => {
             false
@@ -561,6 +588,9 @@ fn follow_callers(
     let mut files = Vec::new();
     take_facts(outcomes, &mut files);
     let mut index = semantic::index::Index::build(files, resolve, holds);
+    index = follow_types(
+        index, outcomes, &langs, settings, rules, prefilter, project, resolve, holds,
+    );
     for _ in 0..CALLER_ROUNDS {
         let names: Vec<String> = index
             .querying_names()
@@ -591,7 +621,7 @@ fn follow_callers(
                         prefilter,
                         project,
                         false,
-                        Some(&automaton),
+                        Pass::Callers(&automaton),
                     )
                 });
                 let took = matches!(&again, Outcome::Linted(l) if l.parsed);
@@ -605,6 +635,95 @@ fn follow_callers(
         rounds.push(parsed);
         if parsed == 0 {
             break;
+        }
+        let mut files = index.into_files();
+        take_facts(outcomes, &mut files);
+        index = semantic::index::Index::build(files, resolve, holds);
+    }
+    index
+}
+
+/// How many rounds of class files are parsed for typed receivers (each follows one more field
+/// or base class into another file).
+const TYPE_ROUNDS: usize = 4;
+
+/// Parses, for their facts only, the files the first pass skipped that hold the classes typed
+/// receivers go through (`this.db` typed `DatabaseService`, declared in a file that sends no
+/// query itself), round after round, and rebuilds the index with them.
+#[allow(clippy::too_many_arguments)]
+fn follow_types(
+    mut index: semantic::index::Index,
+    outcomes: &mut [(PathBuf, Outcome)],
+    langs: &HashMap<&Path, Lang>,
+    settings: &Settings,
+    rules: &[&'static Rule],
+    prefilter: &Prefilter,
+    project: &project::Project,
+    resolve: &semantic::index::SpecifierResolver,
+    holds: &dyn Fn(&Path, &[Condition]) -> bool,
+) -> semantic::index::Index {
+    let only: Vec<&'static Rule> = rules
+        .iter()
+        .copied()
+        .filter(|r| r.id == rules::query_in_loop::RULE.id)
+        .collect();
+    let unparsed: HashMap<PathBuf, usize> = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, o))| matches!(o, Outcome::Linted(l) if !l.parsed))
+        .map(|(i, (p, _))| (project::absolute(p), i))
+        .collect();
+    let is_type = |c: &Condition| matches!(c, Condition::TypedReceiver { .. });
+    for _ in 0..TYPE_ROUNDS {
+        let pending: Vec<(PathBuf, Vec<Condition>)> = outcomes
+            .iter()
+            .filter_map(|(path, o)| match o {
+                Outcome::Linted(l) => Some((path, l)),
+                _ => None,
+            })
+            .flat_map(|(path, l)| {
+                l.pending
+                    .iter()
+                    .filter(|p| p.conditions.iter().any(is_type))
+                    .map(move |p| (project::absolute(path), p.conditions.clone()))
+            })
+            .collect();
+        let mut receivers = index.typed_receivers();
+        receivers.extend(pending.iter().map(|(p, c)| (p.as_path(), c.as_slice())));
+        let gaps = index.receiver_gaps(receivers.into_iter(), resolve);
+        let wanted: Vec<usize> = gaps
+            .iter()
+            .flat_map(|(importer, specifier)| {
+                project.resolve_with(importer, specifier, &|p: &Path| unparsed.contains_key(p))
+            })
+            .filter_map(|p| unparsed.get(&p).copied())
+            .filter(|i| matches!(&outcomes[*i].1, Outcome::Linted(l) if !l.parsed))
+            .collect::<std::collections::BTreeSet<usize>>()
+            .into_iter()
+            .collect();
+        if wanted.is_empty() {
+            break;
+        }
+        for i in wanted {
+            let (path, outcome) = &mut outcomes[i];
+            let Some(lang) = langs.get(path.as_path()).copied() else {
+                continue;
+            };
+            let again = isolated(|| {
+                lint_file(
+                    path,
+                    lang,
+                    settings,
+                    &only,
+                    prefilter,
+                    project,
+                    false,
+                    Pass::Facts,
+                )
+            });
+            if matches!(&again, Outcome::Linted(l) if l.parsed) {
+                *outcome = again;
+            }
         }
         let mut files = index.into_files();
         take_facts(outcomes, &mut files);
@@ -741,6 +860,17 @@ fn place(d: Diagnostic, path: &str, index: &LineIndex, config: &Config) -> Findi
     }
 }
 
+/// Which pass over the files a parse belongs to.
+#[derive(Clone, Copy)]
+enum Pass<'a> {
+    /// Every file, with every rule the prefilter admits.
+    First,
+    /// Files the first pass did not parse that call one of these names (and loop).
+    Callers(&'a AhoCorasick),
+    /// Files a typed receiver's class lives in: parsed for their facts only.
+    Facts,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn lint_file(
     path: &Path,
@@ -750,7 +880,7 @@ fn lint_file(
     prefilter: &Prefilter,
     project: &project::Project,
     suppressions_on: bool,
-    callers_of: Option<&AhoCorasick>,
+    pass: Pass,
 ) -> Outcome {
     // Lets the tests check that a panic in one file's analysis is contained (debug builds only).
     #[cfg(debug_assertions)]
@@ -798,22 +928,27 @@ fn lint_file(
     if is_minified(&text) {
         return Outcome::Skipped(SkipReason::Minified);
     }
-    let mut active = match callers_of {
+    let mut active = match pass {
         // A later round: parsed only when it calls a function that queries.
-        Some(names) if names.is_match(&text) && prefilter.loops(&text) => rules.to_vec(),
-        Some(_) => Vec::new(),
-        None => {
+        Pass::Callers(names) if names.is_match(&text) && prefilter.loops(&text) => rules.to_vec(),
+        Pass::Callers(_) | Pass::Facts => Vec::new(),
+        Pass::First => {
             project.modules.record(path, &text);
             prefilter.rules_for(&text, rules)
         }
     };
     let has_suppressions = suppressions_on && text.contains("leaklint-disable");
     // Barrels and other re-exporting modules link callers to the functions they re-export.
-    let wants_facts = callers_of.is_none()
-        && (prefilter.wants_facts(&text)
-            || (prefilter.queries.is_some()
-                && text.contains("export")
-                && !project::modules::reexport_specifiers(&text).is_empty()));
+    let wants_facts = match pass {
+        Pass::First => {
+            prefilter.wants_facts(&text)
+                || (prefilter.queries.is_some()
+                    && text.contains("export")
+                    && !project::modules::reexport_specifiers(&text).is_empty())
+        }
+        Pass::Callers(_) => false,
+        Pass::Facts => true,
+    };
     if active.is_empty() && !has_suppressions && !wants_facts {
         return Outcome::Linted(Box::new(Linted {
             text: None,

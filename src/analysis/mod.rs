@@ -171,6 +171,83 @@ pub enum Condition {
         element_args: u64,
         same_tick: bool,
     },
+    /// The receiver is `this` of the class that starts at byte `class_start`, or reached from it
+    /// through the typed `fields` (`this.users`, `this._user.model`): settled by the project
+    /// index, which follows the fields' declared types and the classes' `extends` across files to
+    /// a data-layer `handle` (`class DatabaseService extends PrismaClient`, `class UserRepository
+    /// extends Repository<User>`).
+    TypedReceiver {
+        class_start: usize,
+        fields: Vec<String>,
+        handle: Handle,
+    },
+}
+
+/// A data-layer handle a typed receiver can turn out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handle {
+    /// A Prisma client (or a class that extends one), whose model delegates send queries.
+    PrismaClient,
+    /// A TypeORM `Repository<E>`, `EntityManager` or a class that extends `Repository`.
+    TypeOrmRepository,
+}
+
+impl Handle {
+    /// The handle a type annotation or an `extends` clause names outright, as written:
+    /// `PrismaService`, `Pick<PrismaService, T>`, `Repository<User>`, `TreeRepository<Folder>`.
+    pub fn named_by(ty: &str) -> Option<Handle> {
+        let ty = ty.trim().trim_start_matches(':').trim();
+        if syntax::mentions_prisma_type(ty) {
+            return Some(Handle::PrismaClient);
+        }
+        let subject = type_subject(ty);
+        [
+            "Repository<",
+            "MongoRepository<",
+            "TreeRepository<",
+            "EntityManager",
+        ]
+        .iter()
+        .any(|p| subject.starts_with(p))
+        .then_some(Handle::TypeOrmRepository)
+    }
+}
+
+/// The type a wrapper type is about: `Pick<PrismaService, T>` -> `PrismaService`; other types
+/// are themselves. Utility types that keep their argument's members are looked through.
+pub fn type_subject(ty: &str) -> &str {
+    let mut ty = ty.trim();
+    for _ in 0..4 {
+        let Some((head, rest)) = ty.split_once('<') else {
+            return ty;
+        };
+        if !matches!(
+            head.trim(),
+            "Pick" | "Omit" | "Partial" | "Readonly" | "Required" | "NonNullable"
+        ) {
+            return ty;
+        }
+        // The first argument, up to a top-level `,` or the closing `>`.
+        let mut depth = 0usize;
+        let mut end = rest.len();
+        for (i, c) in rest.char_indices() {
+            match c {
+                '<' | '(' | '[' | '{' => depth += 1,
+                '>' | ')' | ']' | '}' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                '>' | ')' | ']' | '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        ty = rest.get(..end).unwrap_or(rest).trim();
+    }
+    ty
 }
 
 /// Written in a message where the query a called function leads to goes.
@@ -248,6 +325,10 @@ pub enum Frame<'t> {
     },
     Class {
         id: usize,
+        /// Where the class node starts: the key the project index knows it by.
+        start: usize,
+        /// Whether it has an `extends` clause.
+        extends_any: bool,
         /// `class X extends PrismaClient`.
         extends_prisma: bool,
         /// Fields and constructor parameter properties that hold a Prisma client.
@@ -444,6 +525,45 @@ fn may_be_local(target: &crate::semantic::facts::Target, cx: &FileCx) -> bool {
     }
 }
 
+/// The condition under which `receiver` (`this`, `this.users`, `this._user.model`) is a
+/// `handle`, for the project index to settle: `None` when it is not rooted at the `this` of a
+/// class (or is `this` of a class that extends nothing), or goes through more than a few fields.
+pub fn typed_receiver(receiver: Node, cx: &FileCx, handle: Handle) -> Option<Condition> {
+    use node::NodeExt;
+    const MAX_FIELDS: usize = 4;
+    let mut fields = Vec::new();
+    let mut at = syntax::unwrap_expression(receiver);
+    while at.k() == "member_expression" {
+        if fields.len() == MAX_FIELDS {
+            return None;
+        }
+        let property = at.field("property")?;
+        if property.k() != "property_identifier" {
+            return None;
+        }
+        fields.push(cx.text(property).to_string());
+        at = syntax::unwrap_expression(at.field("object")?);
+    }
+    if at.k() != "this" {
+        return None;
+    }
+    fields.reverse();
+    let (start, extends_any) = cx.frames.iter().rev().find_map(|frame| match frame {
+        Frame::Class {
+            start, extends_any, ..
+        } => Some((*start, *extends_any)),
+        _ => None,
+    })?;
+    if fields.is_empty() && !extends_any {
+        return None;
+    }
+    Some(Condition::TypedReceiver {
+        class_start: start,
+        fields,
+        handle,
+    })
+}
+
 /// Settles the conditions this file can answer: `None` when one fails.
 fn resolve_conditions(conditions: Vec<Condition>, cx: &FileCx) -> Option<Vec<Condition>> {
     let mut remaining = Vec::new();
@@ -501,5 +621,44 @@ impl<'t> Visitor<'t> for Analyzer<'t> {
         if self.cx.frames.last().is_some_and(|f| f.id() == node.id()) {
             self.cx.frames.pop();
         }
+    }
+}
+
+#[cfg(test)]
+mod handle_tests {
+    use super::{type_subject, Handle};
+
+    #[test]
+    fn wrappers_are_looked_through() {
+        assert_eq!(type_subject("Pick<PrismaService, T>"), "PrismaService");
+        assert_eq!(type_subject("Readonly<Partial<Db>>"), "Db");
+        assert_eq!(type_subject("Omit<Map<string, X>, 'a'>"), "Map<string, X>");
+        assert_eq!(
+            type_subject("ModelRepository<'user'>"),
+            "ModelRepository<'user'>"
+        );
+        assert_eq!(type_subject("Pick<"), "");
+    }
+
+    #[test]
+    fn handles_named_outright() {
+        assert_eq!(
+            Handle::named_by(": PrismaService"),
+            Some(Handle::PrismaClient)
+        );
+        assert_eq!(
+            Handle::named_by("Pick<PrismaService, 'user'>"),
+            Some(Handle::PrismaClient)
+        );
+        assert_eq!(
+            Handle::named_by("Repository<User>"),
+            Some(Handle::TypeOrmRepository)
+        );
+        assert_eq!(
+            Handle::named_by("Readonly<TreeRepository<Folder>>"),
+            Some(Handle::TypeOrmRepository)
+        );
+        assert_eq!(Handle::named_by("UsersRepository"), None);
+        assert_eq!(Handle::named_by("HttpService"), None);
     }
 }

@@ -158,6 +158,9 @@ pub struct OrmCall<'t> {
     pub options: Option<Node<'t>>,
     /// The chain's links after the operation: (method, arguments).
     pub links: Vec<(&'t str, Node<'t>)>,
+    /// What must hold in other files for the receiver to be a data-layer handle (a field typed
+    /// with a project's own repository class).
+    pub conditions: Vec<super::Condition>,
 }
 
 impl OrmCall<'_> {
@@ -223,9 +226,14 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
     }
     let src = cx.src;
     let (root, links) = chain(node, src);
+    let mut conditions = Vec::new();
     let recognised = sequelize(root, &links, cx)
         .or_else(|| mongoose(root, &links, cx))
-        .or_else(|| typeorm(root, &links, cx))
+        .or_else(|| {
+            let (recognised, condition) = typeorm(root, &links, cx)?;
+            conditions.extend(condition);
+            Some(recognised)
+        })
         .or_else(|| drizzle(root, &links, cx))
         .or_else(|| kysely(root, &links, cx));
     let Some(recognised) = recognised else {
@@ -280,6 +288,7 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
         returns,
         options,
         links: links[op_index + 1..].to_vec(),
+        conditions,
     })
 }
 
@@ -448,7 +457,11 @@ fn declared_as(name: &str, src: &str, test: impl Fn(&str) -> bool) -> bool {
         })
 }
 
-fn typeorm(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised> {
+fn typeorm(
+    root: Node,
+    links: &[(&str, Node)],
+    cx: &FileCx,
+) -> Option<(Recognised, Option<super::Condition>)> {
     // Query builder: `<repo>.createQueryBuilder(...)...getMany()`.
     if let Some(qb) = links.iter().position(|(m, _)| *m == "createQueryBuilder") {
         let (terminal, _) = *links.last()?;
@@ -462,7 +475,7 @@ fn typeorm(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised
             return None;
         }
         let model = links[qb].1.named_child(0).map(|a| cx.text(a).to_string());
-        return Some((Orm::TypeOrm, qb, returns, model));
+        return Some(((Orm::TypeOrm, qb, returns, model), None));
     }
     let index = links.iter().position(|(m, _)| {
         !matches!(
@@ -507,7 +520,12 @@ fn typeorm(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised
     };
     let manager = name == "manager" || name == "entityManager" || name.ends_with("EntityManager");
     let local = root.k() == "identifier" && bound_to_repository(name, cx.src);
-    if !(from_getter || typed || manager || local) || !uses(Orm::TypeOrm, cx) {
+    // `this.users` typed with the project's own `UsersRepository`, or `this` in a class that
+    // extends something: the project index decides whether it is a `Repository`.
+    let custom = (!(from_getter || typed || manager || local))
+        .then(|| super::typed_receiver(root, cx, super::Handle::TypeOrmRepository))
+        .flatten();
+    if !(from_getter || typed || manager || local || custom.is_some()) || !uses(Orm::TypeOrm, cx) {
         return None;
     }
     let model = if from_getter {
@@ -522,7 +540,7 @@ fn typeorm(root: Node, links: &[(&str, Node)], cx: &FileCx) -> Option<Recognised
             .and_then(|t| t.split_once('<'))
             .map(|(_, inner)| inner.trim_end_matches('>').to_string())
     };
-    Some((Orm::TypeOrm, index, returns, model))
+    Some(((Orm::TypeOrm, index, returns, model), custom))
 }
 
 /// `manager.find(User, { ... })`: the entity class comes first.
@@ -816,6 +834,7 @@ fn knex<'t>(
         returns,
         options: None,
         links: rest.to_vec(),
+        conditions: Vec::new(),
     })
 }
 

@@ -2,7 +2,7 @@
 
 use super::orm::key_like;
 use super::syntax::{first_object_argument, method_call, properties, unwrap_expression};
-use super::{Condition, FileCx, Frame};
+use super::{Condition, FileCx, Frame, Handle};
 use crate::analysis::node::NodeExt;
 use crate::project::schema::{name_suggests_growth, Growth, Model};
 use tree_sitter::Node;
@@ -171,9 +171,10 @@ fn client_conditions(client: Node, cx: &FileCx) -> Option<Vec<Condition>> {
                 Some(vec![Condition::ImportedClient(name.to_string())])
             }
         }
-        "this" => innermost_class(cx)
-            .is_some_and(|(extends, _)| extends)
-            .then(Vec::new),
+        "this" => match innermost_class(cx)? {
+            (true, _) => Some(Vec::new()),
+            _ => super::typed_receiver(client, cx, Handle::PrismaClient).map(|c| vec![c]),
+        },
         "member_expression" => {
             let object = client.field("object")?;
             let property = &src[client.field("property")?.byte_range()];
@@ -181,7 +182,14 @@ fn client_conditions(client: Node, cx: &FileCx) -> Option<Vec<Condition>> {
                 let (extends_prisma, fields) = innermost_class(cx)?;
                 let known = fields.iter().any(|f| f == property)
                     || (is_client_name(property) && extends_prisma);
-                return known.then(Vec::new);
+                if known {
+                    return Some(Vec::new());
+                }
+            }
+            // `this.db.user.findMany()` with `db: DatabaseService`, `this._user.model.user`: the
+            // project index follows the fields' types.
+            if let Some(typed) = super::typed_receiver(client, cx, Handle::PrismaClient) {
+                return Some(vec![typed]);
             }
             // `prisma.client.user.findMany()`: a module object holding the client under `client`,
             // imported from the module that constructs it (umami's `@/lib/prisma`).

@@ -35,7 +35,7 @@ pub fn recognize(node: Node, cx: &FileCx) -> Option<Query> {
         return Some(Query {
             is_write: call.is_write(),
             callee: call.callee,
-            conditions: Vec::new(),
+            conditions: call.conditions,
         });
     }
     let sql = sql_text(node, cx)?;

@@ -631,12 +631,14 @@ pub fn is_promise_all(call: Node, src: &str) -> bool {
 
 fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
     let mut extends_prisma = false;
+    let mut extends_any = false;
     let mut client_fields = Vec::new();
     let mut typed_fields = Vec::new();
     let mut cursor = node.walk();
     for child in node.named_children(&mut cursor) {
         if child.k() == "class_heritage" {
             extends_prisma = src[child.byte_range()].contains("PrismaClient");
+            extends_any = src[child.byte_range()].contains("extends");
         }
         if child.k() != "class_body" {
             continue;
@@ -686,6 +688,8 @@ fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
     }
     Frame::Class {
         id: node.id(),
+        start: node.start_byte(),
+        extends_any,
         extends_prisma,
         client_fields,
         typed_fields,

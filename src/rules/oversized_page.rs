@@ -136,7 +136,7 @@ fn check_orm(call: &OrmCall, max: i64, cx: &FileCx, sink: &mut Sink) {
             .with_help(format!(
                 "page with at most {max} rows and a keyset filter on the last id seen, or aggregate in the database if you only need totals"
             )),
-            Vec::new(),
+            call.conditions.clone(),
         );
     }
 }

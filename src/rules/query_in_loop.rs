@@ -244,7 +244,7 @@ fn other_query(node: Node, iteration: &Iteration, cx: &FileCx) -> Option<Found> 
             depends: depends_on_iteration(text, iteration, cx.src),
             batched_write: false,
             help: orm_help(&call),
-            conditions: Vec::new(),
+            conditions: call.conditions.clone(),
         });
     }
     let sql = sql_text(node, cx)?;

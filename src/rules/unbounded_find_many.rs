@@ -206,7 +206,7 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
     };
     sink.report(
         Diagnostic::new(RULE.id, call.call.byte_range(), message).with_help(help),
-        Vec::new(),
+        call.conditions.clone(),
     );
 }
 

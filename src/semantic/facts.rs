@@ -12,7 +12,7 @@ use super::bindings::{Bindings, Builder, ExportKind, ImportFrom, SymbolId, Symbo
 use crate::analysis::node::NodeExt;
 use crate::analysis::query::recognize;
 use crate::analysis::syntax::{is_class, is_function, unwrap_expression};
-use crate::analysis::{Condition, FileCx, Frame};
+use crate::analysis::{type_subject, Condition, FileCx, Frame, Handle};
 use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::Node;
@@ -86,8 +86,26 @@ pub struct FnFacts {
 #[derive(Debug, Clone, Default)]
 pub struct ClassFacts {
     pub name: String,
+    /// Where the class node starts, as typed receivers name it ([`Condition::TypedReceiver`]).
+    pub start: usize,
     pub methods: Vec<(String, u32)>,
     pub extends: Option<Entity>,
+    /// The data-layer handle its `extends` clause names outright (`extends PrismaClient`,
+    /// `extends Repository<User>`).
+    pub handle: Option<Handle>,
+    /// Fields, constructor parameter properties and `this.x = new X()` assignments: what each
+    /// holds, by its declared type or constructor.
+    pub fields: Vec<FieldFacts>,
+}
+
+/// A class field and what its type says it holds.
+#[derive(Debug, Clone)]
+pub struct FieldFacts {
+    pub name: String,
+    /// The class (or import) its type or constructor names.
+    pub entity: Option<Entity>,
+    /// The handle its type names outright (`PrismaService`, `Repository<User>`).
+    pub handle: Option<Handle>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -149,9 +167,13 @@ struct ClassDraft<'t> {
     node_start: usize,
     name: String,
     methods: Vec<(String, u32)>,
-    /// Field name -> the type or constructor name it holds.
+    /// Field name -> the type or constructor name it holds (wrappers like `Pick<T, K>` looked
+    /// through).
     fields: Vec<(String, String)>,
+    /// Field name -> the handle its type names outright.
+    field_handles: Vec<(String, Handle)>,
     extends: Option<&'t str>,
+    handle: Option<Handle>,
 }
 
 enum MemberDraft {
@@ -364,16 +386,21 @@ impl<'t> Collector<'t> {
             })
             .unwrap_or_else(|| "default".to_string());
         let mut fields = Vec::new();
+        let mut field_handles = Vec::new();
         if let Some(Frame::Class { typed_fields, .. }) = cx.frames.last() {
             for (field, ty) in typed_fields {
-                let ty = leading_name(ty.trim_start_matches(':'));
-                if !ty.is_empty() {
-                    fields.push((field.clone(), ty.to_string()));
+                let ty = ty.trim().trim_start_matches(':');
+                if let Some(handle) = Handle::named_by(ty) {
+                    field_handles.push((field.clone(), handle));
+                }
+                let subject = type_subject(ty);
+                if !leading_name(subject).is_empty() {
+                    fields.push((field.clone(), subject.to_string()));
                 }
             }
         }
         let mut cursor = node.walk();
-        let extends = node
+        let clause = node
             .named_children(&mut cursor)
             .find(|c| c.k() == "class_heritage")
             .and_then(|h| {
@@ -382,16 +409,21 @@ impl<'t> Collector<'t> {
                     .named_children(&mut inner)
                     .find(|c| c.k() == "extends_clause");
                 clause
-            })
-            .and_then(|c| c.field("value"))
-            .map(|v| self.text(v));
+            });
+        let extends = clause.and_then(|c| c.field("value")).map(|v| self.text(v));
+        // `extends Repository<User>`: the type arguments are beside the value.
+        let handle = clause.and_then(|c| {
+            Handle::named_by(self.text(c).trim_start_matches("extends").trim_start())
+        });
         let id = self.classes.len() as u32;
         self.classes.push(ClassDraft {
             node_start: node.start_byte(),
             name,
             methods: Vec::new(),
             fields,
+            field_handles,
             extends,
+            handle,
         });
         self.open_classes.push((node.id(), id));
     }
@@ -690,8 +722,23 @@ impl<'t> Collector<'t> {
             .iter()
             .map(|c| ClassFacts {
                 name: c.name.clone(),
+                start: c.node_start,
                 methods: c.methods.clone(),
                 extends: c.extends.and_then(|e| resolver.type_entity(e, 0)),
+                handle: c.handle,
+                fields: c
+                    .fields
+                    .iter()
+                    .map(|(name, ty)| FieldFacts {
+                        name: name.clone(),
+                        entity: resolver.type_entity(ty, 0),
+                        handle: c
+                            .field_handles
+                            .iter()
+                            .find(|(f, _)| f == name)
+                            .map(|(_, h)| *h),
+                    })
+                    .collect(),
             })
             .collect();
         out.objects = objects

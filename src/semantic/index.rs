@@ -8,8 +8,8 @@
 //! per function), so it is reached in a bounded number of rounds.
 
 use super::bindings::{ImportFrom, Imported};
-use super::facts::{Entity, FileFacts, Target, MAX_PARAMS};
-use crate::analysis::Condition;
+use super::facts::{Entity, FieldFacts, FileFacts, Target, MAX_PARAMS};
+use crate::analysis::{Condition, Handle};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -82,6 +82,9 @@ pub struct Index {
     resolved_specifiers: RefCell<HashMap<(PathBuf, String), Option<u32>>>,
     /// Export lookups left for the current resolution: barrels of barrels fan out.
     budget: std::cell::Cell<u32>,
+    /// While set, imports of files that are not indexed are noted in `gaps`.
+    noting_gaps: std::cell::Cell<bool>,
+    gaps: RefCell<Vec<(PathBuf, String)>>,
 }
 
 /// How many export lookups one call target may take.
@@ -110,6 +113,8 @@ impl Index {
             callees: Vec::new(),
             resolved_specifiers: RefCell::new(HashMap::new()),
             budget: std::cell::Cell::new(LOOKUP_BUDGET),
+            noting_gaps: std::cell::Cell::new(false),
+            gaps: RefCell::new(Vec::new()),
         };
         index.callees = (0..index.files.len())
             .map(|f| {
@@ -129,7 +134,8 @@ impl Index {
         index.summaries = index
             .files
             .iter()
-            .map(|(path, facts)| {
+            .enumerate()
+            .map(|(f, (path, facts))| {
                 facts
                     .functions
                     .iter()
@@ -139,7 +145,9 @@ impl Index {
                             return summary;
                         }
                         for (q, query) in func.queries.iter().enumerate() {
-                            if !holds(path, &query.conditions) {
+                            if !holds(path, &query.conditions)
+                                || !index.receivers_hold_in(f as u32, &query.conditions, resolve)
+                            {
                                 continue;
                             }
                             let bits = query.deps;
@@ -302,14 +310,184 @@ impl Index {
         let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
         let key = (dir, specifier.to_string());
         if let Some(known) = self.resolved_specifiers.borrow().get(&key) {
+            if known.is_none() && self.noting_gaps.get() {
+                self.gaps
+                    .borrow_mut()
+                    .push((path.clone(), specifier.to_string()));
+            }
             return *known;
         }
         let exists = |p: &Path| self.by_path.contains_key(p);
         let found = resolve(path, specifier, &exists)
             .into_iter()
             .find_map(|p| self.by_path.get(&p).copied());
+        if found.is_none() && self.noting_gaps.get() {
+            self.gaps
+                .borrow_mut()
+                .push((path.clone(), specifier.to_string()));
+        }
         self.resolved_specifiers.borrow_mut().insert(key, found);
         found
+    }
+
+    /// Whether every typed receiver among `conditions` (of a query in the file at `path`) is the
+    /// data-layer handle it must be ([`Condition::TypedReceiver`]); other conditions are not
+    /// this index's to settle.
+    pub fn receivers_hold(
+        &self,
+        path: &Path,
+        conditions: &[Condition],
+        resolve: &SpecifierResolver,
+    ) -> bool {
+        if !conditions
+            .iter()
+            .any(|c| matches!(c, Condition::TypedReceiver { .. }))
+        {
+            return true;
+        }
+        self.by_path
+            .get(path)
+            .is_some_and(|f| self.receivers_hold_in(*f, conditions, resolve))
+    }
+
+    fn receivers_hold_in(
+        &self,
+        file: u32,
+        conditions: &[Condition],
+        resolve: &SpecifierResolver,
+    ) -> bool {
+        conditions.iter().all(|c| match c {
+            Condition::TypedReceiver {
+                class_start,
+                fields,
+                handle,
+            } => self.receiver_is(file, *class_start, fields, *handle, resolve),
+            _ => true,
+        })
+    }
+
+    /// The imports (importer, specifier) of files this index lacks that typed receivers among
+    /// `receivers` (file, conditions) stop at: parsing those files may settle them.
+    pub fn receiver_gaps<'c>(
+        &self,
+        receivers: impl Iterator<Item = (&'c Path, &'c [Condition])>,
+        resolve: &SpecifierResolver,
+    ) -> Vec<(PathBuf, String)> {
+        self.noting_gaps.set(true);
+        for (path, conditions) in receivers {
+            if let Some(f) = self.by_path.get(path) {
+                self.receivers_hold_in(*f, conditions, resolve);
+            }
+        }
+        self.noting_gaps.set(false);
+        let mut gaps = std::mem::take(&mut *self.gaps.borrow_mut());
+        gaps.sort();
+        gaps.dedup();
+        gaps
+    }
+
+    /// Every typed receiver condition of the indexed queries, by file.
+    pub fn typed_receivers(&self) -> Vec<(&Path, &[Condition])> {
+        let mut out = Vec::new();
+        for (path, facts) in &self.files {
+            for function in &facts.functions {
+                for query in &function.queries {
+                    if query
+                        .conditions
+                        .iter()
+                        .any(|c| matches!(c, Condition::TypedReceiver { .. }))
+                    {
+                        out.push((path.as_path(), query.conditions.as_slice()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `this` of the class at `class_start` in `file`, then its `fields` in turn, lead to
+    /// a `handle`: each field's declared type (or constructor) names a class, followed across
+    /// files; the last one must name the handle outright or be a class that extends it.
+    fn receiver_is(
+        &self,
+        file: u32,
+        class_start: usize,
+        fields: &[String],
+        handle: Handle,
+        resolve: &SpecifierResolver,
+    ) -> bool {
+        self.budget.set(LOOKUP_BUDGET);
+        let Some(class) = self.files[file as usize]
+            .1
+            .classes
+            .iter()
+            .position(|c| c.start == class_start)
+        else {
+            return false;
+        };
+        let mut at = (file, class as u32);
+        for (i, name) in fields.iter().enumerate() {
+            let Some((owner, field)) = self.field(at, name, resolve, 0) else {
+                return false;
+            };
+            let last = i + 1 == fields.len();
+            if let Some(named) = field.handle {
+                return last && named == handle;
+            }
+            let Some(entity) = &field.entity else {
+                return false;
+            };
+            match self.resolve(owner, entity, resolve, 0) {
+                Some(Resolved::Class(f, c)) => at = (f, c),
+                _ => return false,
+            }
+        }
+        self.class_is(at, handle, resolve, 0)
+    }
+
+    /// A field of a class or of one of its base classes, with the file that declares it.
+    fn field(
+        &self,
+        (file, class): (u32, u32),
+        name: &str,
+        resolve: &SpecifierResolver,
+        depth: usize,
+    ) -> Option<(u32, &FieldFacts)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let facts = &self.files[file as usize].1.classes[class as usize];
+        if let Some(field) = facts.fields.iter().rev().find(|f| f.name == name) {
+            return Some((file, field));
+        }
+        match self.resolve(file, facts.extends.as_ref()?, resolve, depth + 1)? {
+            Resolved::Class(f, c) => self.field((f, c), name, resolve, depth + 1),
+            _ => None,
+        }
+    }
+
+    /// Whether a class is a `handle`: its `extends` names it, or extends a class that is.
+    fn class_is(
+        &self,
+        (file, class): (u32, u32),
+        handle: Handle,
+        resolve: &SpecifierResolver,
+        depth: usize,
+    ) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let facts = &self.files[file as usize].1.classes[class as usize];
+        if let Some(named) = facts.handle {
+            return named == handle;
+        }
+        let Some(base) = &facts.extends else {
+            return false;
+        };
+        match self.resolve(file, base, resolve, depth + 1) {
+            Some(Resolved::Class(f, c)) => self.class_is((f, c), handle, resolve, depth + 1),
+            _ => false,
+        }
     }
 
     fn resolve_fn(&self, file: u32, target: &Target, resolve: &SpecifierResolver) -> Option<FnId> {
