@@ -180,6 +180,9 @@ pub enum Condition {
         class_start: usize,
         fields: Vec<String>,
         handle: Handle,
+        /// Holds when the receiver is *not* the handle: the same call read as a call of the
+        /// project's own method.
+        negated: bool,
     },
 }
 
@@ -561,6 +564,7 @@ pub fn typed_receiver(receiver: Node, cx: &FileCx, handle: Handle) -> Option<Con
         class_start: start,
         fields,
         handle,
+        negated: false,
     })
 }
 

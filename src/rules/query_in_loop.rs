@@ -113,16 +113,45 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         },
         None => match other_query(node, &iteration, cx) {
             Some(found) => found,
-            None => return call_in_loop(node, iteration, cx, sink),
+            None => return call_in_loop(node, iteration, Vec::new(), cx, sink),
         },
     };
+    // `this.users.findOne(...)`: a query when `users` turns out to be a repository, else a call
+    // of the project's own method, judged through its summary. Exactly one of the two holds.
+    let otherwise: Vec<Condition> = found
+        .conditions
+        .iter()
+        .filter_map(|c| match c {
+            Condition::TypedReceiver {
+                class_start,
+                fields,
+                handle,
+                negated: false,
+            } => Some(Condition::TypedReceiver {
+                class_start: *class_start,
+                fields: fields.clone(),
+                handle: *handle,
+                negated: true,
+            }),
+            _ => None,
+        })
+        .collect();
+    if !otherwise.is_empty() {
+        call_in_loop(node, iteration.clone(), otherwise, cx, sink);
+    }
     report(node, found, iteration, cx, sink);
 }
 
 /// A call that is not itself a query, run once per element with the element in its arguments:
 /// an N+1 when the function it calls sends a query that depends on that argument, however many
 /// calls deep and in whichever file. Settled by the project index ([`Condition::CallSite`]).
-fn call_in_loop(node: Node, iteration: Iteration, cx: &FileCx, sink: &mut Sink) {
+fn call_in_loop(
+    node: Node,
+    iteration: Iteration,
+    extra: Vec<Condition>,
+    cx: &FileCx,
+    sink: &mut Sink,
+) {
     let Some(function) = node.field("function") else {
         return;
     };
@@ -173,6 +202,7 @@ fn call_in_loop(node: Node, iteration: Iteration, cx: &FileCx, sink: &mut Sink) 
     if let Some(name) = repeats.constant {
         conditions.push(Condition::NotLiteral(name));
     }
+    conditions.extend(extra);
     let call = shorten(&crate::analysis::prisma::collapse_whitespace(cx.text(node)));
     let message = format!(
         "`{call}` {} {}",

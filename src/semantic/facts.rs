@@ -553,7 +553,17 @@ impl<'t> Collector<'t> {
                     conditions: query.conditions,
                 },
             });
-            return;
+            // `this.users.findOne(...)` with `users` of a project's own type: also a call of
+            // its method, in case the type is not a data-layer handle.
+            let typed = self.queries.last().is_some_and(|q| {
+                q.fact
+                    .conditions
+                    .iter()
+                    .any(|c| matches!(c, Condition::TypedReceiver { .. }))
+            });
+            if !typed {
+                return;
+            }
         }
         let Some(function) = node.field("function") else {
             return;

@@ -361,7 +361,8 @@ impl Index {
                 class_start,
                 fields,
                 handle,
-            } => self.receiver_is(file, *class_start, fields, *handle, resolve),
+                negated,
+            } => self.receiver_is(file, *class_start, fields, *handle, resolve) != *negated,
             _ => true,
         })
     }
