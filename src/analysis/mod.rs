@@ -334,6 +334,9 @@ pub enum Frame<'t> {
         extends_any: bool,
         /// `class X extends PrismaClient`.
         extends_prisma: bool,
+        /// What it extends, as written: `Repository<User>` in `class X extends Repository<User>
+        /// implements Y`.
+        heritage: Option<&'t str>,
         /// Fields and constructor parameter properties that hold a Prisma client.
         client_fields: Vec<String>,
         /// Fields and constructor parameters with a type annotation, as (name, type text).

@@ -226,6 +226,14 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
     }
     let src = cx.src;
     let (root, links) = chain(node, src);
+    // `repo.find({...}).then(f)`: the query is the inner call, recognised on its own.
+    if links.len() > 1
+        && links
+            .last()
+            .is_some_and(|(m, _)| matches!(*m, "then" | "catch" | "finally"))
+    {
+        return None;
+    }
     let mut conditions = Vec::new();
     let recognised = sequelize(root, &links, cx)
         .or_else(|| mongoose(root, &links, cx))
@@ -520,6 +528,9 @@ fn typeorm(
     };
     let manager = name == "manager" || name == "entityManager" || name.ends_with("EntityManager");
     let local = root.k() == "identifier" && bound_to_repository(name, cx.src);
+    // `this.find()` in `class X extends Repository<E>`: the class itself says so.
+    let inherited = inherited_repository(root, cx);
+    let typed = typed || inherited.is_some();
     // `this.users` typed with the project's own `UsersRepository`, or `this` in a class that
     // extends something: the project index decides whether it is a `Repository`.
     let custom = (!(from_getter || typed || manager || local))
@@ -537,10 +548,43 @@ fn typeorm(
         Some(cx.text(entity).to_string())
     } else {
         receiver_type
-            .and_then(|t| t.split_once('<'))
-            .map(|(_, inner)| inner.trim_end_matches('>').to_string())
+            .or(inherited)
+            .and_then(type_argument)
+            .map(str::to_string)
     };
     Some(((Orm::TypeOrm, index, returns, model), custom))
+}
+
+/// The `Repository<E>` (or `TreeRepository`, `MongoRepository`, `AbstractRepository`) the
+/// innermost class extends, when `root` is `this` in it (`this.repository` and `this.manager`
+/// for `AbstractRepository`).
+fn inherited_repository<'t>(root: Node, cx: &FileCx<'t>) -> Option<&'t str> {
+    let heritage = cx.frames.iter().rev().find_map(|frame| match frame {
+        Frame::Class { heritage, .. } => Some(*heritage),
+        _ => None,
+    })??;
+    let base = heritage.split('<').next().unwrap_or(heritage).trim();
+    let base = base.rsplit('.').next().unwrap_or(base);
+    let through = match root.k() {
+        "this" => "",
+        "member_expression" if root.field("object")?.k() == "this" => {
+            cx.text(root.field("property")?)
+        }
+        _ => return None,
+    };
+    let holds = match base {
+        "Repository" | "TreeRepository" | "MongoRepository" => through.is_empty(),
+        "AbstractRepository" => matches!(through, "repository" | "manager"),
+        _ => false,
+    };
+    holds.then_some(heritage)
+}
+
+/// `User` in `Repository<User>`.
+fn type_argument(ty: &str) -> Option<&str> {
+    let (_, inner) = ty.split_once('<')?;
+    let inner = inner.rsplit_once('>').map_or(inner, |(i, _)| i).trim();
+    (!inner.is_empty()).then_some(inner)
 }
 
 /// `manager.find(User, { ... })`: the entity class comes first.

@@ -320,6 +320,14 @@ fn narrows_within(
     let depth = depth + 1;
     let src = cx.src;
     let filter = unwrap_expression(filter);
+    if filter.k() == "array" {
+        // TypeORM's `where: [{ ... }, { ... }]`: any member may match, so all must narrow.
+        let members = list_members(filter);
+        return !members.is_empty()
+            && members
+                .iter()
+                .all(|m| narrows_within(*m, model, parent_implied, cx, depth));
+    }
     if filter.k() != "object" {
         // A variable built elsewhere: assume the author narrowed it.
         return matches!(
@@ -328,6 +336,9 @@ fn narrows_within(
                 | "shorthand_property_identifier"
                 | "member_expression"
                 | "call_expression"
+                // TypeORM's `where: (qb) => { qb.where(...) }`.
+                | "arrow_function"
+                | "function_expression"
         );
     }
     let mut cursor = filter.walk();
@@ -413,6 +424,32 @@ fn narrows_within(
 /// rows by equality rather than by range or negation.
 fn is_equality(value: Node, src: &str) -> bool {
     let value = unwrap_expression(value);
+    if value.k() == "call_expression" {
+        // TypeORM's operators: `In(ids)`, `Equal(x)` and `Any(ids)` pick rows by equality.
+        let operator = value
+            .field("function")
+            .filter(|f| f.k() == "identifier")
+            .and_then(|f| src.get(f.byte_range()));
+        return !matches!(
+            operator,
+            Some(
+                "Not"
+                    | "LessThan"
+                    | "LessThanOrEqual"
+                    | "MoreThan"
+                    | "MoreThanOrEqual"
+                    | "Like"
+                    | "ILike"
+                    | "Between"
+                    | "IsNull"
+                    | "Raw"
+                    | "ArrayContains"
+                    | "ArrayContainedBy"
+                    | "ArrayOverlap"
+                    | "JsonContains"
+            )
+        );
+    }
     if value.k() != "object" {
         return !matches!(value.k(), "null" | "undefined");
     }

@@ -629,9 +629,10 @@ pub fn is_promise_all(call: Node, src: &str) -> bool {
             .is_some_and(|f| matches!(&src[f.byte_range()], "Promise.all" | "Promise.allSettled"))
 }
 
-fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
+fn class_frame<'t>(node: Node<'t>, src: &'t str) -> Frame<'t> {
     let mut extends_prisma = false;
     let mut extends_any = false;
+    let mut heritage = None;
     let mut client_fields = Vec::new();
     let mut typed_fields = Vec::new();
     let mut cursor = node.walk();
@@ -639,6 +640,7 @@ fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
         if child.k() == "class_heritage" {
             extends_prisma = src[child.byte_range()].contains("PrismaClient");
             extends_any = src[child.byte_range()].contains("extends");
+            heritage = extends_text(child, src);
         }
         if child.k() != "class_body" {
             continue;
@@ -691,9 +693,22 @@ fn class_frame<'t>(node: Node<'t>, src: &str) -> Frame<'t> {
         start: node.start_byte(),
         extends_any,
         extends_prisma,
+        heritage,
         client_fields,
         typed_fields,
     }
+}
+
+/// The class a `class_heritage` extends, as written with its type arguments: `Repository<User>`
+/// in `extends Repository<User> implements Y`.
+fn extends_text<'t>(heritage: Node, src: &'t str) -> Option<&'t str> {
+    let mut cursor = heritage.walk();
+    let clause = heritage
+        .named_children(&mut cursor)
+        .find(|c| c.k() == "extends_clause")?;
+    let text = src.get(clause.byte_range())?.trim_start();
+    let text = text.strip_prefix("extends")?.trim();
+    Some(text.split(['{', '\n']).next().unwrap_or(text).trim())
 }
 
 /// Records the module facts a node carries: imports, `require`s, constant literals, comments.

@@ -300,9 +300,26 @@ const BOUNDED_WORDS: &[&str] = &[
 
 /// Whether a model's name says it is a lookup table (`SiteSettings`, `SubscriptionPlan`).
 pub fn name_suggests_bounded(model: &str) -> bool {
-    words(model)
+    head_words(model)
         .last()
         .is_some_and(|w| BOUNDED_WORDS.contains(&w.as_str()))
+}
+
+/// The words of a model's name without the suffix a naming convention adds to every entity,
+/// repository or table name: `AutomationTriggerTypeEntity`, `RoleRepository`, `CountryModel`.
+fn head_words(model: &str) -> Vec<String> {
+    let mut words = words(model);
+    while words.len() > 1
+        && words.last().is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "entity" | "entities" | "model" | "repository" | "repo" | "table" | "schema"
+            )
+        })
+    {
+        words.pop();
+    }
+    words
 }
 
 /// Whether a model's rows accrue over time, judged from its name: `DocumentAuditLog`,
@@ -311,7 +328,7 @@ pub fn name_suggests_growth(model: &str) -> bool {
     // The head noun, the last word, says what a row is: `ScheduledEventInvite` is an invite,
     // not an event.
     // In a join table, `TagsOnResponses`, a row is a tag.
-    let words = words(model);
+    let words = head_words(model);
     let head = match words.iter().position(|w| w == "on") {
         Some(i) if i > 0 => words.get(i - 1),
         _ => words.last(),
@@ -442,5 +459,16 @@ enum Role {
             assert!(!name_suggests_growth(stays), "{stays}");
         }
         assert_eq!(words("URLHit"), ["url", "hit"]);
+    }
+
+    #[test]
+    fn convention_suffixes_are_not_the_head_noun() {
+        assert!(name_suggests_bounded("AutomationTriggerTypeEntity"));
+        assert!(name_suggests_bounded("automationActionTypeRepository"));
+        assert!(name_suggests_bounded("CountryModel"));
+        assert!(name_suggests_growth("AuditLogEntity"));
+        assert!(!name_suggests_bounded("UserEntity"));
+        // A model named after the convention word alone keeps it.
+        assert_eq!(head_words("Entity"), ["entity"]);
     }
 }

@@ -6,8 +6,8 @@ use crate::analysis::orm::{orm_call, Orm, OrmCall, KNEX_NEEDLES, ORM_NEEDLES};
 use crate::analysis::prisma::{prisma_call, PrismaCall, OPERATION_NEEDLES};
 use crate::analysis::sql::{sql_text, SQL_NEEDLES};
 use crate::analysis::syntax::{
-    declared_value, derived_names, first_object_argument, is_literal_collection, method_call,
-    nested_pairs, properties, property, unwrap_expression,
+    declared_value, derived_names, first_object_argument, is_function, is_literal_collection,
+    method_call, nested_pairs, properties, property, unwrap_expression,
 };
 use crate::analysis::{Condition, FileCx, Frame, Iteration, Sink};
 use crate::config::{Level, OptionValue};
@@ -478,6 +478,8 @@ fn repetition(iteration: &Iteration, cx: &FileCx) -> Option<Repetition> {
 fn per_element_scope<'t>(cx: &FileCx<'t>) -> Option<Iteration<'t>> {
     for frame in cx.frames.iter().rev() {
         match frame {
+            // `for (...) { if (found) return await f(x); }` runs `f` once, then leaves.
+            Frame::Loop { id, .. } if returns_from_loop(*id, cx) => return None,
             Frame::Loop { iteration, .. } => return Some(iteration.clone()),
             Frame::Function {
                 per_element: Some(iteration),
@@ -490,6 +492,20 @@ fn per_element_scope<'t>(cx: &FileCx<'t>) -> Option<Iteration<'t>> {
         }
     }
     None
+}
+
+/// Whether the current node is part of a `return` that leaves the loop `loop_id` (no function
+/// in between), so it runs at most once per run of the loop.
+fn returns_from_loop(loop_id: usize, cx: &FileCx) -> bool {
+    for ancestor in cx.ancestors.iter().rev() {
+        if ancestor.id() == loop_id || is_function(ancestor.k()) {
+            return false;
+        }
+        if ancestor.k() == "return_statement" {
+            return true;
+        }
+    }
+    false
 }
 
 /// A query that pages with `cursor` or `skip` walks one result set, page by page.
@@ -708,6 +724,9 @@ mod tests {
     #[test]
     fn fail() {
         let cases = [
+            // a `return` inside a callback per element does not leave the loop
+            "async function f(ids) { return Promise.all(ids.map((id) => { return prisma.user.findUnique({ where: { id } }); })); }",
+            "async function f(xs) { for (const x of xs) { await Promise.all(x.items.map((i) => { return prisma.item.findFirst({ where: { id: i.id } }); })); } }",
             // for...of over a collection
             "async function f(stations) { for (const s of stations) { await db.heartbeat.findMany({ where: { stationId: s.id } }); } }",
             // over one fetched batch, per element; a workspace's links fetched once per workspace
@@ -764,6 +783,8 @@ mod tests {
             "async function f(ids) { for (const part of _.chunk(ids, 100)) { await prisma.user.findMany({ where: { id: { in: part } } }); } }",
             // (a loop over one fetched batch is still per element: see `fail`)
             "import { Repository } from 'typeorm'; async function f(repo: Repository<User>, rows) { for (let i = 0; i < rows.length; i += 500) { const batch = rows.slice(i, i + 500); await repo.save(batch); } }",
+            // a query in a `return` leaves the loop: it runs once
+            "async function f(rels) { for (const r of rels) { const n = await count(r); if (n > 0) { return await prisma.trigger.findMany({ where: { typeId: r.typeId } }); } } return []; }",
             // a small literal array
             "async function f() { for (const role of ['admin', 'member']) { await prisma.user.count({ where: { role } }); } }",
             "const ROLES = ['admin', 'member'] as const; async function f() { for (const role of ROLES) { await prisma.user.count({ where: { role } }); } }",

@@ -171,13 +171,21 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
     if narrowed {
         return;
     }
-    let model = call
-        .model
-        .as_deref()
-        .map(display_model)
-        .unwrap_or_else(|| "row".into());
-    if !is_growing(&model, cx)
+    let named = call.model.as_deref().map(display_model);
+    let model = named.clone().unwrap_or_else(|| "row".into());
+    if named.is_some()
+        && !is_growing(&model, cx)
         && (declared_bounded(&model, cx) || crate::project::schema::name_suggests_bounded(&model))
+    {
+        return;
+    }
+    // A repository of an entity this file does not name (`this.roleRepository.find()`, typed
+    // with the project's own class): its name is all there is to go by.
+    if named.is_none()
+        && receiver_name(&call.callee).is_some_and(|r| {
+            crate::project::schema::name_suggests_bounded(r)
+                && !crate::project::schema::name_suggests_growth(r)
+        })
     {
         return;
     }
@@ -187,7 +195,9 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         Orm::Drizzle | Orm::Kysely | Orm::Knex => ("`limit`", "`where`"),
         Orm::Sequelize => ("`limit`", "`where`"),
     };
-    let what = if is_growing(&model, cx) {
+    let what = if named.is_none() {
+        "every matching row".to_string()
+    } else if is_growing(&model, cx) {
         format!("every `{model}` row, a table that grows with use")
     } else {
         format!("every matching `{model}` row")
@@ -233,6 +243,13 @@ fn narrows_drizzle_where(filter: Node, cx: &FileCx) -> bool {
         "identifier" | "member_expression" => true,
         _ => narrows_by_call(filter, cx),
     }
+}
+
+/// The receiver's last name in a callee: `roleRepository` in `this.roleRepository.find`.
+fn receiver_name(callee: &str) -> Option<&str> {
+    let (receiver, _) = callee.rsplit_once('.')?;
+    let name = receiver.rsplit('.').next()?;
+    (name != "this" && !name.is_empty()).then_some(name)
 }
 
 /// `users` -> `User`, `auditLogs` -> `AuditLog`, `ChatFlow` stays.
