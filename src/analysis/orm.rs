@@ -705,19 +705,26 @@ fn declared_knex(name: &str, src: &str) -> bool {
     declared_as(name, src, |statement| {
         let value = statement.trim_start();
         let value = value.strip_prefix("await ").unwrap_or(value);
-        [
-            "knex(",
-            "Knex(",
-            "Knex<",
-            "Knex.",
-            "Knex,",
-            "Knex)",
-            "require('knex')",
-            "require(\"knex\")",
-            "knex.transaction(",
-        ]
-        .iter()
-        .any(|p| value.starts_with(p))
+        // `= knex('users')...` holds a query builder of one table, not an instance.
+        let builder = ["knex(", "Knex("].iter().any(|p| {
+            value
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.trim_start().starts_with(['\'', '"', '`']))
+        });
+        !builder
+            && [
+                "knex(",
+                "Knex(",
+                "Knex<",
+                "Knex.",
+                "Knex,",
+                "Knex)",
+                "require('knex')",
+                "require(\"knex\")",
+                "knex.transaction(",
+            ]
+            .iter()
+            .any(|p| value.starts_with(p))
             || value.trim_end() == "Knex"
     })
 }

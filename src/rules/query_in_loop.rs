@@ -497,6 +497,7 @@ fn per_element_scope<'t>(cx: &FileCx<'t>) -> Option<Iteration<'t>> {
 /// Whether the current node is part of a `return` that leaves the loop `loop_id` (no function
 /// in between), so it runs at most once per run of the loop.
 fn returns_from_loop(loop_id: usize, cx: &FileCx) -> bool {
+    let mut inner: Option<Node> = None;
     for ancestor in cx.ancestors.iter().rev() {
         if ancestor.id() == loop_id || is_function(ancestor.k()) {
             return false;
@@ -504,6 +505,21 @@ fn returns_from_loop(loop_id: usize, cx: &FileCx) -> bool {
         if ancestor.k() == "return_statement" {
             return true;
         }
+        // `{ const t = await f(x); return t; }`: a later statement of the same block leaves.
+        if let (Some(statement), "statement_block") = (inner, ancestor.k()) {
+            let mut next = statement.next_named_sibling();
+            let mut seen = 0;
+            while let Some(sibling) = next {
+                seen += 1;
+                match sibling.k() {
+                    "return_statement" | "break_statement" => return true,
+                    // A `continue` on the way may skip the exit.
+                    _ if seen > 32 || cx.text(sibling).contains("continue") => break,
+                    _ => next = sibling.next_named_sibling(),
+                }
+            }
+        }
+        inner = Some(*ancestor);
     }
     false
 }
@@ -724,6 +740,8 @@ mod tests {
     #[test]
     fn fail() {
         let cases = [
+            // a `continue` before the `return` may skip it: the query runs again
+            "async function f(ids) { for (const id of ids) { const u = await prisma.user.findUnique({ where: { id } }); if (!u) continue; return u; } }",
             // a `return` inside a callback per element does not leave the loop
             "async function f(ids) { return Promise.all(ids.map((id) => { return prisma.user.findUnique({ where: { id } }); })); }",
             "async function f(xs) { for (const x of xs) { await Promise.all(x.items.map((i) => { return prisma.item.findFirst({ where: { id: i.id } }); })); } }",
@@ -783,6 +801,9 @@ mod tests {
             "async function f(ids) { for (const part of _.chunk(ids, 100)) { await prisma.user.findMany({ where: { id: { in: part } } }); } }",
             // (a loop over one fetched batch is still per element: see `fail`)
             "import { Repository } from 'typeorm'; async function f(repo: Repository<User>, rows) { for (let i = 0; i < rows.length; i += 500) { const batch = rows.slice(i, i + 500); await repo.save(batch); } }",
+            // a query followed by a `return` or `break` in its block runs once
+            "async function f(emails) { for (const e of emails) { if (await exists(e)) { const u = await prisma.user.findFirst({ where: { email: e } }); return u; } } }",
+            "async function f(ids) { for (const id of ids) { if (id.main) { await prisma.user.update({ where: { id: id.id }, data: { main: true } }); break; } } }",
             // a query in a `return` leaves the loop: it runs once
             "async function f(rels) { for (const r of rels) { const n = await count(r); if (n > 0) { return await prisma.trigger.findMany({ where: { typeId: r.typeId } }); } } return []; }",
             // a small literal array

@@ -164,6 +164,10 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         (Orm::Drizzle | Orm::Kysely, _) | (Orm::TypeOrm, _) if options.is_none() => {
             chain_where_narrows(call, cx)
         }
+        // TypeORM 0.2's `find({ userId, status })`: conditions without find options.
+        (Orm::TypeOrm, _) if options.is_some_and(|o| !has_find_options(o, cx)) => {
+            options.is_some_and(|f| narrows(f, None, cx))
+        }
         _ => options
             .and_then(|o| property(o, "where", src))
             .is_some_and(|w| narrows(w, None, cx)),
@@ -243,6 +247,29 @@ fn narrows_drizzle_where(filter: Node, cx: &FileCx) -> bool {
         "identifier" | "member_expression" => true,
         _ => narrows_by_call(filter, cx),
     }
+}
+
+/// Whether a TypeORM options object has any of `FindManyOptions`' keys (else it is a `where`).
+fn has_find_options(options: Node, cx: &FileCx) -> bool {
+    const KEYS: &[&str] = &[
+        "where",
+        "select",
+        "relations",
+        "join",
+        "order",
+        "skip",
+        "take",
+        "cache",
+        "lock",
+        "withDeleted",
+        "loadRelationIds",
+        "loadEagerRelations",
+        "transaction",
+        "comment",
+        "relationLoadStrategy",
+    ];
+    let props = crate::analysis::syntax::properties(options, cx.src);
+    props.is_empty() || props.iter().any(|(k, _)| KEYS.contains(k))
 }
 
 /// The receiver's last name in a callee: `roleRepository` in `this.roleRepository.find`.
@@ -343,6 +370,48 @@ mod tests {
         ] {
             assert_eq!(fails(src), 0, "{src}");
         }
+    }
+
+    #[test]
+    fn typeorm_where_forms() {
+        let typeorm = |body: &str| {
+            let src = format!("import {{ In, MoreThan, Not, Repository }} from 'typeorm';\nclass Orders extends Repository<Order> {{ list(ids, day, customerId, status) {{ return {body}; }} }}");
+            lint_rule("unbounded-find-many", &src, None).len()
+        };
+        for narrowed in [
+            "this.find({ where: [{ customerId: In(ids) }] })",
+            "this.find({ where: [{ customerId }, { id: In(ids) }] })",
+            "this.find({ where: (qb) => qb.where('a = 1') })",
+            // TypeORM 0.2: conditions without find options
+            "this.find({ customerId, status })",
+            // `.then` on the query is not a second query
+            "this.find({ where: { customerId } }).then((rows) => rows.length)",
+        ] {
+            assert_eq!(typeorm(narrowed), 0, "{narrowed}");
+        }
+        for unbounded in [
+            "this.find({ where: [{ customerId }, { status: 'open' }] })",
+            "this.find({ where: { createdAt: MoreThan(day) } })",
+            "this.find({ where: { customerId: Not(customerId) } })",
+            "this.find({ status })",
+            "this.find().then((rows) => rows.length)",
+        ] {
+            assert_eq!(typeorm(unbounded), 1, "{unbounded}");
+        }
+        let src = "import { Repository } from 'typeorm';\nclass Orders extends Repository<OrderEntity> { all() { return this.find(); } }";
+        let found = lint_rule("unbounded-find-many", src, None);
+        assert_eq!(
+            found[0].message,
+            "`this.find` has no `take` and no `where` that narrows it to a parent or a key: it loads every matching `OrderEntity` row"
+        );
+    }
+
+    #[test]
+    fn a_name_holding_a_knex_builder_is_not_an_instance() {
+        let src = "import knex from 'knex';\nfunction a() { const sub = knex('user_org').select('id'); return sub; }\nfunction b(cb) { const sub = (q) => q.subQuery(); return sub(cb); }";
+        assert!(lint_rule("unbounded-find-many", src, None).is_empty());
+        let src = "import knex from 'knex';\nconst pg = knex({ client: 'pg' });\nfunction b(table) { return pg(table); }";
+        assert_eq!(lint_rule("unbounded-find-many", src, None).len(), 1);
     }
 
     #[test]
