@@ -214,6 +214,24 @@ impl Handle {
         .any(|p| subject.starts_with(p))
         .then_some(Handle::TypeOrmRepository)
     }
+
+    /// [`Handle::named_by`] in a file: a `Repository` the file imports from a module other than
+    /// TypeORM (the project's own Mongoose or Drizzle base class) is not TypeORM's.
+    pub fn named_in(ty: &str, cx: &FileCx) -> Option<Handle> {
+        let handle = Handle::named_by(ty)?;
+        if handle == Handle::TypeOrmRepository {
+            let subject = type_subject(ty.trim().trim_start_matches(':').trim());
+            let name = subject.split(['<', '.']).next().unwrap_or(subject).trim();
+            if cx
+                .imports
+                .get(name)
+                .is_some_and(|specifier| !specifier.contains("typeorm"))
+            {
+                return None;
+            }
+        }
+        Some(handle)
+    }
 }
 
 /// The type a wrapper type is about: `Pick<PrismaService, T>` -> `PrismaService`; other types

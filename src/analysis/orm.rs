@@ -511,16 +511,8 @@ fn typeorm(
     let from_getter = index > 0;
     let receiver_type = declared_type(root, cx);
     // `Repository<User>`, not a project's own `UsersRepository` class.
-    let typed = receiver_type.is_some_and(|t| {
-        [
-            "Repository<",
-            "MongoRepository<",
-            "TreeRepository<",
-            "EntityManager",
-        ]
-        .iter()
-        .any(|p| t.starts_with(p))
-    });
+    let typed = receiver_type
+        .is_some_and(|t| super::Handle::named_in(t, cx) == Some(super::Handle::TypeOrmRepository));
     let name = match root.k() {
         "identifier" => cx.text(root),
         "member_expression" => cx.text(root.field("property")?),
@@ -563,8 +555,17 @@ fn inherited_repository<'t>(root: Node, cx: &FileCx<'t>) -> Option<&'t str> {
         Frame::Class { heritage, .. } => Some(*heritage),
         _ => None,
     })??;
-    let base = heritage.split('<').next().unwrap_or(heritage).trim();
-    let base = base.rsplit('.').next().unwrap_or(base);
+    let written = heritage.split('<').next().unwrap_or(heritage).trim();
+    let base = written.rsplit('.').next().unwrap_or(written);
+    // The project's own `Repository` base class (a Mongoose or Drizzle wrapper) is not TypeORM's.
+    let local = written.split('.').next().unwrap_or(written);
+    if cx
+        .imports
+        .get(local)
+        .is_some_and(|specifier| !specifier.contains("typeorm"))
+    {
+        return None;
+    }
     let through = match root.k() {
         "this" => "",
         "member_expression" if root.field("object")?.k() == "this" => {

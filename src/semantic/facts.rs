@@ -390,7 +390,7 @@ impl<'t> Collector<'t> {
         if let Some(Frame::Class { typed_fields, .. }) = cx.frames.last() {
             for (field, ty) in typed_fields {
                 let ty = ty.trim().trim_start_matches(':');
-                if let Some(handle) = Handle::named_by(ty) {
+                if let Some(handle) = Handle::named_in(ty, cx) {
                     field_handles.push((field.clone(), handle));
                 }
                 let subject = type_subject(ty);
@@ -413,7 +413,7 @@ impl<'t> Collector<'t> {
         let extends = clause.and_then(|c| c.field("value")).map(|v| self.text(v));
         // `extends Repository<User>`: the type arguments are beside the value.
         let handle = clause.and_then(|c| {
-            Handle::named_by(self.text(c).trim_start_matches("extends").trim_start())
+            Handle::named_in(self.text(c).trim_start_matches("extends").trim_start(), cx)
         });
         let id = self.classes.len() as u32;
         self.classes.push(ClassDraft {
