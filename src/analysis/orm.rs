@@ -706,12 +706,13 @@ fn declared_knex(name: &str, src: &str) -> bool {
     declared_as(name, src, |statement| {
         let value = statement.trim_start();
         let value = value.strip_prefix("await ").unwrap_or(value);
-        // `= knex('users')...` holds a query builder of one table, not an instance.
+        // `= knex('users')...` holds a query builder of one table, not an instance; so does a
+        // parameter typed `Knex.QueryBuilder` (a builder handed in to be composed).
         let builder = ["knex(", "Knex("].iter().any(|p| {
             value
                 .strip_prefix(p)
                 .is_some_and(|rest| rest.trim_start().starts_with(['\'', '"', '`']))
-        });
+        }) || value.starts_with("Knex.QueryBuilder");
         !builder
             && [
                 "knex(",
@@ -872,7 +873,7 @@ fn knex<'t>(
             })
             .map_or("insert", |(m, _)| *m),
     };
-    let model = cx.text(table).trim_matches(['\'', '"', '`']).to_string();
+    let model = knex_table_name(table, node, cx);
     Some(OrmCall {
         orm: Orm::Knex,
         call: node,
@@ -881,13 +882,29 @@ fn knex<'t>(
             node.start_byte(),
             shown_end,
         )),
-        model: Some(model),
+        model,
         operation,
         returns,
         options: None,
         links: rest.to_vec(),
         conditions: Vec::new(),
     })
+}
+
+/// The table a Knex call names: `'users'`, `'users as u'`, or a `const TABLE = 'users'` in scope;
+/// none for a table built at run time (`${T.ROLES} as r`, `T.ROLES`).
+fn knex_table_name(table: Node, at: Node, cx: &FileCx) -> Option<String> {
+    let literal = match table.k() {
+        "identifier" => super::syntax::declared_value(cx.text(table), at, cx)?,
+        _ => table,
+    };
+    let name = match literal.k() {
+        "string" => super::syntax::string_value(literal, cx.src)?,
+        "template_string" if literal.named_child_count() == 0 => cx.text(literal).trim_matches('`'),
+        _ => return None,
+    };
+    let name = name.split_whitespace().next()?;
+    Some(name.to_string())
 }
 
 /// Whether a Knex chain's `where` narrows to a key: `where({ id })`, `where('user_id', x)`,
@@ -904,9 +921,16 @@ pub fn knex_where_narrows(
         };
         match *method {
             "where" | "andWhere" | "whereIn" => match first.k() {
-                "object" => narrows_object(first),
+                "object" => narrows_object(first) || object_picks_by_value(first),
                 "string" | "template_string" => {
-                    args.named_child_count() >= 2 && key_like(cx.text(first))
+                    let value = args.named_child(args.named_child_count().saturating_sub(1));
+                    let operator = (args.named_child_count() == 3)
+                        .then(|| args.named_child(1))
+                        .flatten()
+                        .map(|o| cx.text(o).trim_matches(['\'', '"']));
+                    args.named_child_count() >= 2
+                        && operator.is_none_or(|o| o == "=" || o.eq_ignore_ascii_case("in"))
+                        && (key_like(cx.text(first)) || value.is_some_and(is_picked_value))
                 }
                 // built elsewhere: `where(match)`, `where(normalize(match))`, a callback
                 "identifier"
@@ -921,6 +945,30 @@ pub fn knex_where_narrows(
             _ => false,
         }
     })
+}
+
+/// A value a caller picks (a variable, a field, a call), not a literal: `where('project',
+/// projectId)` filters to one project even when the column is not named like a key. The column's
+/// role is not known without the table's definition, so such a filter is taken to narrow: the
+/// guess does not make a finding.
+fn is_picked_value(value: Node) -> bool {
+    matches!(
+        super::syntax::unwrap_expression(value).k(),
+        "identifier" | "member_expression" | "subscript_expression" | "call_expression"
+    )
+}
+
+/// `where({ project: projectId })`, `where({ feature })`: equality on a picked value.
+fn object_picks_by_value(object: Node) -> bool {
+    let mut cursor = object.walk();
+    let picked = object
+        .named_children(&mut cursor)
+        .any(|member| match member.k() {
+            "shorthand_property_identifier" => true,
+            "pair" => member.field("value").is_some_and(is_picked_value),
+            _ => false,
+        });
+    picked
 }
 
 /// Keys that pick rows of one owner or one thing: `id`, `_id`, `*Id`, `*_id`.

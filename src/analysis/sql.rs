@@ -101,6 +101,11 @@ pub fn sql_text<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<SqlText<'t>> {
     if !SQL_METHODS.contains(&method) {
         return None;
     }
+    // `.with('ranks', db.raw('select ...'))`, `.select(knex.raw(...))`: a fragment of the
+    // enclosing query, judged with it, not a statement sent on its own.
+    if method == "raw" && cx.parent().is_some_and(|p| p.k() == "arguments") {
+        return None;
+    }
     let mut first = args.named_child(0)?;
     if first.k() == "identifier" {
         // `const query = "SELECT ..."; pool.query(query)`.

@@ -104,6 +104,8 @@ mod tests {
             "await prisma.$queryRaw`SELECT count(*)::int AS n FROM users`;",
             "await pool.query('SELECT * FROM posts WHERE author_id = $1', [userId]);",
             "await pool.query('SELECT 1');",
+            // a fragment of an enclosing Knex query (a CTE, a column), judged with it
+            "await db.with('ranks', db.raw('select app_name from applications')).select('*').from('ranks').limit(10);",
             // one row per day, per status
             "await pool.query(`SELECT date_trunc('day', ts) AS day, count(*) FROM events WHERE ts > now() - interval '30 days' GROUP BY 1`);",
             "await pool.query('SELECT status, count(*) FROM orders GROUP BY status');",

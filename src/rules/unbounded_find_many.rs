@@ -407,6 +407,35 @@ mod tests {
     }
 
     #[test]
+    fn knex_filters_on_a_picked_value_and_table_constants() {
+        let knex = |body: &str| {
+            let src = format!("import knex, {{ Knex }} from 'knex';\nconst TYPES = 'feature_types';\nconst EVENTS = 'events';\nclass Store {{ constructor(private db: knex.Knex) {{}} async list(projectId, feature, q: Knex.QueryBuilder) {{ return {body}; }} }}");
+            lint_rule("unbounded-find-many", &src, None).len()
+        };
+        for narrowed in [
+            "this.db('orders').where('project', projectId)",
+            "this.db('orders').where('project', '=', projectId)",
+            "this.db('orders').where({ project: projectId })",
+            "this.db('orders').where({ feature })",
+            "this.db('orders').whereIn('name', feature.names)",
+            // a lookup table named through a constant
+            "this.db.select('*').from(TYPES)",
+            // a builder handed in to be composed
+            "q.from('feature_tag').select('feature_name')",
+        ] {
+            assert_eq!(knex(narrowed), 0, "{narrowed}");
+        }
+        for unbounded in [
+            "this.db('orders').where('archived', false)",
+            "this.db('orders').where('created_at', '>', projectId)",
+            "this.db('orders').where({ archived: false })",
+            "this.db.select('*').from(EVENTS)",
+        ] {
+            assert_eq!(knex(unbounded), 1, "{unbounded}");
+        }
+    }
+
+    #[test]
     fn a_name_holding_a_knex_builder_is_not_an_instance() {
         let src = "import knex from 'knex';\nfunction a() { const sub = knex('user_org').select('id'); return sub; }\nfunction b(cb) { const sub = (q) => q.subQuery(); return sub(cb); }";
         assert!(lint_rule("unbounded-find-many", src, None).is_empty());
