@@ -829,10 +829,14 @@ fn knex<'t>(
             "this" => "this",
             _ => return None,
         };
+        // A literal, or a `const TABLE = 'events'` in scope.
         let literal_table = first_args.named_child_count() == 1
-            && first_args
-                .named_child(0)
-                .is_some_and(|a| matches!(a.k(), "string" | "template_string"));
+            && first_args.named_child(0).is_some_and(|a| match a.k() {
+                "string" | "template_string" => true,
+                "identifier" => super::syntax::declared_value(cx.text(a), node, cx)
+                    .is_some_and(|v| v.k() == "string"),
+                _ => false,
+            });
         if usual_knex_name(first) && literal_table {
             // `this.knex('users')`, `ctx.db('users')`: a property, so a usual name and a literal
             // table (`Model.knex(this.knex)` binds a connection, `cache.domain(d)` is not Knex).
