@@ -196,13 +196,26 @@ fn continues(cx: &FileCx) -> bool {
     if n < 2 {
         return false;
     }
-    let (member, call) = (cx.ancestors[n - 1], cx.ancestors[n - 2]);
+    let (member, mut call) = (cx.ancestors[n - 1], cx.ancestors[n - 2]);
+    // `await q.select<Row>(...)`: the grammar puts the `await` around the member.
+    if call.k() == "await_expression" && n >= 3 {
+        call = cx.ancestors[n - 3];
+    }
     member.k() == "member_expression"
         && call.k() == "call_expression"
-        && call.field("function") == Some(member)
+        && super::syntax::call_target(call) == Some(member)
         && member
             .field("property")
             .is_some_and(|p| !matches!(cx.text(p), "then" | "catch" | "finally"))
+}
+
+/// `await q.select<Row>('a')`, read by the grammar as `(await q.select)<Row>('a')`: the call is
+/// awaited although no `await_expression` encloses it ([`super::syntax::call_target`]).
+fn misparsed_await(call: Node) -> bool {
+    call.field("type_arguments").is_some()
+        && call
+            .field("function")
+            .is_some_and(|f| f.k() == "await_expression")
 }
 
 /// Whether the file's package (or a workspace package it depends on) uses `orm`, or the file
@@ -250,8 +263,9 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
     let (orm, op_index, returns, model) = recognised;
     // `const query = db.select()...`: a builder composed further before it runs.
     let composed = cx.parent().is_some_and(|p| p.k() == "variable_declarator")
+        && !misparsed_await(node)
         && !matches!(orm, Orm::Sequelize)
-        && !(orm == Orm::TypeOrm && links[op_index].0 != "createQueryBuilder");
+        && (orm != Orm::TypeOrm || links[op_index].0 == "createQueryBuilder");
     if composed {
         return None;
     }
@@ -859,6 +873,7 @@ fn knex<'t>(
     if cx
         .parent()
         .is_some_and(|p| matches!(p.k(), "arguments" | "variable_declarator"))
+        && !misparsed_await(node)
     {
         return None;
     }
@@ -883,7 +898,11 @@ fn knex<'t>(
         call: node,
         callee: super::prisma::collapse_whitespace(super::syntax::text_between(
             src,
-            node.start_byte(),
+            if misparsed_await(node) {
+                root.start_byte()
+            } else {
+                node.start_byte()
+            },
             shown_end,
         )),
         model,

@@ -96,11 +96,24 @@ pub fn string_value<'t>(node: Node, src: &'t str) -> Option<&'t str> {
 }
 
 /// `receiver.method(...)`: the callee's object, the method name and the argument list.
+/// What a call calls. tree-sitter-typescript reads `await q.select<Row>('a')` as
+/// `(await q.select)<Row>('a')`: with type arguments, an `await` around the member is looked
+/// through (the `await` applies to the whole call).
+pub fn call_target(call: Node) -> Option<Node> {
+    let callee = call.field("function")?;
+    if callee.k() == "await_expression" && call.field("type_arguments").is_some() {
+        return callee
+            .named_child(0)
+            .filter(|m| m.k() == "member_expression");
+    }
+    Some(callee)
+}
+
 pub fn method_call<'t>(call: Node<'t>, src: &'t str) -> Option<(Node<'t>, &'t str, Node<'t>)> {
     if call.k() != "call_expression" {
         return None;
     }
-    let callee = call.field("function")?;
+    let callee = call_target(call)?;
     if callee.k() != "member_expression" {
         return None;
     }

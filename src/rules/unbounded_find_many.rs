@@ -436,6 +436,29 @@ mod tests {
     }
 
     #[test]
+    fn knex_chains_with_type_arguments() {
+        // tree-sitter-typescript reads `await q.select<Row>(...)` as `(await q.select)<Row>(...)`.
+        let knex = |body: &str| {
+            let src = format!("import {{ Knex }} from 'knex';\nasync function f(db: Knex, noteId: number) {{ const row = {body}; return row; }}");
+            lint_rule("unbounded-find-many", &src, None).len()
+        };
+        assert_eq!(knex("await db('orders').select<Row>('a').first()"), 0);
+        assert_eq!(knex("await db('orders').join('users', 'a', 'b').select<Pick<Row, 'a'> & Pick<Note, 'b'>>('a').where('orders.id', noteId).first()"), 0);
+        assert_eq!(knex("await db('orders').first<Row>('a')"), 0);
+        let found = lint_rule(
+            "unbounded-find-many",
+            "import { Knex } from 'knex';\nasync function f(db: Knex) { const rows = await db('orders').select<Row>('a'); return rows; }",
+            None,
+        );
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.starts_with("`db('orders')` has no"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
     fn a_name_holding_a_knex_builder_is_not_an_instance() {
         let src = "import knex from 'knex';\nfunction a() { const sub = knex('user_org').select('id'); return sub; }\nfunction b(cb) { const sub = (q) => q.subQuery(); return sub(cb); }";
         assert!(lint_rule("unbounded-find-many", src, None).is_empty());
