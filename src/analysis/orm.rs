@@ -181,12 +181,26 @@ fn chain<'t>(call: Node<'t>, src: &'t str) -> (Node<'t>, Vec<(&'t str, Node<'t>)
     while let Some((object, method, args)) = method_call(current, src) {
         links.push((method, args));
         current = unwrap_expression(object);
+        // Knex's `.or.whereNotIn(...)`, `.and.where(...)`, `.not.where(...)`: a property link.
+        current = knex_modifier_object(current, src).unwrap_or(current);
         if links.len() > 32 || current.k() != "call_expression" {
             break;
         }
     }
     links.reverse();
     (current, links)
+}
+
+/// `q.where(...).or` -> `q.where(...)`: Knex's modifier properties keep the chain going.
+fn knex_modifier_object<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    if node.k() != "member_expression" {
+        return None;
+    }
+    let property = node.field("property")?;
+    let object = unwrap_expression(node.field("object")?);
+    (matches!(src.get(property.byte_range())?, "or" | "and" | "not")
+        && object.k() == "call_expression")
+        .then_some(object)
 }
 
 /// Whether the current call is the object of a further call in its chain (`x.find()` in
@@ -196,7 +210,16 @@ fn continues(cx: &FileCx) -> bool {
     if n < 2 {
         return false;
     }
-    let (member, mut call) = (cx.ancestors[n - 1], cx.ancestors[n - 2]);
+    let (mut member, mut call) = (cx.ancestors[n - 1], cx.ancestors[n - 2]);
+    // `q.where(...).or.whereNotIn(...)`: look past the modifier property.
+    if n >= 3
+        && call.k() == "member_expression"
+        && member
+            .field("property")
+            .is_some_and(|p| matches!(cx.text(p), "or" | "and" | "not"))
+    {
+        (member, call) = (call, cx.ancestors[n - 3]);
+    }
     // `await q.select<Row>(...)`: the grammar puts the `await` around the member.
     if call.k() == "await_expression" && n >= 3 {
         call = cx.ancestors[n - 3];

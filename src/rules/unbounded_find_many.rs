@@ -445,6 +445,12 @@ mod tests {
         assert_eq!(knex("await db('orders').select<Row>('a').first()"), 0);
         assert_eq!(knex("await db('orders').join('users', 'a', 'b').select<Pick<Row, 'a'> & Pick<Note, 'b'>>('a').where('orders.id', noteId).first()"), 0);
         assert_eq!(knex("await db('orders').first<Row>('a')"), 0);
+        // Knex's modifier properties keep the chain: a delete, not a read
+        assert_eq!(knex("await db('orders').whereNotIn('a', db.select('id').from('users')).or.whereNotIn('b', db.select('id').from('teams')).del()"), 0);
+        assert_eq!(
+            knex("await db('orders').where('state', 'open').or.where('state', 'new')"),
+            1
+        );
         let found = lint_rule(
             "unbounded-find-many",
             "import { Knex } from 'knex';\nasync function f(db: Knex) { const rows = await db('orders').select<Row>('a'); return rows; }",
