@@ -96,6 +96,8 @@ pub struct ClassFacts {
     /// Fields, constructor parameter properties and `this.x = new X()` assignments: what each
     /// holds, by its declared type or constructor.
     pub fields: Vec<FieldFacts>,
+    /// The interfaces its `implements` clause names (`IUserStore`), by name.
+    pub implements: Vec<String>,
 }
 
 /// A class field and what its type says it holds.
@@ -174,6 +176,7 @@ struct ClassDraft<'t> {
     field_handles: Vec<(String, Handle)>,
     extends: Option<&'t str>,
     handle: Option<Handle>,
+    implements: Vec<String>,
 }
 
 enum MemberDraft {
@@ -411,6 +414,7 @@ impl<'t> Collector<'t> {
                 clause
             });
         let extends = clause.and_then(|c| c.field("value")).map(|v| self.text(v));
+        let implements = implemented_names(node, self.src);
         // `extends Repository<User>`: the type arguments are beside the value.
         let handle = clause.and_then(|c| {
             Handle::named_in(self.text(c).trim_start_matches("extends").trim_start(), cx)
@@ -424,6 +428,7 @@ impl<'t> Collector<'t> {
             field_handles,
             extends,
             handle,
+            implements,
         });
         self.open_classes.push((node.id(), id));
     }
@@ -736,6 +741,7 @@ impl<'t> Collector<'t> {
                 methods: c.methods.clone(),
                 extends: c.extends.and_then(|e| resolver.type_entity(e, 0)),
                 handle: c.handle,
+                implements: c.implements.clone(),
                 fields: c
                     .fields
                     .iter()
@@ -1094,4 +1100,32 @@ impl Resolver<'_, '_> {
             }
         }
     }
+}
+
+/// The interface names of a class's `implements` clause: `IUserStore` in
+/// `class UserStore extends Base implements IUserStore, Disposable`.
+fn implemented_names(class: Node, src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cursor = class.walk();
+    let Some(heritage) = class
+        .named_children(&mut cursor)
+        .find(|c| c.k() == "class_heritage")
+    else {
+        return out;
+    };
+    let mut inner = heritage.walk();
+    for clause in heritage.named_children(&mut inner) {
+        if clause.k() != "implements_clause" {
+            continue;
+        }
+        let mut types = clause.walk();
+        for ty in clause.named_children(&mut types) {
+            let text = src.get(ty.byte_range()).unwrap_or("");
+            let name = text.split('<').next().unwrap_or(text).trim();
+            if !name.is_empty() && !name.contains(['.', ' ']) {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
 }

@@ -85,6 +85,8 @@ pub struct Index {
     /// While set, imports of files that are not indexed are noted in `gaps`.
     noting_gaps: std::cell::Cell<bool>,
     gaps: RefCell<Vec<(PathBuf, String)>>,
+    /// Interface name -> the classes that implement it (`implements IUserStore`).
+    implementers: HashMap<String, Vec<(u32, u32)>>,
 }
 
 /// How many export lookups one call target may take.
@@ -106,6 +108,17 @@ impl Index {
             .enumerate()
             .map(|(i, (p, _))| (p.clone(), i as u32))
             .collect();
+        let mut implementers: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+        for (f, (_, facts)) in files.iter().enumerate() {
+            for (c, class) in facts.classes.iter().enumerate() {
+                for name in &class.implements {
+                    implementers
+                        .entry(name.clone())
+                        .or_default()
+                        .push((f as u32, c as u32));
+                }
+            }
+        }
         let mut index = Index {
             files,
             by_path,
@@ -115,6 +128,7 @@ impl Index {
             budget: std::cell::Cell::new(LOOKUP_BUDGET),
             noting_gaps: std::cell::Cell::new(false),
             gaps: RefCell::new(Vec::new()),
+            implementers,
         };
         index.callees = (0..index.files.len())
             .map(|f| {
@@ -524,8 +538,23 @@ impl Index {
                 // `new`-less construction through a class reference is not a call result.
                 _ => None,
             },
-            Entity::Import(from) => self.import(file, from, resolve, depth + 1),
+            Entity::Import(from) => self
+                .import(file, from, resolve, depth + 1)
+                .or_else(|| self.sole_implementer(from)),
             Entity::Star(_) => None,
+        }
+    }
+
+    /// A value typed with an imported interface (`store: IUserStore`) is an instance of the one
+    /// class in the project that implements it, when there is exactly one: dependency injection
+    /// through interfaces. With two or more implementations the call is not followed.
+    fn sole_implementer(&self, from: &ImportFrom) -> Option<Resolved> {
+        let Imported::Named(name) = &from.imported else {
+            return None;
+        };
+        match self.implementers.get(name)?.as_slice() {
+            [(file, class)] => Some(Resolved::Class(*file, *class)),
+            _ => None,
         }
     }
 
