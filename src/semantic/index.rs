@@ -109,8 +109,11 @@ impl Index {
             .map(|(i, (p, _))| (p.clone(), i as u32))
             .collect();
         let mut implementers: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
-        for (f, (_, facts)) in files.iter().enumerate() {
+        for (f, (path, facts)) in files.iter().enumerate() {
             for (c, class) in facts.classes.iter().enumerate() {
+                if is_test_double(path, &class.name) {
+                    continue;
+                }
                 for name in &class.implements {
                     implementers
                         .entry(name.clone())
@@ -659,6 +662,23 @@ impl Index {
             self.files.iter().map(|(_, f)| f.functions.len()).sum(),
         )
     }
+}
+
+/// A fake, mock or stub written for tests (`fakes/fake-user-store.ts`, `class InMemoryUserStore`):
+/// not the implementation production code is given.
+fn is_test_double(path: &Path, class: &str) -> bool {
+    let doubles = ["Fake", "Mock", "Stub", "Dummy", "InMemory"];
+    doubles.iter().any(|d| class.starts_with(d))
+        || path.components().any(|c| {
+            let part = c.as_os_str().to_string_lossy().to_ascii_lowercase();
+            matches!(
+                part.as_str(),
+                "fakes" | "fake" | "mocks" | "__mocks__" | "stubs" | "test" | "tests" | "__tests__"
+            ) || part.starts_with("fake-")
+                || part.starts_with("mock-")
+                || part.contains(".test.")
+                || part.contains(".spec.")
+        })
 }
 
 /// The set bits of `mask`, lowest first.
