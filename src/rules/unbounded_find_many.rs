@@ -372,32 +372,42 @@ mod tests {
         }
     }
 
+    /// Checks that each of `narrowed` gives no finding and each of `unbounded` one, each written
+    /// in place of `BODY` in `template`.
+    fn judge(template: &str, narrowed: &[&str], unbounded: &[&str]) {
+        let count = |body: &str| {
+            lint_rule("unbounded-find-many", &template.replace("BODY", body), None).len()
+        };
+        for body in narrowed {
+            assert_eq!(count(body), 0, "{body}");
+        }
+        for body in unbounded {
+            assert_eq!(count(body), 1, "{body}");
+        }
+    }
+
     #[test]
     fn typeorm_where_forms() {
-        let typeorm = |body: &str| {
-            let src = format!("import {{ In, MoreThan, Not, Repository }} from 'typeorm';\nclass Orders extends Repository<Order> {{ list(ids, day, customerId, status) {{ return {body}; }} }}");
-            lint_rule("unbounded-find-many", &src, None).len()
-        };
-        for narrowed in [
-            "this.find({ where: [{ customerId: In(ids) }] })",
-            "this.find({ where: [{ customerId }, { id: In(ids) }] })",
-            "this.find({ where: (qb) => qb.where('a = 1') })",
-            // TypeORM 0.2: conditions without find options
-            "this.find({ customerId, status })",
-            // `.then` on the query is not a second query
-            "this.find({ where: { customerId } }).then((rows) => rows.length)",
-        ] {
-            assert_eq!(typeorm(narrowed), 0, "{narrowed}");
-        }
-        for unbounded in [
-            "this.find({ where: [{ customerId }, { status: 'open' }] })",
-            "this.find({ where: { createdAt: MoreThan(day) } })",
-            "this.find({ where: { customerId: Not(customerId) } })",
-            "this.find({ status })",
-            "this.find().then((rows) => rows.length)",
-        ] {
-            assert_eq!(typeorm(unbounded), 1, "{unbounded}");
-        }
+        let template = "import { In, MoreThan, Not, Repository } from 'typeorm';\nclass Orders extends Repository<Order> { list(ids, day, customerId, status) { return BODY; } }";
+        judge(
+            template,
+            &[
+                "this.find({ where: [{ customerId: In(ids) }] })",
+                "this.find({ where: [{ customerId }, { id: In(ids) }] })",
+                "this.find({ where: (qb) => qb.where('a = 1') })",
+                // TypeORM 0.2: conditions without find options
+                "this.find({ customerId, status })",
+                // `.then` on the query is not a second query
+                "this.find({ where: { customerId } }).then((rows) => rows.length)",
+            ],
+            &[
+                "this.find({ where: [{ customerId }, { status: 'open' }] })",
+                "this.find({ where: { createdAt: MoreThan(day) } })",
+                "this.find({ where: { customerId: Not(customerId) } })",
+                "this.find({ status })",
+                "this.find().then((rows) => rows.length)",
+            ],
+        );
         let src = "import { Repository } from 'typeorm';\nclass Orders extends Repository<OrderEntity> { all() { return this.find(); } }";
         let found = lint_rule("unbounded-find-many", src, None);
         assert_eq!(
@@ -408,48 +418,42 @@ mod tests {
 
     #[test]
     fn knex_filters_on_a_picked_value_and_table_constants() {
-        let knex = |body: &str| {
-            let src = format!("import knex, {{ Knex }} from 'knex';\nconst TYPES = 'feature_types';\nconst EVENTS = 'events';\nclass Store {{ constructor(private db: knex.Knex) {{}} async list(projectId, feature, q: Knex.QueryBuilder) {{ return {body}; }} }}");
-            lint_rule("unbounded-find-many", &src, None).len()
-        };
-        for narrowed in [
-            "this.db('orders').where('project', projectId)",
-            "this.db('orders').where('project', '=', projectId)",
-            "this.db('orders').where({ project: projectId })",
-            "this.db('orders').where({ feature })",
-            "this.db('orders').whereIn('name', feature.names)",
-            // a lookup table named through a constant
-            "this.db.select('*').from(TYPES)",
-            // a builder handed in to be composed
-            "q.from('feature_tag').select('feature_name')",
-        ] {
-            assert_eq!(knex(narrowed), 0, "{narrowed}");
-        }
-        for unbounded in [
-            "this.db('orders').where('archived', false)",
-            "this.db('orders').where('created_at', '>', projectId)",
-            "this.db('orders').where({ archived: false })",
-            "this.db.select('*').from(EVENTS)",
-        ] {
-            assert_eq!(knex(unbounded), 1, "{unbounded}");
-        }
+        let template = "import knex, { Knex } from 'knex';\nconst TYPES = 'feature_types';\nconst EVENTS = 'events';\nclass Store { constructor(private db: knex.Knex) {} async list(projectId, feature, q: Knex.QueryBuilder) { return BODY; } }";
+        judge(
+            template,
+            &[
+                "this.db('orders').where('project', projectId)",
+                "this.db('orders').where('project', '=', projectId)",
+                "this.db('orders').where({ project: projectId })",
+                "this.db('orders').where({ feature })",
+                "this.db('orders').whereIn('name', feature.names)",
+                // a lookup table named through a constant
+                "this.db.select('*').from(TYPES)",
+                // a builder handed in to be composed
+                "q.from('feature_tag').select('feature_name')",
+            ],
+            &[
+                "this.db('orders').where('archived', false)",
+                "this.db('orders').where('created_at', '>', projectId)",
+                "this.db('orders').where({ archived: false })",
+                "this.db.select('*').from(EVENTS)",
+            ],
+        );
     }
 
     #[test]
     fn knex_chains_with_type_arguments() {
         // tree-sitter-typescript reads `await q.select<Row>(...)` as `(await q.select)<Row>(...)`.
-        let knex = |body: &str| {
-            let src = format!("import {{ Knex }} from 'knex';\nasync function f(db: Knex, noteId: number) {{ const row = {body}; return row; }}");
-            lint_rule("unbounded-find-many", &src, None).len()
-        };
-        assert_eq!(knex("await db('orders').select<Row>('a').first()"), 0);
-        assert_eq!(knex("await db('orders').join('users', 'a', 'b').select<Pick<Row, 'a'> & Pick<Note, 'b'>>('a').where('orders.id', noteId).first()"), 0);
-        assert_eq!(knex("await db('orders').first<Row>('a')"), 0);
-        // Knex's modifier properties keep the chain: a delete, not a read
-        assert_eq!(knex("await db('orders').whereNotIn('a', db.select('id').from('users')).or.whereNotIn('b', db.select('id').from('teams')).del()"), 0);
-        assert_eq!(
-            knex("await db('orders').where('state', 'open').or.where('state', 'new')"),
-            1
+        judge(
+            "import { Knex } from 'knex';\nasync function f(db: Knex, noteId: number) { const row = BODY; return row; }",
+            &[
+                "await db('orders').select<Row>('a').first()",
+                "await db('orders').join('users', 'a', 'b').select<Pick<Row, 'a'> & Pick<Note, 'b'>>('a').where('orders.id', noteId).first()",
+                "await db('orders').first<Row>('a')",
+                // Knex's modifier properties keep the chain: a delete, not a read
+                "await db('orders').whereNotIn('a', db.select('id').from('users')).or.whereNotIn('b', db.select('id').from('teams')).del()",
+            ],
+            &["await db('orders').where('state', 'open').or.where('state', 'new')"],
         );
         let found = lint_rule(
             "unbounded-find-many",
