@@ -142,8 +142,15 @@ pub fn declared_value<'t>(name: &str, at: Node<'t>, cx: &FileCx<'t>) -> Option<N
             });
         if let Some((statement, declarator)) = found {
             let between = text_between(cx.src, statement.end_byte(), at.start_byte());
-            let reassigned =
-                between.contains(&format!("{name} =")) || between.contains(&format!("{name} +="));
+            let reassigned = [format!("{name} ="), format!("{name} +=")].iter().any(|p| {
+                // `API_TOKEN_TABLE = ...` does not reassign `TABLE`.
+                between.match_indices(p.as_str()).any(|(i, _)| {
+                    between
+                        .get(..i)
+                        .and_then(|before| before.chars().next_back())
+                        .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                })
+            });
             return declarator
                 .field("value")
                 .filter(|_| !reassigned)

@@ -745,7 +745,8 @@ mod tests {
             // a `return` inside a callback per element does not leave the loop
             "async function f(ids) { return Promise.all(ids.map((id) => { return prisma.user.findUnique({ where: { id } }); })); }",
             "async function f(xs) { for (const x of xs) { await Promise.all(x.items.map((i) => { return prisma.item.findFirst({ where: { id: i.id } }); })); } }",
-            // a Knex table named through a constant, on `this.db`
+            // a Knex table named through a constant, on `this.db`; `API_TABLE = ...` does not reassign it
+            "import knex from 'knex'; const TABLE = 'events'; class S { async f(rows) { const API_TABLE = 'api'; await Promise.all(rows.map((row) => this.db(TABLE).update({ seen: true }).where({ id: row.id }))); } }",
             "import knex from 'knex'; const TABLE = 'events'; class S { async f(rows) { await Promise.all(rows.map((row) => this.db(TABLE).update({ seen: true }).where({ id: row.id }))); } }",
             // for...of over a collection
             "async function f(stations) { for (const s of stations) { await db.heartbeat.findMany({ where: { stationId: s.id } }); } }",
