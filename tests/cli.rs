@@ -158,6 +158,44 @@ fn compact_and_github_formats() {
     );
 }
 
+/// Compact lines and GitHub annotations say, like human output, whether `--fix` fixes a finding
+/// and whether it needs `--unsafe-fixes`: one line per JSON diagnostic, suffix by its fix.
+#[test]
+fn compact_and_github_say_what_is_fixable() {
+    let root = fixtures().join("prisma-monorepo");
+    let (_, json) = run_json(&root, &[]);
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    let compact = stdout(&run(&root, &["check", "--format", "compact"]));
+    let github = stdout(&run(&root, &["check", "--format", "github"]));
+    let compact: Vec<&str> = compact.lines().collect();
+    let github: Vec<&str> = github.lines().collect();
+    assert_eq!(compact.len(), diagnostics.len());
+    assert_eq!(github.len(), diagnostics.len());
+    let mut seen = std::collections::BTreeSet::new();
+    for ((d, line), annotation) in diagnostics.iter().zip(&compact).zip(&github) {
+        let suffix = match d["fix"]["applicability"].as_str() {
+            Some("safe") => " (fixable with --fix)",
+            Some("unsafe") => " (fixable with --fix --unsafe-fixes)",
+            _ => "",
+        };
+        seen.insert(suffix);
+        let message = d["message"].as_str().unwrap().replace('`', "");
+        assert!(
+            line.ends_with(&format!("] {message}{suffix}")),
+            "{line} / {suffix:?}"
+        );
+        // The annotation's message line, before its help.
+        let text = annotation.split("::").nth(2).unwrap();
+        let first = text.split("%0A").next().unwrap();
+        assert_eq!(first, format!("{message}{suffix}"), "{annotation}");
+    }
+    assert_eq!(
+        seen.len(),
+        3,
+        "safe, unsafe and unfixable findings: {seen:?}"
+    );
+}
+
 #[test]
 fn human_output_of_the_demo_project() {
     let out = run(&fixtures().join("demo"), &["check", "--color", "never"]);

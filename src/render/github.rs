@@ -12,6 +12,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             Severity::Info => "notice",
         };
         let mut message = super::plain(&f.message);
+        message.push_str(super::fixable_suffix(f));
         if let Some(help) = &f.help {
             message.push_str("\nhelp: ");
             message.push_str(&super::plain(help));

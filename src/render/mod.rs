@@ -169,6 +169,18 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// How `--fix` fixes a finding, for the one-line formats: ` (fixable with --fix)`, or
+/// ` (fixable with --fix --unsafe-fixes)` for a fix that changes behaviour; empty when `--fix`
+/// does not apply it (no fix, or only a suggestion).
+fn fixable_suffix(finding: &crate::Finding) -> &'static str {
+    use crate::diagnostic::Applicability;
+    match finding.fix.as_ref().map(|(fix, _)| fix.applicability) {
+        Some(Applicability::Safe) => " (fixable with --fix)",
+        Some(Applicability::Unsafe) => " (fixable with --fix --unsafe-fixes)",
+        Some(Applicability::Suggestion) | None => "",
+    }
+}
+
 /// The message without Markdown backticks, for formats read as plain text.
 fn plain(message: &str) -> String {
     message.replace('`', "")
