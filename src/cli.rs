@@ -238,6 +238,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         nested_configs: args.config.is_none(),
         unsaved: std::sync::Arc::new(unsaved),
         projects: None,
+        context: Default::default(),
     };
     let mut report = match lint(&settings) {
         Ok(report) => report,

@@ -57,6 +57,9 @@ pub struct Settings {
     pub unsaved: Arc<std::collections::BTreeMap<PathBuf, String>>,
     /// Project facts kept between runs (the language server); `None`: loaded for this run.
     pub projects: Option<workspace::ProjectCache>,
+    /// Files linted only for their facts (modules the named files import): nothing of theirs is
+    /// reported. Filled per group by [`workspace::lint`].
+    pub context: Arc<std::collections::HashSet<PathBuf>>,
 }
 
 impl Settings {
@@ -142,6 +145,8 @@ pub struct Report {
     pub unparsed_sql: Vec<(String, usize)>,
     /// Source text of every file with a finding, for rendering snippets.
     pub sources: std::collections::BTreeMap<String, Arc<str>>,
+    /// Modules linted only for their facts, because a named file imports them (absolute).
+    pub context: Vec<PathBuf>,
 }
 
 impl Report {
@@ -463,6 +468,9 @@ pub(crate) fn lint_files(
     ));
     let ran: Vec<&str> = rules.iter().map(|r| r.id).collect();
     for (path, outcome) in outcomes {
+        if settings.context.contains(&path) {
+            continue;
+        }
         let shown = display_path(&path, &settings.cwd);
         match outcome {
             Outcome::Skipped(reason) => report.skipped.push((shown, reason)),

@@ -267,6 +267,7 @@ fn lint_buffer(
         nested_configs: true,
         unsaved: Arc::new(unsaved),
         projects: Some(projects.clone()),
+        context: Default::default(),
     };
     match crate::lint(&settings) {
         Ok(report) => (report.findings, None),

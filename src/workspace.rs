@@ -208,19 +208,67 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
     let local = ProjectCache::default();
     let cache = settings.projects.as_ref().unwrap_or(&local);
     let mut projects = cache.0.lock().unwrap_or_else(|e| e.into_inner());
-    for ((_, root), group) in groups {
-        let project = projects
-            .entry((root.clone(), group.config.prisma_schema.clone()))
-            .or_insert_with(|| {
-                crate::project::Project::load(std::slice::from_ref(&root), &group.config)
-            });
+    // Files named one by one (pre-commit, an editor buffer): the modules they import are linted
+    // for their facts too, and, outside a language server, the project is read around them
+    // rather than by walking the whole repository.
+    let named_files = !settings.paths.is_empty()
+        && settings
+            .paths
+            .iter()
+            .all(|p| settings.unsaved_text(p).is_some() || p.is_file());
+    let targeted = named_files && settings.projects.is_none();
+    for ((key, root), mut group) in groups {
+        let started = std::time::Instant::now();
+        let project_key = (root.clone(), group.config.prisma_schema.clone());
+        let mut loaded = None;
+        if targeted {
+            let files: Vec<PathBuf> = group.files.files.iter().map(|(p, _)| p.clone()).collect();
+            let mut loader = crate::project::targeted::Loader::new(&root);
+            for file in &files {
+                loader.visit(file);
+            }
+            let context = context_of(&mut loader, &files, &key, &root, &mut resolver, settings);
+            let manifests = loader.manifests;
+            let (project, schemas) = loader
+                .finish(&group.config)
+                .expect("a targeted loader builds its project");
+            report.notes.push(format!(
+                "project facts read around {}: {}, {}, {} linted for their facts, in {:.2?}",
+                crate::render::plural(files.len(), "file"),
+                crate::render::plural(manifests, "manifest"),
+                crate::render::plural(schemas, "schema file"),
+                crate::render::plural(context.len(), "imported module"),
+                started.elapsed()
+            ));
+            add_context(&mut group, &context, &mut resolver)?;
+            loaded = Some((project, context));
+        }
+        let (project, context) = match &mut loaded {
+            Some((project, context)) => (&*project, std::mem::take(context)),
+            None => {
+                let project = &*projects.entry(project_key).or_insert_with(|| {
+                    crate::project::Project::load(std::slice::from_ref(&root), &group.config)
+                });
+                let mut context = Vec::new();
+                if named_files {
+                    let files: Vec<PathBuf> =
+                        group.files.files.iter().map(|(p, _)| p.clone()).collect();
+                    let mut loader = crate::project::targeted::Loader::over(project);
+                    context = context_of(&mut loader, &files, &key, &root, &mut resolver, settings);
+                    add_context(&mut group, &context, &mut resolver)?;
+                }
+                (project, context)
+            }
+        };
         let paths: Vec<PathBuf> = group.files.files.iter().map(|(p, _)| p.clone()).collect();
         let group_settings = Settings {
             paths,
             config: group.config,
+            context: Arc::new(context.iter().cloned().collect()),
             ..settings.clone()
         };
         let mut part = crate::lint_files(&group_settings, group.files, project)?;
+        report.context.extend(context);
         apply_file_levels(&mut part, &group.per_file);
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for config in group.per_file.values() {
@@ -244,6 +292,67 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
     }
     report.sort();
     Ok(report)
+}
+
+/// The modules `files` import that the repository walk would lint in the same group (same
+/// project, a config that differs at most in rule levels, not excluded): linted for their facts.
+fn context_of(
+    loader: &mut crate::project::targeted::Loader,
+    files: &[PathBuf],
+    key: &str,
+    root: &Path,
+    resolver: &mut Resolver,
+    settings: &Settings,
+) -> Vec<PathBuf> {
+    // Folders the walk of the root would not enter, by the root's config.
+    let walk_config = resolver.config_for(root).ok();
+    let text = |path: &Path| match settings.unsaved_text(path) {
+        Some(text) => Some(text.to_string()),
+        None => crate::discover::read_text(path).ok(),
+    };
+    let mut wanted = |file: &Path| {
+        if project_root(file, root) != root {
+            return false;
+        }
+        if let Some(walk) = &walk_config {
+            let excluded_above = file
+                .ancestors()
+                .skip(1)
+                .take_while(|d| d.starts_with(root) && *d != root)
+                .any(|d| walk.is_excluded(d));
+            if excluded_above {
+                return false;
+            }
+        }
+        match resolver.effective(file) {
+            Ok((config, _)) => !config.is_excluded(file) && analysis_key(&config) == key,
+            Err(_) => false,
+        }
+    };
+    loader.context(files, &text, &mut wanted)
+}
+
+/// Adds the context files to a group: linted with the rules their configs turn on (as the
+/// repository walk would), findings dropped.
+fn add_context(
+    group: &mut Group,
+    context: &[PathBuf],
+    resolver: &mut Resolver,
+) -> Result<(), RunError> {
+    for file in context {
+        let Some(lang) = crate::analysis::Lang::from_path(file) else {
+            continue;
+        };
+        let (config, _) = resolver.effective(file).map_err(RunError::Config)?;
+        enable_rules_of(&mut group.config, &config);
+        group.files.files.push((file.clone(), lang));
+    }
+    // In path order, as the walk lists them.
+    group
+        .files
+        .files
+        .sort_by_cached_key(|(path, _)| crate::project::absolute(path));
+    Ok(())
 }
 
 /// Project facts by (project root, `[prisma] schema`): they depend on the config only through

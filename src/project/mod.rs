@@ -6,6 +6,7 @@
 pub mod data;
 pub mod modules;
 pub mod schema;
+pub mod targeted;
 
 use crate::config::Config;
 use ignore::WalkBuilder;
@@ -159,20 +160,22 @@ impl Project {
             // Each schema file belongs to the nearest package: a multi-file schema (a folder of
             // `.prisma` files) is one schema, and each package of a monorepo has its own.
             for file in prisma_files {
-                let owner = project
-                    .package_for(&file)
-                    .map(|p| p.dir.clone())
-                    .unwrap_or_else(|| root.clone());
-                if let Ok(text) = crate::discover::read_text(&file) {
-                    project
-                        .schemas
-                        .entry(owner)
-                        .or_default()
-                        .add_file(file, &text);
-                }
+                project.add_schema_file(file);
             }
         }
         project
+    }
+
+    /// Reads a `.prisma` file into the schema of the nearest package that holds it (or of the
+    /// root): a multi-file schema is one schema, and each package of a monorepo has its own.
+    fn add_schema_file(&mut self, file: PathBuf) {
+        let owner = self
+            .package_for(&file)
+            .map(|p| p.dir.clone())
+            .unwrap_or_else(|| self.root.clone());
+        if let Ok(text) = crate::discover::read_text(&file) {
+            self.schemas.entry(owner).or_default().add_file(file, &text);
+        }
     }
 
     /// The nearest package whose folder holds `file`.

@@ -1,0 +1,173 @@
+//! Files named one by one, as a pre-commit hook passes its staged files: the project is read
+//! around them (not by walking the repository) and the modules they import are linted for their
+//! facts, so that each file gets exactly the findings a run on the whole repository gives it.
+
+mod common;
+
+use common::{run, run_json, write_files};
+use std::path::Path;
+
+/// Copies a fixture into a folder of its own that is a repository root.
+fn repository_of(fixture: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&common::fixtures().join(fixture), dir.path());
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every linted source file under `dir`, relative, sorted.
+fn sources(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if path.is_dir() {
+                if !name.starts_with('.') && name != "node_modules" {
+                    stack.push(path);
+                }
+            } else if [".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs"]
+                .iter()
+                .any(|e| name.ends_with(e))
+                && !name.ends_with(".d.ts")
+            {
+                let relative = path.strip_prefix(dir).unwrap();
+                out.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn diagnostics_of<'a>(json: &'a serde_json::Value, path: &str) -> Vec<&'a serde_json::Value> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == path)
+        .collect()
+}
+
+/// Each file of the fixture projects with cross-file facts, named alone, gets byte for byte the
+/// diagnostics the whole repository's run gives it (the N+1 behind a repository three files
+/// away included); all files named together give the whole run's report.
+#[test]
+fn a_named_file_gets_the_findings_of_the_whole_run() {
+    for fixture in ["layered", "typed-receivers", "demo", "prisma-monorepo"] {
+        let repo = repository_of(fixture);
+        let (_, whole) = run_json(repo.path(), &["."]);
+        let files = sources(repo.path());
+        let mut cross_file = 0;
+        for file in &files {
+            let (_, alone) = run_json(repo.path(), &[file.as_str()]);
+            let expected = diagnostics_of(&whole, file);
+            assert_eq!(
+                alone["diagnostics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .collect::<Vec<_>>(),
+                expected,
+                "{fixture}: {file} named alone"
+            );
+            cross_file += expected
+                .iter()
+                .filter(|d| {
+                    d["rule"] == "query-in-loop" && d["message"].as_str().unwrap().contains(".ts:")
+                })
+                .count();
+        }
+        if fixture != "prisma-monorepo" {
+            assert!(cross_file > 0, "{fixture}: no finding through another file");
+        }
+        let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
+        args.reverse();
+        let (_, together) = run_json(repo.path(), &args);
+        assert_eq!(together, whole, "{fixture}: every file named");
+    }
+}
+
+/// A monorepo with a workspace package behind a tsconfig alias and a package name, a schema
+/// where `package.json` says Prisma finds it, 40 packages outside the workspace and a
+/// gitignored generated module: naming one file reads 4 manifests, 1 schema file and the 3
+/// modules it reaches, and finds what the whole run finds in it.
+#[test]
+fn named_files_read_only_the_project_around_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    let mut files: Vec<(String, String)> = vec![
+        ("package.json".into(), r#"{ "name": "acme", "private": true, "workspaces": ["apps/*", "packages/*"] }"#.into()),
+        (".gitignore".into(), "generated/\n".into()),
+        ("apps/web/package.json".into(), r#"{ "name": "@acme/web", "dependencies": { "@acme/db": "*", "next": "15" } }"#.into()),
+        ("apps/web/tsconfig.json".into(), r#"{ "compilerOptions": { "paths": { "@/*": ["./src/*"] } } }"#.into()),
+        ("apps/web/src/pages/api/report.ts".into(), "import { ordersOf } from '@/server/orders';\nimport { prisma } from '@acme/db';\n\nexport async function report(userIds: string[]) {\n  const out = [];\n  for (const id of userIds) {\n    out.push(await ordersOf(id));\n  }\n  const users = await prisma.user.findMany({ where: { teamId: 't' }, include: { orders: true } });\n  return { out, users };\n}\n".into()),
+        ("apps/web/src/server/orders.ts".into(), "import { prisma } from '@acme/db';\nimport { big } from '../generated/big';\n\nexport function ordersOf(userId: string) {\n  return prisma.order.findMany({ where: { userId }, take: big.length });\n}\n".into()),
+        ("apps/web/src/generated/big.ts".into(), "export const big = [1, 2, 3];\n".into()),
+        ("packages/db/package.json".into(), r#"{ "name": "@acme/db", "main": "src/index.ts", "dependencies": { "@prisma/client": "6" }, "prisma": { "schema": "schema/main.prisma" } }"#.into()),
+        ("packages/db/schema/main.prisma".into(), "model User {\n  id String @id\n  teamId String\n  orders Order[]\n}\n\n/// @leaklint growing\nmodel Order {\n  id String @id\n  userId String\n  user User @relation(fields: [userId], references: [id])\n  createdAt DateTime @default(now())\n}\n".into()),
+        ("packages/db/src/index.ts".into(), "export * from './client';\n".into()),
+        ("packages/db/src/client.ts".into(), "import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n".into()),
+    ];
+    for i in 0..40 {
+        files.push((
+            format!("tools/t{i}/package.json"),
+            format!(r#"{{ "name": "tool-{i}" }}"#),
+        ));
+        files.push((
+            format!("tools/t{i}/index.ts"),
+            "export const x = 1;\n".into(),
+        ));
+    }
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_files(dir.path(), &borrowed);
+    let file = "apps/web/src/pages/api/report.ts";
+    let (_, whole) = run_json(dir.path(), &["."]);
+    let (code, alone) = run_json(dir.path(), &[file]);
+    assert_eq!(code, 1);
+    let expected = diagnostics_of(&whole, file);
+    assert_eq!(
+        alone["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
+        expected
+    );
+    let rules: Vec<&str> = expected
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["query-in-loop", "unbounded-include"],
+        "{expected:#?}"
+    );
+    assert!(expected[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("apps/web/src/server/orders.ts:5"));
+    let out = run(dir.path(), &["check", "--verbose", file]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("project facts read around 1 file: 4 manifests, 1 schema file, 3 imported modules linted for their facts"),
+        "{stderr}"
+    );
+}
