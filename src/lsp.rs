@@ -20,6 +20,29 @@ use std::sync::Arc;
 struct Document {
     text: String,
     findings: Vec<Finding>,
+    /// The modules its lint read for their facts: a change to one of them lints it again.
+    context: Vec<PathBuf>,
+}
+
+/// What the server asks the client to watch.
+const WATCHED: &[&str] = &[
+    "**/package.json",
+    "**/tsconfig*.json",
+    "**/*.prisma",
+    "**/leaklint.toml",
+    "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}",
+];
+
+/// Whether a change to `path` changes the project facts of every buffer: a config, manifest,
+/// tsconfig or schema.
+fn is_project_file(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        n == crate::config::FILE_NAME
+            || n == "package.json"
+            || (n.starts_with("tsconfig") && n.ends_with(".json"))
+            || n.ends_with(".prisma")
+            || n == "pnpm-workspace.yaml"
+    })
 }
 
 struct Server {
@@ -56,6 +79,27 @@ pub fn run() -> i32 {
         documents: HashMap::new(),
         projects: ProjectCache::default(),
     };
+    // Manifests, schemas and configs change outside the editor too (a branch switch, a
+    // package manager): ask the client to watch them, and the source files whose facts other
+    // buffers use, when it can register watchers.
+    if params["capabilities"]["workspace"]["didChangeWatchedFiles"]["dynamicRegistration"]
+        == json!(true)
+    {
+        let watchers: Vec<Value> = WATCHED
+            .iter()
+            .map(|glob| json!({ "globPattern": glob }))
+            .collect();
+        let request = Request::new(
+            lsp_server::RequestId::from("leaklint/watch".to_string()),
+            "client/registerCapability".to_string(),
+            json!({ "registrations": [ {
+                "id": "leaklint/watch",
+                "method": "workspace/didChangeWatchedFiles",
+                "registerOptions": { "watchers": watchers },
+            } ] }),
+        );
+        let _ = server.connection.sender.send(request.into());
+    }
     let code = server.main_loop();
     drop(server);
     let _ = io_threads.join();
@@ -122,29 +166,18 @@ impl Server {
                 self.update(&uri, text.to_string());
             }
             "textDocument/didSave" => {
-                // A saved config or manifest changes what other buffers get: lint them again.
-                let saved = uri_to_path(&uri);
-                let is_project_file = saved
-                    .as_ref()
-                    .and_then(|p| p.file_name())
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| {
-                        n == crate::config::FILE_NAME
-                            || n == "package.json"
-                            || n == "tsconfig.json"
-                            || n.ends_with(".prisma")
-                    });
-                if is_project_file {
-                    self.projects.clear();
-                    let open: Vec<(String, String)> = self
-                        .documents
-                        .iter()
-                        .map(|(u, d)| (u.clone(), d.text.clone()))
-                        .collect();
-                    for (u, text) in open {
-                        self.update(&u, text);
-                    }
+                if let Some(saved) = uri_to_path(&uri) {
+                    self.changed(&[saved]);
                 }
+            }
+            "workspace/didChangeWatchedFiles" => {
+                let changed: Vec<PathBuf> = params["changes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c["uri"].as_str().and_then(uri_to_path))
+                    .collect();
+                self.changed(&changed);
             }
             "textDocument/didClose" => {
                 self.documents.remove(&uri);
@@ -154,12 +187,38 @@ impl Server {
         }
     }
 
+    /// Files changed on disk (saved, or seen by a watcher): a config, manifest or schema lints
+    /// every open buffer again with fresh project facts; a source file lints again the buffers
+    /// whose lint read it for its facts (a repository a service calls).
+    fn changed(&mut self, paths: &[PathBuf]) {
+        if paths.is_empty() {
+            return;
+        }
+        let absolute: Vec<PathBuf> = paths.iter().map(|p| crate::project::absolute(p)).collect();
+        let everything = absolute.iter().any(|p| is_project_file(p));
+        if everything {
+            self.projects.clear();
+        } else {
+            // What the project knows of modules read as text (clients, re-exports) may be stale.
+            self.projects.forget_modules();
+        }
+        let again: Vec<(String, String)> = self
+            .documents
+            .iter()
+            .filter(|(_, d)| everything || d.context.iter().any(|c| absolute.contains(c)))
+            .map(|(u, d)| (u.clone(), d.text.clone()))
+            .collect();
+        for (u, text) in again {
+            self.update(&u, text);
+        }
+    }
+
     /// Lints the buffer `uri` holds and publishes what it found.
     fn update(&mut self, uri: &str, text: String) {
         let Some(path) = uri_to_path(uri) else {
             return;
         };
-        let (findings, problem) = lint_buffer(&self.root, &self.projects, &path, &text);
+        let (findings, context, problem) = lint_buffer(&self.root, &self.projects, &path, &text);
         let mut diagnostics: Vec<Value> =
             findings.iter().map(|f| diagnostic(f, uri, &text)).collect();
         if let Some(message) = problem {
@@ -171,8 +230,14 @@ impl Server {
                 "message": message,
             }));
         }
-        self.documents
-            .insert(uri.to_string(), Document { text, findings });
+        self.documents.insert(
+            uri.to_string(),
+            Document {
+                text,
+                findings,
+                context,
+            },
+        );
         self.publish(uri, diagnostics);
     }
 
@@ -245,13 +310,14 @@ impl Server {
     }
 }
 
-/// Lints one buffer as the file `path`; a config error comes back as a message.
+/// Lints one buffer as the file `path`: its findings and the modules read for their facts; a
+/// config error comes back as a message.
 fn lint_buffer(
     root: &Path,
     projects: &ProjectCache,
     path: &Path,
     text: &str,
-) -> (Vec<Finding>, Option<String>) {
+) -> (Vec<Finding>, Vec<PathBuf>, Option<String>) {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut unsaved = BTreeMap::new();
     unsaved.insert(absolute.clone(), text.to_string());
@@ -270,12 +336,16 @@ fn lint_buffer(
         context: Default::default(),
     };
     match crate::lint(&settings) {
-        Ok(report) => (report.findings, None),
+        Ok(report) => (report.findings, report.context, None),
         Err(crate::RunError::Config(e)) => {
             let (file, message) = e.describe();
-            (Vec::new(), Some(format!("leaklint: {file}: {message}")))
+            (
+                Vec::new(),
+                Vec::new(),
+                Some(format!("leaklint: {file}: {message}")),
+            )
         }
-        Err(e) => (Vec::new(), Some(format!("leaklint: {e}"))),
+        Err(e) => (Vec::new(), Vec::new(), Some(format!("leaklint: {e}"))),
     }
 }
 

@@ -368,6 +368,18 @@ impl ProjectCache {
     pub fn clear(&self) {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
+
+    /// Forgets what the projects read of modules as text (a source file changed on disk).
+    pub fn forget_modules(&self) {
+        for project in self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values_mut()
+        {
+            project.modules = Default::default();
+        }
+    }
 }
 
 impl std::fmt::Debug for ProjectCache {

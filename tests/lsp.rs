@@ -1,6 +1,6 @@
 //! `leaklint lsp` end to end: a scripted client starts the binary and speaks LSP to it over
 //! stdio (initialize, didOpen, publishDiagnostics, didChange, codeAction, didSave of a manifest,
-//! shutdown, exit), and
+//! watched files and the buffers that depend on them, shutdown, exit), and
 //! `--stdin-filename`, which lints editor buffers the same way.
 
 mod common;
@@ -255,6 +255,97 @@ fn a_scripted_client_gets_diagnostics_and_code_actions() {
     client.notify("exit", Value::Null);
     let status = client.child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
+}
+
+/// With a client that registers watchers dynamically, the server asks it to watch manifests,
+/// tsconfigs, schemas and configs (and source files); a repository changed on disk, reported by
+/// the watcher or saved in the editor, lints again the open service buffer whose loop calls it.
+#[test]
+fn changed_files_lint_the_buffers_that_depend_on_them_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo_clean = "export function findUser(id: string) {\n  return cache.get(id);\n}\nconst cache = new Map<string, string>();\n";
+    let repo_query = "import { prisma } from './db';\nexport function findUser(id: string) {\n  return prisma.user.findUnique({ where: { id } });\n}\n";
+    write_files(
+        dir.path(),
+        &[
+            ("package.json", "{ \"dependencies\": { \"@prisma/client\": \"5\" } }"),
+            ("src/db.ts", "import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n"),
+            ("src/users.repo.ts", repo_clean),
+        ],
+    );
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let root_uri = format!("file://{}", root.display());
+    let service_uri = format!("{root_uri}/src/users.service.ts");
+    let repo_uri = format!("{root_uri}/src/users.repo.ts");
+    let service = "import { findUser } from './users.repo';\nexport async function all(ids: string[]) {\n  const out = [];\n  for (const id of ids) {\n    out.push(await findUser(id));\n  }\n  return out;\n}\n";
+    let mut client = Client::start(&root);
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": root_uri, "capabilities": {
+            "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } }
+        } }),
+    );
+    client.notify("initialized", json!({}));
+    // The server registers its watchers.
+    let registration = loop {
+        let message = client.wait();
+        if message["method"] == "client/registerCapability" {
+            break message;
+        }
+    };
+    let options = &registration["params"]["registrations"][0];
+    assert_eq!(options["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = options["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["globPattern"].as_str().unwrap())
+        .collect();
+    for glob in [
+        "**/package.json",
+        "**/tsconfig*.json",
+        "**/*.prisma",
+        "**/leaklint.toml",
+    ] {
+        assert!(globs.contains(&glob), "{globs:?}");
+    }
+    client.send(json!({ "jsonrpc": "2.0", "id": registration["id"], "result": null }));
+
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": service_uri, "languageId": "typescript", "version": 1, "text": service } }),
+    );
+    assert_eq!(client.diagnostics_for(&service_uri), Vec::<Value>::new());
+
+    // The repository now queries (a branch switch, another tool): the watcher says so.
+    write_files(dir.path(), &[("src/users.repo.ts", repo_query)]);
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [ { "uri": repo_uri, "type": 2 } ] }),
+    );
+    let diagnostics = client.diagnostics_for(&service_uri);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["code"], "query-in-loop");
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`findUser(id)` runs `prisma.user.findUnique` (src/users.repo.ts:3) once per element of `ids`"),
+        "{diagnostics:#?}"
+    );
+
+    // Saved from the editor without the query: the service buffer is clean again.
+    write_files(dir.path(), &[("src/users.repo.ts", repo_clean)]);
+    client.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": repo_uri } }),
+    );
+    assert_eq!(client.diagnostics_for(&service_uri), Vec::<Value>::new());
+
+    let shutdown = client.request("shutdown", Value::Null);
+    assert_eq!(shutdown["result"], Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.child.wait().unwrap().code(), Some(0));
 }
 
 #[test]
