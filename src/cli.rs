@@ -370,8 +370,8 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         }
         writeln!(
             err,
-            "leaklint: {} files read, {} parsed, in {:.2?}",
-            report.files,
+            "leaklint: {} read, {} parsed, in {:.2?}",
+            render::plural(report.files, "file"),
             report.parsed,
             started.elapsed()
         )?;

@@ -170,4 +170,8 @@ fn named_files_read_only_the_project_around_them() {
         stderr.contains("project facts read around 1 file: 4 manifests, 1 schema file, 3 imported modules linted for their facts"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("leaklint: 1 file read, 1 parsed, in "),
+        "{stderr}"
+    );
 }
