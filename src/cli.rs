@@ -239,6 +239,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         unsaved: std::sync::Arc::new(unsaved),
         projects: None,
         context: Default::default(),
+        file_configs: Default::default(),
     };
     let mut report = match lint(&settings) {
         Ok(report) => report,

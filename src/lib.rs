@@ -60,9 +60,20 @@ pub struct Settings {
     /// Files linted only for their facts (modules the named files import): nothing of theirs is
     /// reported. Filled per group by [`workspace::lint`].
     pub context: Arc<std::collections::HashSet<PathBuf>>,
+    /// The configuration of each file, when files of several configurations are linted together
+    /// (one index of cross-file facts for them); a file not listed gets `config`.
+    pub file_configs: Arc<HashMap<PathBuf, Arc<Config>>>,
 }
 
 impl Settings {
+    /// The configuration `path` is analysed with: its own, else the run's.
+    pub fn config_of(&self, path: &Path) -> &Config {
+        self.file_configs
+            .get(path)
+            .map(|c| &**c)
+            .unwrap_or(&self.config)
+    }
+
     /// The unsaved text of `path`, if it has one.
     pub fn unsaved_text(&self, path: &Path) -> Option<&str> {
         if self.unsaved.is_empty() {
@@ -516,7 +527,7 @@ pub(crate) fn lint_files(
                 for d in kept {
                     report
                         .findings
-                        .push(place(d, &shown, &index, &settings.config));
+                        .push(place(d, &shown, &index, settings.config_of(&path)));
                 }
                 report.sources.insert(shown, text);
             }
@@ -813,7 +824,9 @@ fn describe_calls(
         *h = h.replace(analysis::CHAIN_PLACEHOLDER, &help);
     }
     if chain.is_write {
-        d.severity = Some(rules::query_in_loop::write_severity(&settings.config)?);
+        d.severity = Some(rules::query_in_loop::write_severity(
+            settings.config_of(path),
+        )?);
     }
     Some(pending)
 }
@@ -897,7 +910,8 @@ fn lint_file(
             panic!("injected panic for {}", path.display());
         }
     }
-    let max = settings.config.max_file_size;
+    let config = settings.config_of(path);
+    let max = config.max_file_size;
     let bytes = if let Some(text) = settings.unsaved_text(path) {
         text.as_bytes().to_vec()
     } else {
@@ -980,9 +994,8 @@ fn lint_file(
     }
     active.retain(|r| r.check.is_some());
     let started = std::time::Instant::now();
-    let Some(analysis) = analysis::analyze(path, &text, lang, &settings.config, project, &active)
-    else {
-        if started.elapsed().as_millis() >= u128::from(settings.config.parse_timeout_ms) {
+    let Some(analysis) = analysis::analyze(path, &text, lang, config, project, &active) else {
+        if started.elapsed().as_millis() >= u128::from(config.parse_timeout_ms) {
             return Outcome::Skipped(SkipReason::ParseTimeout);
         }
         return Outcome::Error("the parser gave up on this file".to_string());

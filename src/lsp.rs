@@ -334,6 +334,7 @@ fn lint_buffer(
         unsaved: Arc::new(unsaved),
         projects: Some(projects.clone()),
         context: Default::default(),
+        file_configs: Default::default(),
     };
     match crate::lint(&settings) {
         Ok(report) => (report.findings, report.context, None),

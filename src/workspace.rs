@@ -109,40 +109,26 @@ pub fn project_root(file: &Path, fallback: &Path) -> PathBuf {
         .unwrap_or_else(|| fallback.to_path_buf())
 }
 
-/// Files linted together: (what their analysis depends on, project root). Files whose configs
-/// differ only in rule levels share a group, so that cross-file facts (the semantic index) span
-/// them; each finding then takes the level of its own file's config.
+/// Files linted together: (the `[prisma] schema` their configs set, project root). Files whose
+/// configs differ in rule levels, rule options or the other `[prisma]` settings share a group, so
+/// that cross-file facts (the semantic index) span them: each file is analysed with its own
+/// config, and each finding takes the level of its own file's config. A different `[prisma]
+/// schema` is a different project (its data model), so a group of its own.
 type GroupKey = (String, PathBuf);
 
 /// A group: a config enabling every rule some file of it enables, its files, and the config of
-/// each file by the path findings show.
+/// each file, by the path findings show and by the path it is linted as.
 struct Group {
     config: Config,
     files: Discovered,
     per_file: HashMap<String, Arc<Config>>,
+    configs: HashMap<PathBuf, Arc<Config>>,
 }
 
-/// What, in a config, the analysis of a file depends on: everything but rule levels.
+/// What, in a config, splits files into groups: the `[prisma] schema` (it selects the project's
+/// data model).
 fn analysis_key(config: &Config) -> String {
-    let mut options: Vec<String> = config
-        .rules
-        .iter()
-        .flat_map(|(id, r)| {
-            r.options
-                .iter()
-                .map(move |(k, v)| format!("{id}.{k}={v:?}"))
-        })
-        .collect();
-    options.sort();
-    format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{}",
-        config.max_file_size,
-        config.prisma_clients,
-        config.prisma_schema,
-        config.prisma_growing,
-        config.prisma_bounded,
-        options.join(",")
-    )
+    format!("{:?}", config.prisma_schema)
 }
 
 /// Lints `settings.paths`, each file with its own configuration and project.
@@ -196,8 +182,10 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
                 config: (*config).clone(),
                 files: Discovered::default(),
                 per_file: HashMap::new(),
+                configs: HashMap::new(),
             });
             enable_rules_of(&mut group.config, &config);
+            group.configs.insert(file.clone(), config.clone());
             group
                 .per_file
                 .insert(display_path(&file, &settings.cwd), config);
@@ -265,6 +253,7 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
             paths,
             config: group.config,
             context: Arc::new(context.iter().cloned().collect()),
+            file_configs: Arc::new(std::mem::take(&mut group.configs)),
             ..settings.clone()
         };
         let mut part = crate::lint_files(&group_settings, group.files, project)?;
@@ -295,7 +284,7 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
 }
 
 /// The modules `files` import that the repository walk would lint in the same group (same
-/// project, a config that differs at most in rule levels, not excluded): linted for their facts.
+/// project and `[prisma] schema`, not excluded): linted for their facts.
 fn context_of(
     loader: &mut crate::project::targeted::Loader,
     files: &[PathBuf],
@@ -345,6 +334,7 @@ fn add_context(
         };
         let (config, _) = resolver.effective(file).map_err(RunError::Config)?;
         enable_rules_of(&mut group.config, &config);
+        group.configs.insert(file.clone(), Arc::new(config));
         group.files.files.push((file.clone(), lang));
     }
     // In path order, as the walk lists them.

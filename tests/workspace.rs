@@ -320,3 +320,87 @@ fn nested_configs_keep_cross_file_facts() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// Configs that differ in rule options and `[prisma]` settings do not cut the project either:
+/// each file is analysed with its own config (a client named only in `src/repos/leaklint.toml`
+/// is a client there), and a loop in `src/projects` still sees the queries of `src/repos`.
+#[test]
+fn configs_with_other_options_keep_cross_file_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&common::fixtures().join("layered"), dir.path());
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    let (_, plain) = run_json(dir.path(), &[]);
+    write_files(
+        dir.path(),
+        &[
+            (
+                "src/repos/leaklint.toml",
+                "[prisma]\nclients = [\"database\"]\n\n[rules]\noversized-page = { severity = \"warning\", max = 500 }\n",
+            ),
+            (
+                "src/projects/leaklint.toml",
+                "[rules]\nquery-in-loop = { severity = \"error\", include-tests = true }\n",
+            ),
+            (
+                "src/repos/audit.repo.ts",
+                "declare const database: any;\nexport function auditOf(projectId: string) {\n  return database.auditEntry.findMany({ where: { projectId } });\n}\n",
+            ),
+            (
+                "src/projects/audit.controller.ts",
+                "import { auditOf } from '../repos/audit.repo';\nexport async function audits(ids: string[]) {\n  const out = [];\n  for (const id of ids) {\n    out.push(await auditOf(id));\n  }\n  return out;\n}\n",
+            ),
+        ],
+    );
+    let (_, json) = run_json(dir.path(), &[]);
+    let got: Vec<(String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                format!(
+                    "{}:{}:{}",
+                    d["path"].as_str().unwrap(),
+                    d["span"]["start"]["line"],
+                    d["rule"].as_str().unwrap()
+                ),
+                d["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Every finding of the plain run is still there (reads in src/projects now errors).
+    for d in plain["diagnostics"].as_array().unwrap() {
+        let path = d["path"].as_str().unwrap();
+        let rule = d["rule"].as_str().unwrap();
+        let severity = match (
+            path.starts_with("src/projects/"),
+            d["severity"].as_str().unwrap(),
+        ) {
+            (true, "warning") if rule == "query-in-loop" => "error",
+            (_, s) => s,
+        };
+        assert!(
+            got.contains(&(
+                format!("{path}:{}:{rule}", d["span"]["start"]["line"]),
+                severity.to_string()
+            )),
+            "{path} {rule} {severity}: {got:?}"
+        );
+    }
+    // The query only src/repos's config recognises, called in a loop under src/projects.
+    let audit = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["path"] == "src/projects/audit.controller.ts")
+        .unwrap_or_else(|| panic!("{json:#}"));
+    assert_eq!(audit["rule"], "query-in-loop");
+    assert_eq!(audit["severity"], "error");
+    assert!(audit["message"]
+        .as_str()
+        .unwrap()
+        .contains("database.auditEntry.findMany` (src/repos/audit.repo.ts:3)"));
+    // Named alone, as pre-commit would, the controller gets the same.
+    let (_, alone) = run_json(dir.path(), &["src/projects/audit.controller.ts"]);
+    assert_eq!(alone["diagnostics"][0], *audit);
+}
