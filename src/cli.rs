@@ -240,6 +240,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         projects: None,
         context: Default::default(),
         file_configs: Default::default(),
+        file_projects: Default::default(),
     };
     let mut report = match lint(&settings) {
         Ok(report) => report,

@@ -63,6 +63,9 @@ pub struct Settings {
     /// The configuration of each file, when files of several configurations are linted together
     /// (one index of cross-file facts for them); a file not listed gets `config`.
     pub file_configs: Arc<HashMap<PathBuf, Arc<Config>>>,
+    /// The project of each file whose `[prisma] schema` differs from the run's (its data model);
+    /// a file not listed gets the run's project.
+    pub file_projects: Arc<HashMap<PathBuf, Arc<project::Project>>>,
 }
 
 impl Settings {
@@ -911,6 +914,7 @@ fn lint_file(
         }
     }
     let config = settings.config_of(path);
+    let project = settings.file_projects.get(path).map_or(project, |p| &**p);
     let max = config.max_file_size;
     let bytes = if let Some(text) = settings.unsaved_text(path) {
         text.as_bytes().to_vec()

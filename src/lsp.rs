@@ -335,6 +335,7 @@ fn lint_buffer(
         projects: Some(projects.clone()),
         context: Default::default(),
         file_configs: Default::default(),
+        file_projects: Default::default(),
     };
     match crate::lint(&settings) {
         Ok(report) => (report.findings, report.context, None),

@@ -109,12 +109,11 @@ pub fn project_root(file: &Path, fallback: &Path) -> PathBuf {
         .unwrap_or_else(|| fallback.to_path_buf())
 }
 
-/// Files linted together: (the `[prisma] schema` their configs set, project root). Files whose
-/// configs differ in rule levels, rule options or the other `[prisma]` settings share a group, so
-/// that cross-file facts (the semantic index) span them: each file is analysed with its own
-/// config, and each finding takes the level of its own file's config. A different `[prisma]
-/// schema` is a different project (its data model), so a group of its own.
-type GroupKey = (String, PathBuf);
+/// Files linted together: ((), project root). Files whose configs differ in rule levels, rule
+/// options or `[prisma]` settings share a group, so that cross-file facts (the semantic index)
+/// span them: each file is analysed with its own config and the data model of its own
+/// `[prisma] schema`, and each finding takes the level of its own file's config.
+type GroupKey = ((), PathBuf);
 
 /// A group: a config enabling every rule some file of it enables, its files, and the config of
 /// each file, by the path findings show and by the path it is linted as.
@@ -125,10 +124,15 @@ struct Group {
     configs: HashMap<PathBuf, Arc<Config>>,
 }
 
-/// What, in a config, splits files into groups: the `[prisma] schema` (it selects the project's
-/// data model).
-fn analysis_key(config: &Config) -> String {
-    format!("{:?}", config.prisma_schema)
+/// The `[prisma] schema` settings of a group's files (`None`: discovered), each a project.
+fn schema_settings(group: &Group) -> std::collections::BTreeSet<Option<String>> {
+    let mut out: std::collections::BTreeSet<Option<String>> = group
+        .configs
+        .values()
+        .map(|c| c.prisma_schema.clone())
+        .collect();
+    out.insert(group.config.prisma_schema.clone());
+    out
 }
 
 /// Lints `settings.paths`, each file with its own configuration and project.
@@ -177,7 +181,7 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
                 .entry((config.path.clone(), matched))
                 .or_insert_with(|| Arc::new(config))
                 .clone();
-            let key = (analysis_key(&config), project_root(&file, &fallback));
+            let key = ((), project_root(&file, &fallback));
             let group = groups.entry(key).or_insert_with(|| Group {
                 config: (*config).clone(),
                 files: Discovered::default(),
@@ -205,48 +209,78 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
             .iter()
             .all(|p| settings.unsaved_text(p).is_some() || p.is_file());
     let targeted = named_files && settings.projects.is_none();
-    for ((key, root), mut group) in groups {
+    for ((_, root), mut group) in groups {
         let started = std::time::Instant::now();
-        let project_key = (root.clone(), group.config.prisma_schema.clone());
-        let mut loaded = None;
+        let files: Vec<PathBuf> = group.files.files.iter().map(|(p, _)| p.clone()).collect();
+        // The project of each `[prisma] schema` setting among the group's files.
+        let mut by_schema: BTreeMap<Option<String>, Arc<Project>> = BTreeMap::new();
+        let context;
         if targeted {
-            let files: Vec<PathBuf> = group.files.files.iter().map(|(p, _)| p.clone()).collect();
             let mut loader = crate::project::targeted::Loader::new(&root);
             for file in &files {
                 loader.visit(file);
             }
-            let context = context_of(&mut loader, &files, &key, &root, &mut resolver, settings);
-            let manifests = loader.manifests;
-            let (project, schemas) = loader
-                .finish(&group.config)
-                .expect("a targeted loader builds its project");
+            context = context_of(&mut loader, &files, &root, &mut resolver, settings);
+            add_context(&mut group, &context, &mut resolver)?;
+            let mut schemas = 0;
+            for setting in schema_settings(&group) {
+                let (project, count) = loader
+                    .finish_for(setting.as_deref())
+                    .expect("a targeted loader builds its project");
+                schemas += count;
+                by_schema.insert(setting, Arc::new(project));
+            }
             report.notes.push(format!(
                 "project facts read around {}: {}, {}, {} linted for their facts, in {:.2?}",
                 crate::render::plural(files.len(), "file"),
-                crate::render::plural(manifests, "manifest"),
+                crate::render::plural(loader.manifests, "manifest"),
                 crate::render::plural(schemas, "schema file"),
                 crate::render::plural(context.len(), "imported module"),
                 started.elapsed()
             ));
-            add_context(&mut group, &context, &mut resolver)?;
-            loaded = Some((project, context));
-        }
-        let (project, context) = match &mut loaded {
-            Some((project, context)) => (&*project, std::mem::take(context)),
-            None => {
-                let project = &*projects.entry(project_key).or_insert_with(|| {
-                    crate::project::Project::load(std::slice::from_ref(&root), &group.config)
-                });
-                let mut context = Vec::new();
-                if named_files {
-                    let files: Vec<PathBuf> =
-                        group.files.files.iter().map(|(p, _)| p.clone()).collect();
-                    let mut loader = crate::project::targeted::Loader::over(project);
-                    context = context_of(&mut loader, &files, &key, &root, &mut resolver, settings);
-                    add_context(&mut group, &context, &mut resolver)?;
-                }
-                (project, context)
+        } else {
+            let base = group.config.clone();
+            let mut load = |setting: &Option<String>| {
+                projects
+                    .entry((root.clone(), setting.clone()))
+                    .or_insert_with(|| {
+                        let config = Config {
+                            prisma_schema: setting.clone(),
+                            ..base.clone()
+                        };
+                        Arc::new(Project::load(std::slice::from_ref(&root), &config))
+                    })
+                    .clone()
+            };
+            let main = load(&group.config.prisma_schema);
+            context = if named_files {
+                let mut loader = crate::project::targeted::Loader::over(&main);
+                let context = context_of(&mut loader, &files, &root, &mut resolver, settings);
+                add_context(&mut group, &context, &mut resolver)?;
+                context
+            } else {
+                Vec::new()
+            };
+            for setting in schema_settings(&group) {
+                let project = load(&setting);
+                by_schema.insert(setting, project);
             }
+        }
+        // The group's project answers what does not depend on the schema (modules, packages);
+        // each file's analysis gets the project of its own `[prisma] schema`.
+        let project = by_schema
+            .get(&group.config.prisma_schema)
+            .cloned()
+            .expect("the group's own schema setting is loaded");
+        let file_projects: HashMap<PathBuf, Arc<Project>> = if by_schema.len() > 1 {
+            group
+                .configs
+                .iter()
+                .filter(|(_, c)| c.prisma_schema != group.config.prisma_schema)
+                .filter_map(|(f, c)| Some((f.clone(), by_schema.get(&c.prisma_schema)?.clone())))
+                .collect()
+        } else {
+            HashMap::new()
         };
         let paths: Vec<PathBuf> = group.files.files.iter().map(|(p, _)| p.clone()).collect();
         let group_settings = Settings {
@@ -254,9 +288,10 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
             config: group.config,
             context: Arc::new(context.iter().cloned().collect()),
             file_configs: Arc::new(std::mem::take(&mut group.configs)),
+            file_projects: Arc::new(file_projects),
             ..settings.clone()
         };
-        let mut part = crate::lint_files(&group_settings, group.files, project)?;
+        let mut part = crate::lint_files(&group_settings, group.files, &project)?;
         report.context.extend(context);
         apply_file_levels(&mut part, &group.per_file);
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -283,12 +318,11 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
     Ok(report)
 }
 
-/// The modules `files` import that the repository walk would lint in the same group (same
-/// project and `[prisma] schema`, not excluded): linted for their facts.
+/// The modules `files` import that the repository walk would lint in the same group (the same
+/// project, not excluded): linted for their facts.
 fn context_of(
     loader: &mut crate::project::targeted::Loader,
     files: &[PathBuf],
-    key: &str,
     root: &Path,
     resolver: &mut Resolver,
     settings: &Settings,
@@ -314,7 +348,7 @@ fn context_of(
             }
         }
         match resolver.effective(file) {
-            Ok((config, _)) => !config.is_excluded(file) && analysis_key(&config) == key,
+            Ok((config, _)) => !config.is_excluded(file),
             Err(_) => false,
         }
     };
@@ -348,7 +382,7 @@ fn add_context(
 /// Project facts by (project root, `[prisma] schema`): they depend on the config only through
 /// the schema, so groups of one repository share them. A language server keeps one across runs.
 #[derive(Clone, Default)]
-pub struct ProjectCache(Arc<std::sync::Mutex<HashMap<ProjectKey, Project>>>);
+pub struct ProjectCache(Arc<std::sync::Mutex<HashMap<ProjectKey, Arc<Project>>>>);
 
 /// (project root, `[prisma] schema`).
 type ProjectKey = (PathBuf, Option<String>);
@@ -361,13 +395,8 @@ impl ProjectCache {
 
     /// Forgets what the projects read of modules as text (a source file changed on disk).
     pub fn forget_modules(&self) {
-        for project in self
-            .0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values_mut()
-        {
-            project.modules = Default::default();
+        for project in self.0.lock().unwrap_or_else(|e| e.into_inner()).values() {
+            project.modules.clear();
         }
     }
 }

@@ -404,3 +404,65 @@ fn configs_with_other_options_keep_cross_file_facts() {
     let (_, alone) = run_json(dir.path(), &["src/projects/audit.controller.ts"]);
     assert_eq!(alone["diagnostics"][0], *audit);
 }
+
+/// A folder whose config names its own `[prisma] schema` keeps its data model (an include of a
+/// relation only that schema marks growing is reported there) and its queries still reach the
+/// loops of the other folders.
+#[test]
+fn a_folder_with_its_own_schema_keeps_cross_file_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&common::fixtures().join("layered"), dir.path());
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("src/billing/leaklint.toml", "[prisma]\nschema = \"billing.prisma\"\n"),
+            (
+                "src/billing/billing.prisma",
+                "model Customer {\n  id String @id\n  teamId String\n  tags Tag[]\n}\n\n/// @leaklint growing\nmodel Tag {\n  id String @id\n  customerId String\n  customer Customer @relation(fields: [customerId], references: [id])\n}\n",
+            ),
+            (
+                "src/billing/customer.repo.ts",
+                "import { prisma } from '../lib/db';\nexport function customersOf(teamId: string) {\n  return prisma.customer.findMany({ where: { teamId }, include: { tags: true } });\n}\n",
+            ),
+            (
+                "src/projects/customers.controller.ts",
+                "import { customersOf } from '../billing/customer.repo';\nexport async function customers(teamIds: string[]) {\n  const out = [];\n  for (const id of teamIds) {\n    out.push(await customersOf(id));\n  }\n  return out;\n}\n",
+            ),
+        ],
+    );
+    let (_, json) = run_json(dir.path(), &[]);
+    let find = |path: &str, rule: &str| {
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["path"] == path && d["rule"] == rule)
+            .cloned()
+            .unwrap_or_else(|| panic!("{path} {rule}: {json:#}"))
+    };
+    let include = find("src/billing/customer.repo.ts", "unbounded-include");
+    assert!(
+        include["message"].as_str().unwrap().contains("Tag"),
+        "{include:#}"
+    );
+    let n1 = find("src/projects/customers.controller.ts", "query-in-loop");
+    assert!(n1["message"]
+        .as_str()
+        .unwrap()
+        .contains("prisma.customer.findMany` (src/billing/customer.repo.ts:3)"));
+    // The rest of the project is linted as before: no schema, judged by names.
+    let (_, plain) = run_json(&common::fixtures().join("layered"), &[]);
+    assert_eq!(
+        json["diagnostics"].as_array().unwrap().len(),
+        plain["diagnostics"].as_array().unwrap().len() + 2
+    );
+    // Named alone, each file gets the same.
+    for (path, expected) in [
+        ("src/billing/customer.repo.ts", &include),
+        ("src/projects/customers.controller.ts", &n1),
+    ] {
+        let (_, alone) = run_json(dir.path(), &[path]);
+        assert_eq!(alone["diagnostics"][0], *expected, "{path}");
+    }
+}

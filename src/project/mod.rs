@@ -51,6 +51,12 @@ pub struct Project {
     pub modules: Modules,
 }
 
+impl std::fmt::Debug for Project {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Project({})", self.root.display())
+    }
+}
+
 /// Folders that hold a project's root: version control, or a workspace manifest.
 const ROOT_MARKERS: &[&str] = &[
     ".git",

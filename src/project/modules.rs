@@ -32,6 +32,11 @@ pub struct Modules {
 }
 
 impl Modules {
+    /// Forgets every module read (their files may have changed).
+    pub fn clear(&self) {
+        self.facts.lock().expect("no panics while held").clear();
+    }
+
     /// Records what a linted file's text shows.
     pub fn record(&self, path: &Path, text: &str) {
         let facts = facts_of(text);

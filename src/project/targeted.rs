@@ -10,7 +10,6 @@
 //! Prisma's own places (`schema.prisma`, `prisma/`, the `prisma.schema` of `package.json`).
 
 use super::{read_package, read_tsconfig, Project};
-use crate::config::Config;
 use crate::discover::{IGNORE_FILES, SKIPPED_DIRS};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use std::cell::RefCell;
@@ -228,7 +227,7 @@ pub struct Loader<'a> {
     /// Folders whose `package.json` and `tsconfig.json` were looked for.
     seen: HashSet<PathBuf>,
     pub listings: Listings,
-    pub ignores: Ignores,
+    pub ignores: RefCell<Ignores>,
     /// Manifests read (`package.json`, `tsconfig.json`, workspace declarations).
     pub manifests: usize,
 }
@@ -240,7 +239,7 @@ impl<'a> Loader<'a> {
             project: Held::Loaded(project),
             seen: HashSet::new(),
             listings: Listings::default(),
-            ignores: Ignores::new(),
+            ignores: RefCell::new(Ignores::new()),
             manifests: 0,
         }
     }
@@ -256,7 +255,7 @@ impl<'a> Loader<'a> {
             }),
             seen: HashSet::new(),
             listings: Listings::default(),
-            ignores: Ignores::new(),
+            ignores: RefCell::new(Ignores::new()),
             manifests: 0,
         };
         loader.look_at(&root);
@@ -300,7 +299,7 @@ impl<'a> Loader<'a> {
                 if negated.iter().any(|n| n.is_match(&relative)) {
                     continue;
                 }
-                if !loader.ignores.skips(&dir.join("package.json"), &root) {
+                if !loader.ignores_skip(&dir.join("package.json"), &root) {
                     loader.look_at(&dir);
                 }
             }
@@ -406,7 +405,7 @@ impl<'a> Loader<'a> {
             if self.seen.contains(&dir) {
                 continue;
             }
-            if dir != root && self.ignores.skips(&dir.join("package.json"), &root) {
+            if dir != root && self.ignores_skip(&dir.join("package.json"), &root) {
                 // The walk does not enter this folder, nor any below it.
                 self.seen.insert(dir);
                 continue;
@@ -422,20 +421,23 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// The project, with the Prisma schemas of the packages read: where Prisma looks for them
-    /// (`prisma.schema` of `package.json`, `prisma/`, `schema.prisma`), or `[prisma] schema`.
-    /// `None` over a loaded project.
-    pub fn finish(mut self, config: &Config) -> Option<(Project, usize)> {
-        let root = self.project().root.clone();
+    /// A project of the manifests read, with the Prisma schemas of its packages: where Prisma
+    /// looks for them (`prisma.schema` of `package.json`, `prisma/`, `schema.prisma`), or the
+    /// `[prisma] schema` setting (anchored). Also returns how many schema files it read. `None`
+    /// over a loaded project.
+    pub fn finish_for(&self, configured: Option<&str>) -> Option<(Project, usize)> {
+        let Held::Building(building) = &self.project else {
+            return None;
+        };
+        let root = building.root.clone();
         let mut files: Vec<PathBuf> = Vec::new();
-        if let Some(configured) = &config.prisma_schema {
-            let path = super::absolute(&config.root.join(configured));
+        if let Some(configured) = configured {
+            let path = super::absolute(Path::new(configured));
             if path.is_dir() {
                 self.prisma_files_under(&path, &mut files);
             }
         } else {
-            let mut dirs: Vec<(PathBuf, Option<String>)> = self
-                .project()
+            let mut dirs: Vec<(PathBuf, Option<String>)> = building
                 .packages
                 .iter()
                 .map(|p| (p.dir.clone(), p.prisma_schema.clone()))
@@ -445,7 +447,7 @@ impl<'a> Loader<'a> {
             }
             for (dir, declared) in dirs {
                 let single = dir.join("schema.prisma");
-                if self.listings.is_file(&single) && !self.ignores.skips(&single, &root) {
+                if self.listings.is_file(&single) && !self.ignores_skip(&single, &root) {
                     files.push(single);
                 }
                 self.prisma_files_under(&dir.join("prisma"), &mut files);
@@ -455,7 +457,7 @@ impl<'a> Loader<'a> {
                         self.prisma_files_under(&path, &mut files);
                     } else if self.listings.is_file(&path)
                         && path.extension().is_some_and(|e| e == "prisma")
-                        && !self.ignores.skips(&path, &root)
+                        && !self.ignores_skip(&path, &root)
                     {
                         files.push(path);
                     }
@@ -465,11 +467,14 @@ impl<'a> Loader<'a> {
         files.sort();
         files.dedup();
         let count = files.len();
-        let Held::Building(mut project) = self.project else {
-            return None;
+        let mut project = Project {
+            root: root.clone(),
+            packages: building.packages.clone(),
+            tsconfigs: building.tsconfigs.clone(),
+            ..Project::default()
         };
-        if let Some(configured) = &config.prisma_schema {
-            let path = super::absolute(&config.root.join(configured));
+        if let Some(configured) = configured {
+            let path = super::absolute(Path::new(configured));
             let files = if path.is_dir() { files } else { vec![path] };
             let mut schema = super::Schema::default();
             for file in files {
@@ -486,11 +491,15 @@ impl<'a> Loader<'a> {
         Some((project, count))
     }
 
+    fn ignores_skip(&self, path: &Path, root: &Path) -> bool {
+        self.ignores.borrow_mut().skips(path, root)
+    }
+
     /// The `.prisma` files under `dir` the repository walk reads: not in `migrations/`, hidden
     /// or ignored folders.
-    fn prisma_files_under(&mut self, dir: &Path, out: &mut Vec<PathBuf>) {
+    fn prisma_files_under(&self, dir: &Path, out: &mut Vec<PathBuf>) {
         let root = self.project().root.clone();
-        if !self.listings.is_dir(dir) || self.ignores.skips(&dir.join("x.prisma"), &root) {
+        if !self.listings.is_dir(dir) || self.ignores_skip(&dir.join("x.prisma"), &root) {
             return;
         }
         let mut stack = vec![dir.to_path_buf()];
@@ -500,7 +509,7 @@ impl<'a> Loader<'a> {
                 let in_migrations = file.components().any(|c| c.as_os_str() == "migrations");
                 if name.ends_with(".prisma")
                     && !in_migrations
-                    && !self.ignores.skips(&file, &root)
+                    && !self.ignores_skip(&file, &root)
                     && !self.listings.is_link(&file)
                 {
                     out.push(file);
@@ -642,7 +651,7 @@ impl Loader<'_> {
                     if !seen.insert(target.clone())
                         || crate::analysis::Lang::from_path(&target).is_none()
                         || self.listings.is_link(&target)
-                        || self.ignores.skips(&target, &root)
+                        || self.ignores_skip(&target, &root)
                         || !wanted(&target)
                     {
                         continue;
