@@ -288,11 +288,25 @@ struct Prefilter {
     loops: Option<AhoCorasick>,
 }
 
+/// Below this many files, needle automata are contiguous NFAs: a DFA searches faster but takes
+/// about 4 ms to build for every rule's needles, more than a pre-commit run spends searching.
+const DFA_FROM_FILES: usize = 256;
+
+/// An automaton over needles, for a run over `files` files.
+fn needle_automaton(needles: Vec<&str>, files: usize) -> AhoCorasick {
+    let kind = (files < DFA_FROM_FILES).then_some(aho_corasick::AhoCorasickKind::ContiguousNFA);
+    AhoCorasick::builder()
+        .kind(kind)
+        .build(needles)
+        .expect("needles are plain strings")
+}
+
 impl Prefilter {
     /// In a project none of whose packages uses another ORM, a query builder or a SQL driver,
     /// the needles that only those call for (`.find(`, `.from(`, `limit`) are dropped: a
     /// Prisma project's files are not parsed for them.
-    fn new(rules: &[&'static Rule], project: &project::Project) -> Self {
+    fn new(rules: &[&'static Rule], project: &project::Project, files: usize) -> Self {
+        let build = |needles: Vec<&str>| needle_automaton(needles, files);
         let strip_other_layers = !project.packages.is_empty()
             && !analysis::orm::DATA_LAYER_PACKAGES.iter().any(|dep| {
                 project
@@ -315,7 +329,7 @@ impl Prefilter {
                         // Nothing in this project can match: the rule is never run.
                         return None;
                     }
-                    automata.push(AhoCorasick::new(kept).expect("needles are plain strings"));
+                    automata.push(build(kept));
                 }
                 Some((r.id, automata))
             })
@@ -328,7 +342,7 @@ impl Prefilter {
                 .copied()
                 .filter(|n| !(strip_other_layers && analysis::orm::other_layer_needle(n)))
                 .collect();
-            AhoCorasick::new(kept).expect("needles are plain strings")
+            build(kept)
         };
         Prefilter {
             groups,
@@ -387,7 +401,7 @@ pub(crate) fn lint_files(
     project: &project::Project,
 ) -> Result<Report, RunError> {
     let rules = enabled_rules(settings);
-    let prefilter = Prefilter::new(&rules, project);
+    let prefilter = Prefilter::new(&rules, project, discovered.files.len());
     let suppressions_on = !rules.is_empty();
 
     let mut outcomes: Vec<(PathBuf, Outcome)> = discovered

@@ -224,8 +224,10 @@ enum Held<'a> {
 /// loaded by the repository walk, only finds the modules files import.
 pub struct Loader<'a> {
     project: Held<'a>,
-    /// Folders whose `package.json` and `tsconfig.json` were looked for.
+    /// Folders whose `tsconfig.json` (and `package.json`) were looked for.
     seen: HashSet<PathBuf>,
+    /// Folders whose `package.json` was looked for.
+    seen_packages: HashSet<PathBuf>,
     pub listings: Listings,
     pub ignores: RefCell<Ignores>,
     /// Manifests read (`package.json`, `tsconfig.json`, workspace declarations).
@@ -238,6 +240,7 @@ impl<'a> Loader<'a> {
         Loader {
             project: Held::Loaded(project),
             seen: HashSet::new(),
+            seen_packages: HashSet::new(),
             listings: Listings::default(),
             ignores: RefCell::new(Ignores::new()),
             manifests: 0,
@@ -254,6 +257,7 @@ impl<'a> Loader<'a> {
                 ..Project::default()
             }),
             seen: HashSet::new(),
+            seen_packages: HashSet::new(),
             listings: Listings::default(),
             ignores: RefCell::new(Ignores::new()),
             manifests: 0,
@@ -300,7 +304,7 @@ impl<'a> Loader<'a> {
                     continue;
                 }
                 if !loader.ignores_skip(&dir.join("package.json"), &root) {
-                    loader.look_at(&dir);
+                    loader.read_package(&dir);
                 }
             }
         }
@@ -353,9 +357,33 @@ impl<'a> Loader<'a> {
         dirs
     }
 
-    /// Reads the `package.json` and `tsconfig.json` of `dir`, once.
+    /// Reads the `package.json` and `tsconfig.json` of `dir`, once each.
     fn look_at(&mut self, dir: &Path) {
+        self.read_package(dir);
         if !self.seen.insert(dir.to_path_buf()) {
+            return;
+        }
+        let Held::Building(project) = &mut self.project else {
+            return;
+        };
+        let tsconfig = dir.join("tsconfig.json");
+        if self.listings.is_file(&tsconfig) {
+            self.manifests += 1;
+            if let Some(t) = read_tsconfig(&tsconfig) {
+                // Deepest folders first, as the repository walk sorts them.
+                let depth = t.dir.components().count();
+                let at = project
+                    .tsconfigs
+                    .partition_point(|q| q.dir.components().count() >= depth);
+                project.tsconfigs.insert(at, t);
+            }
+        }
+    }
+
+    /// Reads the `package.json` of `dir`, once (a workspace member's `tsconfig.json` matters
+    /// only to the files under it, read when one of them is visited).
+    fn read_package(&mut self, dir: &Path) {
+        if !self.seen_packages.insert(dir.to_path_buf()) {
             return;
         }
         let Held::Building(project) = &mut self.project else {
@@ -365,23 +393,11 @@ impl<'a> Loader<'a> {
         if self.listings.is_file(&package) {
             self.manifests += 1;
             if let Some(p) = read_package(&package) {
-                // Deepest folders first, as the repository walk sorts them.
                 let depth = p.dir.components().count();
                 let at = project
                     .packages
                     .partition_point(|q| q.dir.components().count() >= depth);
                 project.packages.insert(at, p);
-            }
-        }
-        let tsconfig = dir.join("tsconfig.json");
-        if self.listings.is_file(&tsconfig) {
-            self.manifests += 1;
-            if let Some(t) = read_tsconfig(&tsconfig) {
-                let depth = t.dir.components().count();
-                let at = project
-                    .tsconfigs
-                    .partition_point(|q| q.dir.components().count() >= depth);
-                project.tsconfigs.insert(at, t);
             }
         }
     }
