@@ -175,3 +175,39 @@ fn named_files_read_only_the_project_around_them() {
         "{stderr}"
     );
 }
+
+/// `paths` inherited through `extends` (an Nx repository's `tsconfig.base.json`) resolve
+/// imports, in the whole run and for a file named alone.
+#[test]
+fn tsconfig_paths_come_through_extends() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("package.json", r#"{ "name": "nx-repo", "dependencies": { "@prisma/client": "6" } }"#),
+            ("tsconfig.base.json", r#"{ "compilerOptions": { "paths": { "@acme/api/*": ["./apps/api/src/*"] } } }"#),
+            ("apps/api/tsconfig.json", r#"{ "extends": "../../tsconfig.base.json", "files": [] }"#),
+            ("apps/api/src/db.ts", "import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n"),
+            ("apps/api/src/users/users.repo.ts", "import { prisma } from '@acme/api/db';\nexport function findUser(id: string) {\n  return prisma.user.findUnique({ where: { id } });\n}\n"),
+            ("apps/api/src/users/users.service.ts", "import { findUser } from '@acme/api/users/users.repo';\nexport async function all(ids: string[]) {\n  const out = [];\n  for (const id of ids) {\n    out.push(await findUser(id));\n  }\n  return out;\n}\n"),
+        ],
+    );
+    let file = "apps/api/src/users/users.service.ts";
+    let (_, whole) = run_json(dir.path(), &["."]);
+    let expected = diagnostics_of(&whole, file);
+    assert_eq!(expected.len(), 1, "{whole:#}");
+    assert!(expected[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`prisma.user.findUnique` (apps/api/src/users/users.repo.ts:3)"));
+    let (_, alone) = run_json(dir.path(), &[file]);
+    assert_eq!(
+        alone["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
+        expected
+    );
+}

@@ -422,32 +422,80 @@ fn collect_strings(value: &serde_json::Value, out: &mut Vec<String>) {
 }
 
 fn read_tsconfig(path: &Path) -> Option<TsConfig> {
+    read_tsconfig_from(path, 0).map(|(t, _)| t)
+}
+
+/// How many `extends` deep a tsconfig's `paths` are looked for.
+const MAX_TSCONFIG_EXTENDS: usize = 5;
+
+/// A tsconfig's `paths` and the folder they are relative to, also when they come from the
+/// config it `extends` (a relative path, or the last of a list; packages in `node_modules` are
+/// not followed); and whether `baseUrl` was set (else the base is the folder of the config that
+/// set `paths`).
+fn read_tsconfig_from(path: &Path, depth: usize) -> Option<(TsConfig, bool)> {
     let json = read_json(path)?;
     let dir = absolute(path.parent()?);
     let options = &json["compilerOptions"];
-    let base = options["baseUrl"]
+    let own_base = options["baseUrl"]
         .as_str()
-        .map(|b| modules::normalize(&dir.join(b)))
-        .unwrap_or_else(|| dir.clone());
-    let paths = options["paths"]
-        .as_object()
-        .map(|map| {
-            map.iter()
-                .map(|(k, v)| {
-                    let targets = v
-                        .as_array()
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|t| t.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    (k.clone(), targets)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Some(TsConfig { dir, base, paths })
+        .map(|b| modules::normalize(&dir.join(b)));
+    let own_paths: Option<Vec<(String, Vec<String>)>> = options["paths"].as_object().map(|map| {
+        map.iter()
+            .map(|(k, v)| {
+                let targets = v
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|t| t.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (k.clone(), targets)
+            })
+            .collect()
+    });
+    let extended = || {
+        if depth >= MAX_TSCONFIG_EXTENDS {
+            return None;
+        }
+        let list: Vec<&str> = match &json["extends"] {
+            serde_json::Value::String(s) => vec![s.as_str()],
+            serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        list.into_iter()
+            .rev()
+            .filter(|e| e.starts_with("./") || e.starts_with("../"))
+            .find_map(|e| {
+                let mut target = modules::normalize(&dir.join(e));
+                if target.extension().is_none_or(|x| x != "json") {
+                    target.as_mut_os_string().push(".json");
+                }
+                read_tsconfig_from(&target, depth + 1)
+            })
+    };
+    let (base, paths, explicit) = match (own_paths, own_base) {
+        (Some(paths), Some(base)) => (base, paths, true),
+        (Some(paths), None) => match extended() {
+            Some((parent, true)) => (parent.base, paths, true),
+            _ => (dir.clone(), paths, false),
+        },
+        (None, own_base) => match extended() {
+            Some((parent, parent_explicit)) => match own_base {
+                Some(base) => (base, parent.paths, true),
+                None => (parent.base, parent.paths, parent_explicit),
+            },
+            None => {
+                let explicit = own_base.is_some();
+                (
+                    own_base.unwrap_or_else(|| dir.clone()),
+                    Vec::new(),
+                    explicit,
+                )
+            }
+        },
+    };
+    Some((TsConfig { dir, base, paths }, explicit))
 }
 
 #[cfg(test)]
