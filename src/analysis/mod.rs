@@ -312,7 +312,7 @@ pub struct Iteration<'t> {
     pub header: ByteSpan,
     /// Loop variables (callback parameters), and the names declared at the top of the loop's
     /// body: what one iteration works on.
-    pub vars: Vec<String>,
+    pub vars: syntax::Vars,
     /// The loop's or callback's body, for names derived deeper in it ([`syntax::derived_names`]).
     pub body: Option<Node<'t>>,
     /// `Promise.all(...)` around a `.map`: every iteration runs at once.
@@ -397,12 +397,34 @@ pub struct FileCx<'t> {
     pub literal_consts: HashSet<String>,
     /// Byte spans of every comment.
     pub comments: Vec<ByteSpan>,
+    /// The declarators of each large block the walk entered ([`syntax::declared_value`]).
+    pub declarations: HashMap<usize, syntax::Declarations<'t>>,
+    /// Questions about the whole text, answered once per file ([`FileCx::contains`]).
+    pub text_index: syntax::TextIndex,
 }
 
 impl<'t> FileCx<'t> {
     /// The source text of a node.
     pub fn text(&self, node: Node) -> &'t str {
         &self.src[node.byte_range()]
+    }
+
+    /// Whether the file's text holds `needle`: one scan per needle and file, however often
+    /// it is asked (rules ask once per call; a file may hold thousands).
+    pub fn contains(&self, needle: &str) -> bool {
+        self.text_index.contains(needle, self.src)
+    }
+
+    /// What follows each `name = ` and `name: ` in the file (`name` a whole word), up to the end
+    /// of the line or a `;`: one scan per file.
+    pub fn assignments(&self, name: &str) -> Vec<&'t str> {
+        self.text_index.assignments(name, self.src)
+    }
+
+    /// Whether `{prefix}{name}{suffix}` occurs in the file with `name` a whole word: one scan per
+    /// (prefix, suffix) and file.
+    pub fn names(&self, prefix: &str, name: &str, suffix: &str) -> bool {
+        self.text_index.named(prefix, name, suffix, self.src)
     }
 
     /// Whether this file's package (or a workspace package it depends on) depends on `package`.
@@ -465,6 +487,8 @@ pub fn analyze(
             literal_consts: HashSet::new(),
             local_clients: HashSet::new(),
             comments: Vec::new(),
+            declarations: HashMap::new(),
+            text_index: Default::default(),
         },
         node_checks,
         file_checks,
@@ -596,7 +620,7 @@ fn resolve_conditions(conditions: Vec<Condition>, cx: &FileCx) -> Option<Vec<Con
         match condition {
             Condition::NotLiteral(name) => {
                 // A literal filled later (`ROLES.push(...)`) is not fixed in the source.
-                let grows = cx.src.contains(&format!("{name}.push("));
+                let grows = cx.names("", &name, ".push(");
                 if cx.literal_consts.contains(&name) && !grows {
                     return None;
                 }

@@ -384,12 +384,12 @@ fn model_class<'t>(receiver: Node<'t>, cx: &FileCx<'t>) -> Option<&'t str> {
     let known = receiver.k() == "member_expression"
         || from_models
         || name.ends_with("Model")
-        || cx.src.contains(&format!("class {name} extends Model"))
-        || cx.src.contains(&format!("class {name} extends BaseEntity"))
-        || cx.src.contains(&format!("{name} = mongoose.model"))
-        || cx.src.contains(&format!("{name} = model("))
-        || cx.src.contains(&format!("{name} = model<"))
-        || cx.src.contains(&format!("{name} = sequelize.define"));
+        || cx.names("class ", name, " extends Model")
+        || cx.names("class ", name, " extends BaseEntity")
+        || cx.names("", name, " = mongoose.model")
+        || cx.names("", name, " = model(")
+        || cx.names("", name, " = model<")
+        || cx.names("", name, " = sequelize.define");
     known.then_some(name)
 }
 
@@ -470,8 +470,8 @@ fn declared_type<'t>(receiver: Node, cx: &'t FileCx) -> Option<&'t str> {
 }
 
 /// `name = ds.getRepository(X)` or `name: Repository<X>` somewhere in the file.
-fn bound_to_repository(name: &str, src: &str) -> bool {
-    declared_as(name, src, |statement| {
+fn bound_to_repository(name: &str, cx: &FileCx) -> bool {
+    declared_as(name, cx, |statement| {
         // `= ds.getRepository(User)`, not `= await ds.getRepository(User).find()`: a name that
         // holds a query's rows is not a repository.
         let getter = statement
@@ -482,24 +482,10 @@ fn bound_to_repository(name: &str, src: &str) -> bool {
 }
 
 /// Whether the file assigns or annotates `name` (`name = ...`, `name: ...`, a whole word) with a
-/// statement, up to its end of line or `;`, that `test` accepts.
-fn declared_as(name: &str, src: &str, test: impl Fn(&str) -> bool) -> bool {
-    [format!("{name} = "), format!("{name}: ")]
-        .iter()
-        .any(|prefix| {
-            src.match_indices(prefix.as_str()).any(|(at, _)| {
-                let boundary = super::syntax::text_between(src, 0, at)
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'));
-                let rest = super::syntax::text_between(src, at + prefix.len(), src.len());
-                boundary
-                    && test(
-                        rest.get(..rest.find([';', '\n']).unwrap_or(rest.len()))
-                            .unwrap_or(""),
-                    )
-            })
-        })
+/// statement, up to its end of line or `;`, that `test` accepts. The file's assignments are
+/// found in one pass, the first time one is asked for ([`FileCx::assignments`]).
+fn declared_as(name: &str, cx: &FileCx, test: impl Fn(&str) -> bool) -> bool {
+    cx.assignments(name).iter().any(|statement| test(statement))
 }
 
 fn typeorm(
@@ -556,7 +542,7 @@ fn typeorm(
         _ => "",
     };
     let manager = name == "manager" || name == "entityManager" || name.ends_with("EntityManager");
-    let local = root.k() == "identifier" && bound_to_repository(name, cx.src);
+    let local = root.k() == "identifier" && bound_to_repository(name, cx);
     // `this.find()` in `class X extends Repository<E>`: the class itself says so.
     let inherited = inherited_repository(root, cx);
     let typed = typed || inherited.is_some();
@@ -731,16 +717,16 @@ const KNEX_NAMES: &[&str] = &[
 /// Whether `name` calls tables of a Knex instance: a usual name (`knex`, `db`, `trx`), or one
 /// the file declares as one: `const pg = knex({...})`, `= require('knex')(...)`,
 /// `trx: Knex.Transaction`, `= await knex.transaction()`.
-fn is_knex_name(name: &str, src: &str) -> bool {
-    usual_knex_name(name) || declared_knex(name, src)
+fn is_knex_name(name: &str, cx: &FileCx) -> bool {
+    usual_knex_name(name) || declared_knex(name, cx)
 }
 
 fn usual_knex_name(name: &str) -> bool {
     KNEX_NAMES.contains(&name) || name.ends_with("Knex") || name.ends_with("knex")
 }
 
-fn declared_knex(name: &str, src: &str) -> bool {
-    declared_as(name, src, |statement| {
+fn declared_knex(name: &str, cx: &FileCx) -> bool {
+    declared_as(name, cx, |statement| {
         let value = statement.trim_start();
         let value = value.strip_prefix("await ").unwrap_or(value);
         // `= knex('users')...` holds a query builder of one table, not an instance; so does a
@@ -850,9 +836,9 @@ fn knex<'t>(
             .named_child(0)
             .is_some_and(|a| matches!(a.k(), "string" | "template_string"));
         let known = if literal {
-            is_knex_name(name, src)
+            is_knex_name(name, cx)
         } else {
-            name == "knex" || declared_knex(name, src)
+            name == "knex" || declared_knex(name, cx)
         };
         if !known {
             return None;
@@ -882,7 +868,7 @@ fn knex<'t>(
                 first_args.named_child(0)?,
                 first_args.end_byte(),
             )
-        } else if KNEX_STARTS.contains(&first) && is_knex_name(root_name, src) {
+        } else if KNEX_STARTS.contains(&first) && is_knex_name(root_name, cx) {
             let (_, args) = links
                 .iter()
                 .find(|(m, a)| matches!(*m, "from" | "table" | "into") && is_table_argument(*a))?;

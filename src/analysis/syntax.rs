@@ -5,6 +5,8 @@ use super::walk::{descendants, visit_subtree};
 use super::{FileCx, Frame, Iteration};
 use crate::analysis::node::NodeExt;
 use crate::diagnostic::ByteSpan;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 /// Array methods whose callback runs once per element.
@@ -125,6 +127,11 @@ pub fn method_call<'t>(call: Node<'t>, src: &'t str) -> Option<(Node<'t>, &'t st
 
 /// The value a `const` (or a `let` not reassigned before `at`) named `name` is declared with, in a
 /// block that encloses `at` (the function's or the module's), before it.
+///
+/// Linear in the file: a block of more than [`INDEXED_BLOCK`] statements has its declarators
+/// indexed by name when the walk enters it, and where names are reassigned is found in one pass
+/// over the source ([`TextIndex`]), so a loop body of 8,000 statements is not rescanned for
+/// each of its queries.
 pub fn declared_value<'t>(name: &str, at: Node<'t>, cx: &FileCx<'t>) -> Option<Node<'t>> {
     let blocks = cx
         .ancestors
@@ -132,25 +139,21 @@ pub fn declared_value<'t>(name: &str, at: Node<'t>, cx: &FileCx<'t>) -> Option<N
         .rev()
         .filter(|b| matches!(b.k(), "statement_block" | "program"));
     for block in blocks {
-        let found = block_declarators(*block)
-            .into_iter()
-            .take_while(|(statement, _)| statement.start_byte() < at.start_byte())
-            .find(|(_, declarator)| {
-                declarator
-                    .field("name")
-                    .is_some_and(|n| n.k() == "identifier" && cx.text(n) == name)
-            });
+        let found = match cx.declarations.get(&block.id()) {
+            Some(index) => index.get(name).copied(),
+            None => block_declarators(*block)
+                .take_while(|(statement, _)| statement.start_byte() < at.start_byte())
+                .find(|(_, declarator)| {
+                    declarator
+                        .field("name")
+                        .is_some_and(|n| n.k() == "identifier" && cx.text(n) == name)
+                }),
+        }
+        .filter(|(statement, _)| statement.start_byte() < at.start_byte());
         if let Some((statement, declarator)) = found {
-            let between = text_between(cx.src, statement.end_byte(), at.start_byte());
-            let reassigned = [format!("{name} ="), format!("{name} +=")].iter().any(|p| {
-                // `API_TOKEN_TABLE = ...` does not reassign `TABLE`.
-                between.match_indices(p.as_str()).any(|(i, _)| {
-                    between
-                        .get(..i)
-                        .and_then(|before| before.chars().next_back())
-                        .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '$'))
-                })
-            });
+            let reassigned =
+                cx.text_index
+                    .assigned_between(name, statement.end_byte(), at.start_byte(), cx.src);
             return declarator
                 .field("value")
                 .filter(|_| !reassigned)
@@ -158,6 +161,145 @@ pub fn declared_value<'t>(name: &str, at: Node<'t>, cx: &FileCx<'t>) -> Option<N
         }
     }
     None
+}
+
+/// Blocks with more statements than this get their declarators indexed (see
+/// [`declared_value`]); smaller ones are scanned.
+pub const INDEXED_BLOCK: usize = 32;
+
+/// Name -> its first declarator directly in a block, with its statement.
+pub type Declarations<'t> = HashMap<&'t str, (Node<'t>, Node<'t>)>;
+
+fn index_declarations<'t>(block: Node<'t>, src: &'t str) -> Declarations<'t> {
+    let mut index = Declarations::new();
+    for (statement, declarator) in block_declarators(block) {
+        if let Some(name) = declarator.field("name").filter(|n| n.k() == "identifier") {
+            let name = text_between(src, name.start_byte(), name.end_byte());
+            index.entry(name).or_insert((statement, declarator));
+        }
+    }
+    index
+}
+
+/// Questions about the whole source text that rules ask again and again (once per query, per
+/// call), answered from one pass over the source per question and kept for the file: "is this
+/// string in the file", "is `NAME.push(` in the file", "is `name =` between these offsets".
+#[derive(Default)]
+pub struct TextIndex {
+    /// Needle -> whether the source holds it.
+    contains: RefCell<HashMap<String, bool>>,
+    /// (prefix, suffix) -> the words `w` for which `{prefix}{w}{suffix}` occurs, `w` whole.
+    named: RefCell<HashMap<(String, String), HashSet<String>>>,
+    /// Word -> (start of the word, end of the ` =` or ` +=` after it), in order.
+    assigned: std::cell::OnceCell<HashMap<String, Vec<(usize, usize)>>>,
+    /// Word -> what follows each `word = ` and `word: `, up to the end of the line or a `;`.
+    statements: std::cell::OnceCell<HashMap<String, Vec<(usize, usize)>>>,
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$'
+}
+
+/// Where the word that ends at `end` starts, if one does.
+fn word_start_before(src: &str, end: usize) -> Option<usize> {
+    text_between(src, 0, end)
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_word_char(*c))
+        .last()
+        .map(|(i, _)| i)
+}
+
+impl TextIndex {
+    /// Whether `src` holds `needle`.
+    pub fn contains(&self, needle: &str, src: &str) -> bool {
+        if let Some(found) = self.contains.borrow().get(needle) {
+            return *found;
+        }
+        let found = src.contains(needle);
+        self.contains.borrow_mut().insert(needle.to_string(), found);
+        found
+    }
+
+    /// Whether `{prefix}{name}{suffix}` occurs in `src` with `name` a whole word (`Users.push(`
+    /// is not `sers.push(`).
+    pub fn named(&self, prefix: &str, name: &str, suffix: &str, src: &str) -> bool {
+        let key = (prefix.to_string(), suffix.to_string());
+        if let Some(words) = self.named.borrow().get(&key) {
+            return words.contains(name);
+        }
+        let mut words = HashSet::new();
+        if !suffix.is_empty() {
+            for (at, _) in src.match_indices(suffix) {
+                let Some(start) = word_start_before(src, at) else {
+                    continue;
+                };
+                if text_between(src, 0, start).ends_with(prefix) {
+                    words.insert(text_between(src, start, at).to_string());
+                }
+            }
+        }
+        let found = words.contains(name);
+        self.named.borrow_mut().insert(key, words);
+        found
+    }
+
+    /// What follows each `name = ` and `name: ` (`name` a whole word) up to the end of the line
+    /// or a `;`.
+    pub fn assignments<'s>(&self, name: &str, src: &'s str) -> Vec<&'s str> {
+        let statements = self.statements.get_or_init(|| {
+            let mut statements: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+            for (at, op) in src.match_indices(" = ").chain(src.match_indices(": ")) {
+                let Some(start) = word_start_before(src, at) else {
+                    continue;
+                };
+                let rest = text_between(src, at + op.len(), src.len());
+                let end = at + op.len() + rest.find([';', '\n']).unwrap_or(rest.len());
+                statements
+                    .entry(text_between(src, start, at).to_string())
+                    .or_default()
+                    .push((at + op.len(), end));
+            }
+            statements
+        });
+        statements
+            .get(name)
+            .map(|list| {
+                list.iter()
+                    .map(|(start, end)| text_between(src, *start, *end))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether `name =` or `name +=` (an assignment, or `==`, `=>`; not `xname =`) lies wholly
+    /// between `start` and `end`.
+    pub fn assigned_between(&self, name: &str, start: usize, end: usize, src: &str) -> bool {
+        if start > end || src.get(start..end).is_none() {
+            return false;
+        }
+        let places = self.assigned.get_or_init(|| {
+            let mut places: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+            for (at, tail) in src.match_indices(" =").chain(src.match_indices(" +=")) {
+                if let Some(start) = word_start_before(src, at) {
+                    places
+                        .entry(text_between(src, start, at).to_string())
+                        .or_default()
+                        .push((start, at + tail.len()));
+                }
+            }
+            for list in places.values_mut() {
+                list.sort_unstable();
+            }
+            places
+        });
+        let Some(list) = places.get(name) else {
+            return false;
+        };
+        // The first place at or after `start` ends first among those that follow.
+        let first = list.partition_point(|(at, _)| *at < start);
+        list.get(first).is_some_and(|(_, stop)| *stop <= end)
+    }
 }
 
 /// The first argument of a call, when it is an object literal.
@@ -279,13 +421,66 @@ fn trimmed_span(src: &str, start: usize, end: usize) -> ByteSpan {
     start..end
 }
 
+/// The names one iteration works on ([`Iteration::vars`]), in order and as a set, shared by every
+/// clone of the iteration (each query in a loop body takes one), with the names derived from
+/// them deeper in the body ([`derived_names`]) computed once, when first asked.
+#[derive(Debug, Clone, Default)]
+pub struct Vars(std::rc::Rc<VarsInner>);
+
+#[derive(Debug, Clone, Default)]
+struct VarsInner {
+    list: Vec<String>,
+    set: HashSet<String>,
+    derived: std::cell::OnceCell<HashSet<String>>,
+}
+
+impl Vars {
+    pub fn iter(&self) -> std::slice::Iter<'_, String> {
+        self.0.list.iter()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.set.contains(name)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.list.is_empty()
+    }
+
+    /// Adds names not already there.
+    pub fn extend(&mut self, names: impl IntoIterator<Item = String>) {
+        let inner = std::rc::Rc::make_mut(&mut self.0);
+        inner.derived = Default::default();
+        for name in names {
+            if inner.set.insert(name.clone()) {
+                inner.list.push(name);
+            }
+        }
+    }
+
+    /// The names derived from these deeper in the body, computed by `compute` the first time.
+    pub fn derived(&self, compute: impl FnOnce() -> Vec<String>) -> &HashSet<String> {
+        self.0
+            .derived
+            .get_or_init(|| compute().into_iter().collect())
+    }
+}
+
+impl From<Vec<String>> for Vars {
+    fn from(names: Vec<String>) -> Self {
+        let mut vars = Vars::default();
+        vars.extend(names);
+        vars
+    }
+}
+
 fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> Iteration<'t> {
     let src = cx.src;
     let header = trimmed_span(src, loop_node.start_byte(), body.start_byte());
     let mut iteration = Iteration {
         collection: None,
         header,
-        vars: Vec::new(),
+        vars: Vars::default(),
         body: None,
         concurrent: None,
         callback: None,
@@ -296,7 +491,7 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
         "for_in_statement" => {
             iteration.collection = loop_node.field("right");
             if let Some(left) = loop_node.field("left") {
-                iteration.vars = pattern_names(left, src);
+                iteration.vars = pattern_names(left, src).into();
             }
         }
         "for_statement" => {
@@ -309,7 +504,8 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
                     .filter(|n| n.k() == "variable_declarator")
                     .filter_map(|n| n.field("name"))
                     .flat_map(|n| pattern_names(n, src))
-                    .collect();
+                    .collect::<Vec<_>>()
+                    .into();
             }
         }
         _ => {
@@ -334,30 +530,30 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
 
 /// The declarators of the `const`/`let`/`var` statements directly in a block, each with its
 /// statement, in order.
-fn block_declarators<'t>(block: Node<'t>) -> Vec<(Node<'t>, Node<'t>)> {
-    let mut out = Vec::new();
+fn block_declarators<'t>(block: Node<'t>) -> impl Iterator<Item = (Node<'t>, Node<'t>)> {
     let mut cursor = block.walk();
-    for statement in block.named_children(&mut cursor) {
-        if matches!(
-            statement.k(),
-            "lexical_declaration" | "variable_declaration"
-        ) {
+    let statements: Vec<Node<'t>> = block.named_children(&mut cursor).collect();
+    statements
+        .into_iter()
+        .filter(|statement| {
+            matches!(
+                statement.k(),
+                "lexical_declaration" | "variable_declaration"
+            )
+        })
+        .flat_map(|statement| {
             let mut inner = statement.walk();
-            out.extend(
-                statement
-                    .named_children(&mut inner)
-                    .map(|declarator| (statement, declarator)),
-            );
-        }
-    }
-    out
+            let declarators: Vec<Node<'t>> = statement.named_children(&mut inner).collect();
+            declarators
+                .into_iter()
+                .map(move |declarator| (statement, declarator))
+        })
 }
 
 /// The names declared at the top of a loop body (`const id = ids[i]`): what one iteration works
 /// on.
 fn declared_names(body: Node, src: &str) -> Vec<String> {
     block_declarators(body)
-        .into_iter()
         .filter_map(|(_, declarator)| declarator.field("name"))
         .flat_map(|name| pattern_names(name, src))
         .collect()
@@ -371,6 +567,7 @@ pub fn derived_names(iteration: &Iteration, src: &str) -> Vec<String> {
         return Vec::new();
     };
     let mut nested: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for declarator in descendants(body, 20 * SUBTREE_LIMIT) {
         if declarator.k() != "variable_declarator" {
             continue;
@@ -379,12 +576,12 @@ pub fn derived_names(iteration: &Iteration, src: &str) -> Vec<String> {
         else {
             continue;
         };
-        let uses_iteration = src[value.byte_range()]
-            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-            .any(|word| iteration.vars.iter().chain(&nested).any(|v| v == word));
+        let uses_iteration = text_between(src, value.start_byte(), value.end_byte())
+            .split(|c: char| !is_word_char(c))
+            .any(|word| iteration.vars.contains(word) || seen.contains(word));
         if uses_iteration {
             for declared in pattern_names(name, src) {
-                if !iteration.vars.contains(&declared) && !nested.contains(&declared) {
+                if !iteration.vars.contains(&declared) && seen.insert(declared.clone()) {
                     nested.push(declared);
                 }
             }
@@ -482,7 +679,7 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
                 per_element = Some(Iteration {
                     collection: Some(object),
                     header: callee.byte_range(),
-                    vars,
+                    vars: vars.into(),
                     body,
                     concurrent,
                     callback: ITERATION_METHODS.iter().copied().find(|m| *m == method),
@@ -632,7 +829,7 @@ fn resolver_iteration<'t>(
     Iteration {
         collection: None,
         header,
-        vars,
+        vars: vars.into(),
         body: node.field("body"),
         concurrent: None,
         callback: None,
@@ -732,10 +929,14 @@ fn extends_text<'t>(heritage: Node, src: &'t str) -> Option<&'t str> {
 }
 
 /// Records the module facts a node carries: imports, `require`s, constant literals, comments.
-pub fn collect_facts(node: Node, cx: &mut FileCx) {
+pub fn collect_facts<'t>(node: Node<'t>, cx: &mut FileCx<'t>) {
     let src = cx.src;
     match node.k() {
         "comment" => cx.comments.push(node.byte_range()),
+        "statement_block" | "program" if node.named_child_count() > INDEXED_BLOCK => {
+            let index = index_declarations(node, src);
+            cx.declarations.insert(node.id(), index);
+        }
         "import_statement" => {
             let Some(source) = node.field("source").and_then(|s| string_value(s, src)) else {
                 return;

@@ -162,7 +162,7 @@ fn module_level(node: Node, cx: &FileCx, sink: &mut Sink) {
     }
     let guarded = ["globalThis", "global.", "global[", "global as"]
         .iter()
-        .any(|g| cx.src.contains(g));
+        .any(|g| cx.contains(g));
     if guarded {
         return;
     }

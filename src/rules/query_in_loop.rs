@@ -344,7 +344,7 @@ fn takes_batch(node: Node, text: &str, iteration: &Iteration, cx: &FileCx) -> bo
                 .filter(|word| !word.is_empty())
                 .take(6)
                 .any(|word| {
-                    iteration.vars.iter().any(|v| v == word)
+                    iteration.vars.contains(word)
                         && ["chunk", "batch", "page", "group", "slice", "ids", "rows"]
                             .iter()
                             .any(|b| word.to_ascii_lowercase().contains(b))
@@ -564,7 +564,7 @@ fn is_batch_value(value: Node, iteration: &Iteration, cx: &FileCx) -> bool {
         },
         _ => return false,
     };
-    iteration.vars.iter().any(|v| v == cx.text(root))
+    iteration.vars.contains(cx.text(root))
 }
 
 /// Whether the query's arguments use what the iteration works on. One that does not (`if
@@ -572,41 +572,17 @@ fn is_batch_value(value: Node, iteration: &Iteration, cx: &FileCx) -> bool {
 /// arguments: it is loop-invariant or guarded, and batching it is not the fix.
 fn depends_on_iteration(args: &str, iteration: &Iteration, src: &str) -> bool {
     let words = || args.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'));
-    if words().any(|word| iteration.vars.iter().any(|v| v == word)) {
+    if words().any(|word| iteration.vars.contains(word)) {
         return true;
     }
     // Names declared deeper in the body, computed only now that a query needs them, once per
-    // loop body: every call in a loop asks.
-    thread_local! {
-        static DERIVED: std::cell::RefCell<Option<(DerivedKey, Vec<String>)>> =
-            const { std::cell::RefCell::new(None) };
-    }
-    let Some(body) = iteration.body else {
+    // iteration: every call in a loop asks.
+    if iteration.body.is_none() {
         return false;
-    };
-    // The body's node, its place in the source, and the source itself: a node id alone may be
-    // reused by the next file's tree.
-    let key = (
-        body.id(),
-        body.byte_range(),
-        src.as_ptr() as usize,
-        src.len(),
-        iteration.vars.clone(),
-    );
-    DERIVED.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let fresh = !matches!(&*cache, Some((k, _)) if *k == key);
-        if fresh {
-            let derived = derived_names(iteration, src);
-            *cache = Some((key, derived));
-        }
-        let derived = &cache.as_ref().expect("just filled").1;
-        !derived.is_empty() && words().any(|word| derived.iter().any(|v| v == word))
-    })
+    }
+    let derived = iteration.vars.derived(|| derived_names(iteration, src));
+    !derived.is_empty() && words().any(|word| derived.contains(word))
 }
-
-/// What a cached set of derived names was computed for.
-type DerivedKey = (usize, std::ops::Range<usize>, usize, usize, Vec<String>);
 
 /// Looks through `.filter(...)`, `.slice(...)`, `.map(...)` chains and `CONST[key] ?? []` to the
 /// collection they start from, so that a filtered literal list still counts as literal.
@@ -674,12 +650,17 @@ fn key_linked_to_loop(call: &PrismaCall, iteration: &Iteration, cx: &FileCx) -> 
         .filter(|w| w.k() == "object")?;
     let pairs = properties(filter, cx.src);
     let from_loop_var = pairs.iter().find(|(_, value)| {
+        // `var`, `var.field` or `var?.field`
         let text = cx.text(*value);
-        iteration.vars.iter().any(|var| {
-            text == var
-                || text.starts_with(&format!("{var}."))
-                || text.starts_with(&format!("{var}?."))
-        })
+        match text.split_once('.') {
+            None => iteration.vars.contains(text),
+            Some((head, _)) => {
+                iteration.vars.contains(head)
+                    || head
+                        .strip_suffix('?')
+                        .is_some_and(|head| iteration.vars.contains(head))
+            }
+        }
     });
     // `const id = ids[i]; ... where: { authorId: id }`: a key filtered by a variable.
     let from_variable = || {

@@ -93,7 +93,7 @@ const CLIENT_MARKERS: &[&str] = &[
 
 /// Why this file runs on the server per request, if it does.
 fn server_rendered(cx: &FileCx) -> Option<String> {
-    if CLIENT_MARKERS.iter().any(|m| cx.src.contains(m)) {
+    if CLIENT_MARKERS.iter().any(|m| cx.contains(m)) {
         return None;
     }
     let name = cx.path.file_name()?.to_str()?;
@@ -110,7 +110,7 @@ fn server_rendered(cx: &FileCx) -> Option<String> {
     }
     SERVER_MARKERS
         .iter()
-        .find(|(marker, _)| cx.src.contains(marker))
+        .find(|(marker, _)| cx.contains(marker))
         .map(|(_, reason)| reason.to_string())
 }
 
