@@ -641,6 +641,25 @@ fn rule_config(rule: &Rule, item: &Item, error: &ErrorFn) -> Result<RuleConfig, 
                 None,
             )
         })?;
+        if let (OptionKind::Integer { min }, OptionValue::Integer(n)) = (option.kind, &parsed) {
+            if *n < min {
+                let what = if min == 1 {
+                    "positive".to_string()
+                } else {
+                    format!("at least {min}")
+                };
+                return Err(error(
+                    format!("option `{key}` of rule `{}` must be {what}", rule.id),
+                    value.span(),
+                    &format!("expected an integer of at least {min}"),
+                    Some(format!(
+                        "{} = {{ {key} = {} }}",
+                        rule.id,
+                        option.default.parse::<i64>().unwrap_or(min).max(min)
+                    )),
+                ));
+            }
+        }
         config.options.insert(option.name, parsed);
     }
     Ok(config)
@@ -649,7 +668,7 @@ fn rule_config(rule: &Rule, item: &Item, error: &ErrorFn) -> Result<RuleConfig, 
 fn option_value(kind: OptionKind, item: &Item) -> Option<OptionValue> {
     match kind {
         OptionKind::Severity => item.as_str().and_then(Level::parse).map(OptionValue::Level),
-        OptionKind::Integer => item.as_integer().map(OptionValue::Integer),
+        OptionKind::Integer { .. } => item.as_integer().map(OptionValue::Integer),
         OptionKind::Bool => item.as_bool().map(OptionValue::Bool),
         OptionKind::String => item.as_str().map(|s| OptionValue::String(s.into())),
         OptionKind::StringList => string_list(item).map(OptionValue::StringList),

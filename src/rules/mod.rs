@@ -64,7 +64,10 @@ impl FixKind {
 pub enum OptionKind {
     /// `"error" | "warning" | "info" | "off"`
     Severity,
-    Integer,
+    /// An integer of at least `min` (a page size, a byte count, a `take`).
+    Integer {
+        min: i64,
+    },
     Bool,
     String,
     StringList,
@@ -74,7 +77,7 @@ impl OptionKind {
     pub fn describe(self) -> &'static str {
         match self {
             OptionKind::Severity => "one of \"error\", \"warning\", \"info\", \"off\"",
-            OptionKind::Integer => "an integer",
+            OptionKind::Integer { .. } => "an integer",
             OptionKind::Bool => "true or false",
             OptionKind::String => "a string",
             OptionKind::StringList => "an array of strings",

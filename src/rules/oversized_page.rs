@@ -21,7 +21,7 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../rules/oversized-page.md"),
     options: &[RuleOption {
         name: "max",
-        kind: OptionKind::Integer,
+        kind: OptionKind::Integer { min: 1 },
         default: "1000",
         description: "the largest page size not reported",
     }],

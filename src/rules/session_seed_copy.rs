@@ -21,7 +21,7 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../rules/session-seed-copy.md"),
     options: &[RuleOption {
         name: "min-size",
-        kind: OptionKind::Integer,
+        kind: OptionKind::Integer { min: 1 },
         default: "65536",
         description: "smallest JSON data, in bytes, worth reporting when its size is known",
     }],

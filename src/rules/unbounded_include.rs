@@ -30,7 +30,7 @@ pub static RULE: Rule = Rule {
         },
         RuleOption {
             name: "take",
-            kind: OptionKind::Integer,
+            kind: OptionKind::Integer { min: 1 },
             default: "100",
             description: "the `take` the fix inserts",
         },
