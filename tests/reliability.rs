@@ -75,3 +75,167 @@ fn integer_options_must_be_in_range() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
 
+/// `mkfifo PATH` (no crate needed): a reader that opens it blocks until a writer comes.
+#[cfg(unix)]
+fn fifo(root: &Path, rel: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let status = Command::new("mkfifo").arg(&path).status().expect("mkfifo");
+    assert!(status.success());
+}
+
+/// Runs `check --format json` with a deadline: a run that blocks on a FIFO fails the test
+/// instead of hanging it. `home` replaces `HOME` (and clears `XDG_CONFIG_HOME`).
+fn check_json(dir: &Path, args: &[&str], home: Option<&Path>) -> (i32, serde_json::Value, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["check", "--format", "json"])
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(home) = home {
+        cmd.env("HOME", home).env_remove("XDG_CONFIG_HOME");
+    }
+    let mut child = cmd.spawn().unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("leaklint blocked for 60 s in {}", dir.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = stderr(&out);
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+fn error_paths(json: &serde_json::Value) -> Vec<String> {
+    json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn has_control(json: &serde_json::Value, path: &str) -> bool {
+    json["diagnostics"].as_array().unwrap().iter().any(|d| {
+        d["path"] == path && d["rule"] == "query-in-loop" && d["span"]["start"]["line"] == 4
+    })
+}
+
+/// A `leaklint.toml` that the search for a config finds but is a FIFO: passed by (the config
+/// above applies), listed in `errors`, never opened.
+#[cfg(unix)]
+#[test]
+fn fifo_config_found_by_the_search_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    // The config above turns the rule to `error`: it still applies below the FIFO.
+    write(
+        dir.path(),
+        "leaklint.toml",
+        b"[rules]\nquery-in-loop = \"error\"\n",
+    );
+    write(dir.path(), "pkg/src/n1.ts", CONTROL.as_bytes());
+    fifo(dir.path(), "pkg/leaklint.toml");
+    for args in [&["."][..], &["pkg/src/n1.ts"][..], &["pkg"][..]] {
+        let (code, json, stderr) = check_json(dir.path(), args, None);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(has_control(&json, "pkg/src/n1.ts"), "{args:?}: {json:#}");
+        assert_eq!(json["diagnostics"][0]["severity"], "error", "{json:#}");
+        assert_eq!(
+            error_paths(&json),
+            ["pkg/leaklint.toml"],
+            "{args:?}: {json:#}"
+        );
+        let message = json["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("not a regular file"), "{message}");
+        assert!(message.contains("config"), "{message}");
+    }
+}
+
+/// `.git/info/exclude` as a FIFO: at the root, the run honours no ignore files; in a nested
+/// repository, that folder is not linted. Never blocks.
+#[cfg(unix)]
+#[test]
+fn fifo_git_exclude_does_not_block() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "src/n1.ts", CONTROL.as_bytes());
+    fifo(dir.path(), ".git/info/exclude");
+    let (code, json, stderr) = check_json(dir.path(), &[], None);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(has_control(&json, "src/n1.ts"), "{json:#}");
+    assert_eq!(error_paths(&json), [".git/info/exclude"], "{json:#}");
+
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "src/n1.ts", CONTROL.as_bytes());
+    write(dir.path(), "vendor/lib/x.ts", CONTROL.as_bytes());
+    fifo(dir.path(), "vendor/lib/.git/info/exclude");
+    let (code, json, stderr) = check_json(dir.path(), &[], None);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(has_control(&json, "src/n1.ts"), "{json:#}");
+    assert!(!has_control(&json, "vendor/lib/x.ts"), "{json:#}");
+    assert_eq!(
+        error_paths(&json),
+        ["vendor/lib/.git/info/exclude"],
+        "{json:#}"
+    );
+
+    // A linked work tree's `.git` file points at the folder whose exclude is read.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "src/n1.ts", CONTROL.as_bytes());
+    write(dir.path(), ".git", b"gitdir: gitdirs/wt\n");
+    write(dir.path(), "gitdirs/wt/commondir", b"../main\n");
+    fifo(dir.path(), "gitdirs/main/info/exclude");
+    let (code, json, stderr) = check_json(dir.path(), &["src"], None);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(has_control(&json, "src/n1.ts"), "{json:#}");
+    assert_eq!(error_paths(&json).len(), 1, "{json:#}");
+    assert!(
+        error_paths(&json)[0].ends_with("main/info/exclude"),
+        "{json:#}"
+    );
+}
+
+/// The global git excludes file (default place, or `core.excludesFile`) and `~/.gitconfig` as
+/// FIFOs: not read, reported, the run goes on with the other ignore files.
+#[cfg(unix)]
+#[test]
+fn fifo_global_git_excludes_do_not_block() {
+    for (home_fifo, gitconfig) in [
+        (".config/git/ignore", None),
+        (
+            "my-excludes",
+            Some("[core]\n\texcludesFile = ~/my-excludes\n"),
+        ),
+        (".gitconfig", None),
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        if let Some(text) = gitconfig {
+            write(home.path(), ".gitconfig", text.as_bytes());
+        }
+        fifo(home.path(), home_fifo);
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "src/n1.ts", CONTROL.as_bytes());
+        write(dir.path(), ".gitignore", b"ignored/\n");
+        write(dir.path(), "ignored/x.ts", CONTROL.as_bytes());
+        let (code, json, stderr) = check_json(dir.path(), &[], Some(home.path()));
+        assert_eq!(code, 1, "{home_fifo}: {stderr}");
+        assert!(has_control(&json, "src/n1.ts"), "{home_fifo}: {json:#}");
+        assert!(
+            !has_control(&json, "ignored/x.ts"),
+            "{home_fifo}: .gitignore still honoured"
+        );
+        let paths = error_paths(&json);
+        assert_eq!(paths.len(), 1, "{home_fifo}: {json:#}");
+        assert!(paths[0].ends_with(home_fifo), "{home_fifo}: {json:#}");
+    }
+}
+

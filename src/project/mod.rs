@@ -100,7 +100,7 @@ impl Project {
             .require_git(false)
             .parents(!odd_above)
             .git_ignore(!odd_above)
-            .git_global(!odd_above)
+            .git_global(!odd_above && crate::discover::odd_global_git_excludes().is_none())
             .git_exclude(!odd_above)
             .ignore(!odd_above)
             .filter_entry(|e| {
