@@ -132,9 +132,10 @@ pub fn write(baseline: &Baseline, path: &Path) -> io::Result<()> {
     result
 }
 
-/// Reads a baseline file.
+/// Reads a baseline file: only a regular file (checked first, so a FIFO is never opened), at
+/// most [`crate::discover::MAX_READ`] bytes.
 pub fn read(path: &Path) -> Result<Baseline, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| crate::discover::io_message(&e))?;
+    let text = crate::discover::read_text(path).map_err(|e| crate::discover::io_message(&e))?;
     let baseline: Baseline =
         serde_json::from_str(&text).map_err(|e| format!("not a leaklint baseline: {e}"))?;
     if baseline.version != VERSION {

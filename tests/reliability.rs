@@ -239,3 +239,28 @@ fn fifo_global_git_excludes_do_not_block() {
     }
 }
 
+/// `--baseline` at a FIFO, a device or a file over 16 MiB: an error (exit 2), never a block
+/// or a read without end.
+#[cfg(unix)]
+#[test]
+fn baseline_reads_are_regular_files_and_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "src/n1.ts", CONTROL.as_bytes());
+    fifo(dir.path(), "pipe.json");
+    // Sparse: 17 MiB long, no disk used.
+    let big = std::fs::File::create(dir.path().join("big.json")).unwrap();
+    big.set_len(17 * 1024 * 1024).unwrap();
+    for (baseline, says) in [
+        ("pipe.json", "not a regular file"),
+        ("/dev/zero", "not a regular file"),
+        ("big.json", "larger than 16777216 bytes"),
+    ] {
+        let start = std::time::Instant::now();
+        let out = run(dir.path(), &["check", "--baseline", baseline]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{baseline}: {err}");
+        assert!(err.contains(says), "{baseline}: {err}");
+        assert!(start.elapsed() < std::time::Duration::from_secs(30));
+    }
+}
+
