@@ -388,6 +388,8 @@ struct Linted {
     parsed: bool,
     syntax_errors: bool,
     unparsed_sql: usize,
+    /// A helper stopped at `MAX_NESTING`: part of the file was not judged.
+    too_deep: bool,
     pending: Vec<analysis::Pending>,
     comments: Vec<ByteSpan>,
     /// What the file's functions do (parsed files only).
@@ -511,6 +513,12 @@ pub(crate) fn lint_files(
                 report.parsed += usize::from(linted.parsed);
                 if linted.syntax_errors {
                     report.syntax_errors.push(shown.clone());
+                }
+                if linted.too_deep {
+                    report.notes.push(format!(
+                        "note: {shown}: too deep: nested more than {} levels in places, which were not judged",
+                        analysis::syntax::MAX_NESTING
+                    ));
                 }
                 if linted.unparsed_sql > 0 {
                     report
@@ -995,6 +1003,7 @@ fn lint_file(
             parsed: false,
             syntax_errors: false,
             unparsed_sql: 0,
+            too_deep: false,
             pending: Vec::new(),
             comments: Vec::new(),
             facts: None,
@@ -1026,6 +1035,7 @@ fn lint_file(
         parsed: true,
         syntax_errors: analysis.syntax_errors,
         unparsed_sql: analysis.unparsed_sql,
+        too_deep: analysis.too_deep,
         pending: analysis.pending,
         comments: analysis.comments,
         facts: Some(analysis.facts),

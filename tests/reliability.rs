@@ -264,3 +264,75 @@ fn baseline_reads_are_regular_files_and_capped() {
     }
 }
 
+/// `n` levels of `open ... close`, one level per line (a long line would be taken for minified).
+fn nest(open: &str, middle: &str, close: &str, n: usize) -> String {
+    let open = format!("{open}\n");
+    let close = format!("{close}\n");
+    format!("{}{middle}\n{}", open.repeat(n), close.repeat(n))
+}
+
+/// A helper that stops at its nesting bound leaves part of the file not judged: `--verbose`
+/// names the file; a file that stays under the bound gets no note.
+#[test]
+fn too_deep_not_judged_is_noted_under_verbose() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "src/n1.ts", CONTROL.as_bytes());
+    write(dir.path(), "src/seed.json", b"[1, 2, 3]");
+    let imports = "import { prisma } from './db';\nimport next from 'next';\n";
+    let n = 300;
+    let shapes = [
+        (
+            "prisma-and",
+            format!(
+                "{imports}export const a = () => prisma.user.findMany({{ where: {}}});\n",
+                nest("{ AND: [", "{ id: 1 }", "] }", n)
+            ),
+        ),
+        (
+            "sql-and",
+            format!(
+                "{imports}export const a = () => prisma.$queryRaw`SELECT * FROM users WHERE {}`;\n",
+                nest("id = 1 AND ", "id = 2", "", n)
+            ),
+        ),
+        (
+            "session-clone",
+            format!(
+                "{imports}import seed from './seed.json';\nexport function h(req) {{ req.session.data = {}; }}\n",
+                nest("structuredClone(", "seed", ")", n)
+            ),
+        ),
+        (
+            "dev-or",
+            format!(
+                "{imports}export const app = next({{ dev: {} }});\n",
+                nest("process.env.A || ", "true", "", n)
+            ),
+        ),
+    ];
+    for (name, text) in &shapes {
+        write(dir.path(), &format!("src/{name}.ts"), text.as_bytes());
+    }
+    // Under the bound: judged, no note.
+    write(
+        dir.path(),
+        "src/shallow.ts",
+        format!(
+            "{imports}export const a = () => prisma.user.findMany({{ where: {}}});\n",
+            nest("{ AND: [", "{ id: 1 }", "] }", 20)
+        )
+        .as_bytes(),
+    );
+    let (code, json, stderr) = check_json(dir.path(), &["--verbose"], None);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(has_control(&json, "src/n1.ts"), "{json:#}");
+    for (name, _) in &shapes {
+        let note = format!("note: src/{name}.ts: too deep");
+        assert!(stderr.contains(&note), "{name}: no note in\n{stderr}");
+    }
+    assert!(!stderr.contains("src/shallow.ts: too deep"), "{stderr}");
+    assert!(!stderr.contains("src/n1.ts: too deep"), "{stderr}");
+    // Without --verbose, no note.
+    let (_, _, quiet) = check_json(dir.path(), &[], None);
+    assert!(!quiet.contains("too deep"), "{quiet}");
+}

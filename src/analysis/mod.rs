@@ -445,6 +445,8 @@ pub struct FileAnalysis {
     pub unparsed_sql: usize,
     pub comments: Vec<ByteSpan>,
     pub syntax_errors: bool,
+    /// Whether a helper stopped at [`syntax::MAX_NESTING`]: part of the file was not judged.
+    pub too_deep: bool,
     /// What the file's functions do, for the project index.
     pub facts: crate::semantic::facts::FileFacts,
 }
@@ -459,6 +461,7 @@ pub fn analyze(
     rules: &[&Rule],
 ) -> Option<FileAnalysis> {
     let tree = parse(text, lang)?;
+    syntax::take_too_deep();
     node::set_language(&lang.language(), lang.tables());
     let mut node_checks = Vec::new();
     let mut file_checks = Vec::new();
@@ -530,6 +533,7 @@ pub fn analyze(
         unparsed_sql: sink.unparsed_sql,
         comments: cx.comments,
         syntax_errors: tree.root_node().has_error(),
+        too_deep: syntax::take_too_deep(),
         facts,
     })
 }

@@ -315,6 +315,7 @@ fn narrows_within(
     depth: usize,
 ) -> bool {
     if depth >= super::syntax::MAX_NESTING {
+        super::syntax::not_judged_too_deep();
         return true;
     }
     let depth = depth + 1;

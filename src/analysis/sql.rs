@@ -487,6 +487,7 @@ fn keyed(filter: &Expr, schema: Option<&Schema>) -> bool {
 /// [`keyed`] `depth` levels down: past [`MAX_NESTING`], keyed (not judged, nothing reported).
 fn keyed_within(filter: &Expr, schema: Option<&Schema>, depth: usize) -> bool {
     if depth >= MAX_NESTING {
+        super::syntax::not_judged_too_deep();
         return true;
     }
     let keyed = |filter: &Expr, schema| keyed_within(filter, schema, depth + 1);

@@ -38,6 +38,22 @@ pub fn text_between(src: &str, start: usize, end: usize) -> &str {
 /// few levels; hostile input nests tens of thousands, which would overflow the stack.
 pub const MAX_NESTING: usize = 100;
 
+thread_local! {
+    /// Whether a helper stopped at [`MAX_NESTING`] in the file being analysed on this thread.
+    static TOO_DEEP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Called by a helper that stops at [`MAX_NESTING`]: part of this file was not judged, which
+/// `--verbose` says ([`take_too_deep`]).
+pub fn not_judged_too_deep() {
+    TOO_DEEP.with(|flag| flag.set(true));
+}
+
+/// Whether a helper stopped at [`MAX_NESTING`] since the last call, on this thread.
+pub fn take_too_deep() -> bool {
+    TOO_DEEP.with(|flag| flag.replace(false))
+}
+
 pub fn is_loop(kind: &str) -> bool {
     matches!(
         kind,

@@ -127,6 +127,7 @@ impl Checker {
     /// The value of `node`, or `Unknown` (not judged) past [`MAX_NESTING`] levels.
     fn eval(&self, node: Node, cx: &FileCx, hops: usize, seen: &mut Seen) -> Value {
         if seen.depth >= MAX_NESTING {
+            crate::analysis::syntax::not_judged_too_deep();
             return Value::Unknown;
         }
         seen.depth += 1;

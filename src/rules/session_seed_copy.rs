@@ -241,6 +241,7 @@ fn sources<'t>(value: Node<'t>, cx: &FileCx<'t>) -> Vec<Node<'t>> {
 /// (not judged).
 fn sources_within<'t>(value: Node<'t>, cx: &FileCx<'t>, depth: usize) -> Vec<Node<'t>> {
     if depth >= MAX_NESTING {
+        crate::analysis::syntax::not_judged_too_deep();
         return Vec::new();
     }
     let sources = |value: Node<'t>, cx: &FileCx<'t>| sources_within(value, cx, depth + 1);
