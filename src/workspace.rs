@@ -57,8 +57,7 @@ impl Resolver {
         let mut layers = vec![nearest.clone()];
         let mut at = nearest.clone();
         loop {
-            let one = config::load(&at, &display_path(&at, &self.cwd))?;
-            if one.is_root {
+            if config::says_root(&at) {
                 break;
             }
             let parent_dir = at.parent().and_then(Path::parent).map(Path::to_path_buf);
