@@ -16,6 +16,9 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
 /// Default time one file's parse may take: tree-sitter can take minutes on some small malformed
 /// inputs, and a real file of 1 MiB parses in well under a second.
 pub const DEFAULT_PARSE_TIMEOUT_MS: u64 = 5000;
+/// Default number of syntax nodes above which a parsed file is skipped, not analysed: a dense
+/// file of 1 MiB (the default size cap) has about a million.
+pub const DEFAULT_MAX_NODES: u64 = 2_000_000;
 /// Identifiers that hold a Prisma client in most codebases.
 pub const DEFAULT_PRISMA_CLIENTS: &[&str] = &["prisma", "db"];
 
@@ -71,6 +74,8 @@ pub struct Config {
     pub max_file_size: u64,
     /// How long one file's parse may take (`parse-timeout-ms`) before the file is skipped.
     pub parse_timeout_ms: u64,
+    /// How many syntax nodes a file may have (`max-nodes`) before it is skipped unanalysed.
+    pub max_nodes: u64,
     pub rules: HashMap<&'static str, RuleConfig>,
     pub prisma_clients: Vec<String>,
     pub prisma_schema: Option<String>,
@@ -91,6 +96,7 @@ impl Default for Config {
             overrides: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             parse_timeout_ms: DEFAULT_PARSE_TIMEOUT_MS,
+            max_nodes: DEFAULT_MAX_NODES,
             rules: HashMap::new(),
             prisma_clients: DEFAULT_PRISMA_CLIENTS
                 .iter()
@@ -416,6 +422,17 @@ pub fn parse_onto(
                 })?;
                 config.parse_timeout_ms = ms as u64;
             }
+            "max-nodes" => {
+                let nodes = item.as_integer().filter(|n| *n > 0).ok_or_else(|| {
+                    error(
+                        "`max-nodes` must be a positive number of syntax nodes".into(),
+                        item.span(),
+                        "expected a positive integer",
+                        Some("max-nodes = 2000000".into()),
+                    )
+                })?;
+                config.max_nodes = nodes as u64;
+            }
             "rules" => {
                 let table = item.as_table_like().ok_or_else(|| {
                     error(
@@ -506,6 +523,7 @@ pub fn parse_onto(
                             "exclude",
                             "max-file-size",
                             "parse-timeout-ms",
+                            "max-nodes",
                             "rules",
                             "overrides",
                             "prisma",

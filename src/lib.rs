@@ -120,6 +120,8 @@ pub enum SkipReason {
     NotRegular,
     /// The parse took longer than `parse-timeout-ms`.
     ParseTimeout,
+    /// The tree has more syntax nodes than `max-nodes`.
+    TooManyNodes,
 }
 
 impl SkipReason {
@@ -130,6 +132,7 @@ impl SkipReason {
             SkipReason::Minified => "minified or generated (very long lines)",
             SkipReason::NotRegular => "not a regular file (FIFO, socket or device)",
             SkipReason::ParseTimeout => "parse took longer than parse-timeout-ms",
+            SkipReason::TooManyNodes => "more syntax nodes than max-nodes, not analysed",
         }
     }
 }
@@ -1027,6 +1030,9 @@ fn lint_file(
         }
         return Outcome::Error("the parser gave up on this file".to_string());
     };
+    if analysis.too_many_nodes {
+        return Outcome::Skipped(SkipReason::TooManyNodes);
+    }
     // Keep the text only where there is something to place or suppress; every other file's text
     // and tree are dropped here.
     let keep = !analysis.pending.is_empty() || has_suppressions;

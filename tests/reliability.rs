@@ -336,3 +336,52 @@ fn too_deep_not_judged_is_noted_under_verbose() {
     let (_, _, quiet) = check_json(dir.path(), &[], None);
     assert!(!quiet.contains("too deep"), "{quiet}");
 }
+
+/// A file whose tree has more nodes than `max-nodes` is counted as skipped, with a note under
+/// `--verbose`, and not analysed; the other files are. `max-nodes` must be positive.
+#[test]
+fn files_past_max_nodes_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "leaklint.toml", b"max-nodes = 2000\n");
+    write(dir.path(), "src/n1.ts", CONTROL.as_bytes());
+    // About 10 nodes per line: 5,000 of them, and an N+1 at the end that is not judged.
+    let mut big = String::new();
+    for i in 0..500 {
+        big.push_str(&format!("export const v{i} = [{i}, {i} + 1];\n"));
+    }
+    big.push_str(CONTROL);
+    write(dir.path(), "src/big.ts", big.as_bytes());
+    let (code, json, stderr) = check_json(dir.path(), &["--verbose"], None);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(has_control(&json, "src/n1.ts"), "{json:#}");
+    assert_eq!(json["summary"]["skipped"], 1, "{json:#}");
+    assert!(
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["path"] != "src/big.ts"),
+        "{json:#}"
+    );
+    assert!(
+        stderr.contains("skipped src/big.ts: more syntax nodes than max-nodes"),
+        "{stderr}"
+    );
+    // Under the default cap, the same file is analysed.
+    std::fs::remove_file(dir.path().join("leaklint.toml")).unwrap();
+    let (_, json, _) = check_json(dir.path(), &[], None);
+    assert_eq!(json["summary"]["skipped"], 0, "{json:#}");
+    assert!(
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["path"] == "src/big.ts"),
+        "{json:#}"
+    );
+    // Must be positive.
+    write(dir.path(), "leaklint.toml", b"max-nodes = 0\n");
+    let out = run(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`max-nodes` must be a positive"));
+}

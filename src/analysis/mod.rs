@@ -447,6 +447,8 @@ pub struct FileAnalysis {
     pub syntax_errors: bool,
     /// Whether a helper stopped at [`syntax::MAX_NESTING`]: part of the file was not judged.
     pub too_deep: bool,
+    /// The tree had more nodes than `max-nodes`: nothing was analysed.
+    pub too_many_nodes: bool,
     /// What the file's functions do, for the project index.
     pub facts: crate::semantic::facts::FileFacts,
 }
@@ -462,6 +464,18 @@ pub fn analyze(
 ) -> Option<FileAnalysis> {
     let tree = parse(text, lang)?;
     syntax::take_too_deep();
+    // Counted in the tree's summary, without a walk.
+    if tree.root_node().descendant_count() as u64 > config.max_nodes {
+        return Some(FileAnalysis {
+            pending: Vec::new(),
+            unparsed_sql: 0,
+            comments: Vec::new(),
+            syntax_errors: false,
+            too_deep: false,
+            too_many_nodes: true,
+            facts: Default::default(),
+        });
+    }
     node::set_language(&lang.language(), lang.tables());
     let mut node_checks = Vec::new();
     let mut file_checks = Vec::new();
@@ -534,6 +548,7 @@ pub fn analyze(
         comments: cx.comments,
         syntax_errors: tree.root_node().has_error(),
         too_deep: syntax::take_too_deep(),
+        too_many_nodes: false,
         facts,
     })
 }
