@@ -110,6 +110,40 @@ pub fn odd_global_git_excludes() -> Option<PathBuf> {
     candidates.into_iter().find(|c| is_odd(c))
 }
 
+/// Whether `path`, under `root` as written, leads out of `root` through a symlink: such a file is
+/// not read for project facts (schemas, JSON data, modules), and `--verbose` says so
+/// ([`take_left_root`]). A path written outside `root` (a config's `schema = "../x"`) is not a
+/// symlink out and is read.
+pub fn leaves_root(path: &Path, root: &Path) -> bool {
+    let lexical = crate::project::absolute(path);
+    let root_lexical = crate::project::absolute(root);
+    if !lexical.starts_with(&root_lexical) {
+        return false;
+    }
+    let (Ok(real), Ok(root_real)) = (std::fs::canonicalize(&lexical), std::fs::canonicalize(root))
+    else {
+        return false;
+    };
+    let out = !real.starts_with(&root_real);
+    if out {
+        if let Ok(mut left) = LEFT_ROOT.lock() {
+            left.insert(lexical);
+        }
+    }
+    out
+}
+
+/// Files [`leaves_root`] refused since the last call.
+pub fn take_left_root() -> Vec<PathBuf> {
+    LEFT_ROOT
+        .lock()
+        .map(|mut left| std::mem::take(&mut *left).into_iter().collect())
+        .unwrap_or_default()
+}
+
+static LEFT_ROOT: std::sync::Mutex<std::collections::BTreeSet<PathBuf>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
 /// Reads a text file, only when it is a regular file (checked first, so a FIFO is never opened)
 /// and at most `cap` bytes long.
 pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {

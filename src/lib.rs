@@ -226,7 +226,15 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
         .stack_size(WORKER_STACK)
         .build()
         .map_err(|e| RunError::ThreadPool(e.to_string()))?;
-    pool.install(|| workspace::lint(settings))
+    discover::take_left_root();
+    let mut report = pool.install(|| workspace::lint(settings))?;
+    for path in discover::take_left_root() {
+        report.notes.push(format!(
+            "note: {}: a symlink out of the project root, not followed",
+            display_path(&path, &settings.cwd)
+        ));
+    }
+    Ok(report)
 }
 
 /// Stack of each worker thread. Nothing recurses over syntax (deep input is cut off at

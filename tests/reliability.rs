@@ -385,3 +385,78 @@ fn files_past_max_nodes_are_skipped() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`max-nodes` must be a positive"));
 }
+
+/// Symlinks inside the project that lead out of it are not followed for project facts: a
+/// configured schema and JSON data named by an import; `--verbose` names them. A schema path
+/// written outside the root is not a symlink and is still read.
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_root_are_not_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "schema.prisma",
+        b"model User {\n  id String @id\n  posts Post[]\n}\nmodel Post {\n  id String @id\n  userId String\n  user User @relation(fields: [userId], references: [id])\n}\n",
+    );
+    write(
+        outside.path(),
+        "big.json",
+        format!("[{}1]", "1,".repeat(60_000)).as_bytes(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    write(dir.path(), "src/n1.ts", CONTROL.as_bytes());
+    write(
+        dir.path(),
+        "leaklint.toml",
+        b"[prisma]\nschema = \"prisma/schema.prisma\"\n",
+    );
+    std::fs::create_dir_all(dir.path().join("prisma")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("schema.prisma"),
+        dir.path().join("prisma/schema.prisma"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("big.json"),
+        dir.path().join("src/seed.json"),
+    )
+    .unwrap();
+    write(
+        dir.path(),
+        "src/session.ts",
+        b"import seed from './seed.json';\nexport function h(req) {\n  req.session.data = seed;\n}\n",
+    );
+    let (code, json, stderr) = check_json(dir.path(), &["--verbose"], None);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(has_control(&json, "src/n1.ts"), "{json:#}");
+    for link in ["prisma/schema.prisma", "src/seed.json"] {
+        let note = format!("note: {link}: a symlink out of the project root, not followed");
+        assert!(stderr.contains(&note), "{link}: {stderr}");
+    }
+    assert!(
+        stderr.contains("with 0 models"),
+        "the schema was not read: {stderr}"
+    );
+    // The JSON file's size was not read through the link.
+    let shown = json.to_string();
+    assert!(
+        !shown.contains("120.0 KB") && !shown.contains("about 1"),
+        "{json:#}"
+    );
+
+    // Written outside the root (no symlink): read.
+    let dir2 = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir2.path().join(".git")).unwrap();
+    write(dir2.path(), "src/n1.ts", CONTROL.as_bytes());
+    let schema = outside.path().join("schema.prisma");
+    write(
+        dir2.path(),
+        "leaklint.toml",
+        format!("[prisma]\nschema = \"{}\"\n", schema.display()).as_bytes(),
+    );
+    let (code, _, stderr) = check_json(dir2.path(), &["--verbose"], None);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.contains("not followed"), "{stderr}");
+    assert!(stderr.contains("with 2 models"), "{stderr}");
+}

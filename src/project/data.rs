@@ -40,30 +40,34 @@ impl Modules {
         if specifier.ends_with(".json") {
             let relative = specifier.starts_with("./") || specifier.starts_with("../");
             match project.resolve(importer, specifier).first() {
-                Some(file) => add_json(&mut data, file),
+                Some(file) => add_json(&mut data, file, &project.root),
                 None if relative => {
                     let base = super::absolute(importer);
-                    add_json(&mut data, &base.parent()?.join(specifier));
+                    add_json(&mut data, &base.parent()?.join(specifier), &project.root);
                 }
                 None => return None,
             }
             return Some(data);
         }
         let module = project.resolve(importer, specifier).into_iter().next()?;
+        if crate::discover::leaves_root(&module, &project.root) {
+            return None;
+        }
         let references = self.facts_for(&module)?.json_files;
         if references.is_empty() {
             return None;
         }
         let dir = module.parent()?;
         for reference in references {
-            add_json(&mut data, &dir.join(reference));
+            add_json(&mut data, &dir.join(reference), &project.root);
         }
         Some(data)
     }
 }
 
-/// Adds one JSON file to `data`: its size from the file system.
-fn add_json(data: &mut Data, path: &Path) {
+/// Adds one JSON file to `data`: its size from the file system (unknown for a symlink out of
+/// the project root, which is not followed).
+fn add_json(data: &mut Data, path: &Path, root: &Path) {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -72,6 +76,10 @@ fn add_json(data: &mut Data, path: &Path) {
         return;
     }
     data.files.push(name);
+    if crate::discover::leaves_root(path, root) {
+        data.missing = true;
+        return;
+    }
     match std::fs::metadata(path) {
         Ok(meta) => data.bytes += meta.len(),
         Err(_) => data.missing = true,

@@ -157,6 +157,9 @@ impl Project {
             };
             let mut schema = Schema::default();
             for file in files {
+                if crate::discover::leaves_root(&file, &root) {
+                    continue;
+                }
                 if let Ok(text) = crate::discover::read_text(&file) {
                     schema.add_file(file, &text);
                 }

@@ -70,6 +70,9 @@ impl Modules {
             .resolve(importer, specifier)
             .into_iter()
             .any(|file| {
+                if crate::discover::leaves_root(&file, &project.root) {
+                    return false;
+                }
                 let Some(facts) = self.facts_for(&file) else {
                     return false;
                 };
