@@ -441,7 +441,7 @@ fn symlinks_out_of_the_root_are_not_followed() {
     // The JSON file's size was not read through the link.
     let shown = json.to_string();
     assert!(
-        !shown.contains("120.0 KB") && !shown.contains("about 1"),
+        shown.contains("seed.json (a symlink out of the project, not followed: size unknown)"),
         "{json:#}"
     );
 

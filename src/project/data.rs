@@ -14,12 +14,19 @@ pub struct Data {
     pub bytes: u64,
     /// Some files are not on disk (generated, ignored by git): the size is a lower bound.
     pub missing: bool,
+    /// Some files are symlinks out of the project root, not followed: their size is unknown.
+    pub not_followed: bool,
 }
 
 impl Data {
     /// "about 1.3 MB (patients.json)", or the files when their size is unknown.
     pub fn describe(&self) -> String {
         let files = self.files.join(", ");
+        if self.not_followed && self.bytes == 0 {
+            return format!(
+                "the data of {files} (a symlink out of the project, not followed: size unknown)"
+            );
+        }
         if self.missing && self.bytes == 0 {
             return format!("the data of {files} (not on disk, so generated: size unknown)");
         }
@@ -78,6 +85,7 @@ fn add_json(data: &mut Data, path: &Path, root: &Path) {
     data.files.push(name);
     if crate::discover::leaves_root(path, root) {
         data.missing = true;
+        data.not_followed = true;
         return;
     }
     match std::fs::metadata(path) {
@@ -142,6 +150,7 @@ mod tests {
             files: vec!["patients.json".into()],
             bytes: 1_300_000,
             missing: false,
+            not_followed: false,
         };
         assert_eq!(data.describe(), "about 1.3 MB (patients.json)");
     }
