@@ -265,12 +265,18 @@ impl TextIndex {
     pub fn assignments<'s>(&self, name: &str, src: &'s str) -> Vec<&'s str> {
         let statements = self.statements.get_or_init(|| {
             let mut statements: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+            // Where each statement ends, found once: a long line with many `key: value` pairs
+            // is not rescanned from each of them.
+            let stops: Vec<usize> = src.match_indices([';', '\n']).map(|(at, _)| at).collect();
             for (at, op) in src.match_indices(" = ").chain(src.match_indices(": ")) {
                 let Some(start) = word_start_before(src, at) else {
                     continue;
                 };
-                let rest = text_between(src, at + op.len(), src.len());
-                let end = at + op.len() + rest.find([';', '\n']).unwrap_or(rest.len());
+                let from = at + op.len();
+                let end = stops
+                    .get(stops.partition_point(|stop| *stop < from))
+                    .copied()
+                    .unwrap_or(src.len());
                 statements
                     .entry(text_between(src, start, at).to_string())
                     .or_default()
