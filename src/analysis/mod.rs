@@ -221,16 +221,20 @@ impl Handle {
         let handle = Handle::named_by(ty)?;
         if handle == Handle::TypeOrmRepository {
             let subject = type_subject(ty.trim().trim_start_matches(':').trim());
-            let name = subject.split(['<', '.']).next().unwrap_or(subject).trim();
-            if cx
-                .imports
-                .get(name)
-                .is_some_and(|specifier| !specifier.contains("typeorm"))
-            {
+            if Handle::not_typeorms(subject, cx) {
                 return None;
             }
         }
         Some(handle)
+    }
+
+    /// Whether the type or class `written` (`Repository<User>`, `orm.Repository`) is imported
+    /// from a module other than TypeORM: the project's own class of that name.
+    pub fn not_typeorms(written: &str, cx: &FileCx) -> bool {
+        let name = written.split(['<', '.']).next().unwrap_or(written).trim();
+        cx.imports
+            .get(name)
+            .is_some_and(|specifier| !specifier.contains("typeorm"))
     }
 }
 

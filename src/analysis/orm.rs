@@ -191,6 +191,9 @@ fn chain<'t>(call: Node<'t>, src: &'t str) -> (Node<'t>, Vec<(&'t str, Node<'t>)
     (current, links)
 }
 
+/// Knex's modifier properties: `q.where(...).or.whereNotIn(...)`.
+const KNEX_MODIFIERS: &[&str] = &["or", "and", "not"];
+
 /// `q.where(...).or` -> `q.where(...)`: Knex's modifier properties keep the chain going.
 fn knex_modifier_object<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
     if node.k() != "member_expression" {
@@ -198,8 +201,7 @@ fn knex_modifier_object<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
     }
     let property = node.field("property")?;
     let object = unwrap_expression(node.field("object")?);
-    (matches!(src.get(property.byte_range())?, "or" | "and" | "not")
-        && object.k() == "call_expression")
+    (KNEX_MODIFIERS.contains(&src.get(property.byte_range())?) && object.k() == "call_expression")
         .then_some(object)
 }
 
@@ -216,7 +218,7 @@ fn continues(cx: &FileCx) -> bool {
         && call.k() == "member_expression"
         && member
             .field("property")
-            .is_some_and(|p| matches!(cx.text(p), "or" | "and" | "not"))
+            .is_some_and(|p| KNEX_MODIFIERS.contains(&cx.text(p)))
     {
         (member, call) = (call, cx.ancestors[n - 3]);
     }
@@ -581,12 +583,7 @@ fn inherited_repository<'t>(root: Node, cx: &FileCx<'t>) -> Option<&'t str> {
     let written = heritage.split('<').next().unwrap_or(heritage).trim();
     let base = written.rsplit('.').next().unwrap_or(written);
     // The project's own `Repository` base class (a Mongoose or Drizzle wrapper) is not TypeORM's.
-    let local = written.split('.').next().unwrap_or(written);
-    if cx
-        .imports
-        .get(local)
-        .is_some_and(|specifier| !specifier.contains("typeorm"))
-    {
+    if super::Handle::not_typeorms(written, cx) {
         return None;
     }
     let through = match root.k() {
