@@ -68,6 +68,9 @@ struct CheckArgs {
     /// Lowest severity that makes the exit code 1
     #[arg(long, value_enum, value_name = "LEVEL")]
     fail_on: Option<FailOn>,
+    /// Lowest confidence reported: `high` (the default) or `medium` (also findings that rest on a guess)
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    confidence: Option<ConfidenceArg>,
     /// Do not honour .gitignore, .ignore and git excludes
     #[arg(long)]
     no_ignore: bool,
@@ -107,6 +110,12 @@ struct CheckArgs {
     /// Print the configuration that applies to FILE, and where it came from, then exit
     #[arg(long, value_name = "FILE")]
     show_config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ConfidenceArg {
+    High,
+    Medium,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -234,6 +243,10 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         no_ignore: args.no_ignore,
         threads: args.threads.map(usize::from),
         report_unused_suppressions: args.report_unused_suppressions,
+        confidence: args.confidence.map(|c| match c {
+            ConfidenceArg::High => crate::diagnostic::Confidence::High,
+            ConfidenceArg::Medium => crate::diagnostic::Confidence::Medium,
+        }),
         cwd,
         nested_configs: args.config.is_none(),
         unsaved: std::sync::Arc::new(unsaved),

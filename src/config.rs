@@ -76,6 +76,8 @@ pub struct Config {
     pub parse_timeout_ms: u64,
     /// How many syntax nodes a file may have (`max-nodes`) before it is skipped unanalysed.
     pub max_nodes: u64,
+    /// The lowest confidence reported (`confidence`); `--confidence` overrides it.
+    pub confidence: crate::diagnostic::Confidence,
     pub rules: HashMap<&'static str, RuleConfig>,
     pub prisma_clients: Vec<String>,
     pub prisma_schema: Option<String>,
@@ -97,6 +99,7 @@ impl Default for Config {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             parse_timeout_ms: DEFAULT_PARSE_TIMEOUT_MS,
             max_nodes: DEFAULT_MAX_NODES,
+            confidence: crate::diagnostic::Confidence::High,
             rules: HashMap::new(),
             prisma_clients: DEFAULT_PRISMA_CLIENTS
                 .iter()
@@ -433,6 +436,19 @@ pub fn parse_onto(
                 })?;
                 config.max_nodes = nodes as u64;
             }
+            "confidence" => {
+                config.confidence = item
+                    .as_str()
+                    .and_then(crate::diagnostic::Confidence::parse)
+                    .ok_or_else(|| {
+                        error(
+                            "`confidence` must be \"high\" or \"medium\"".into(),
+                            item.span(),
+                            "expected \"high\" or \"medium\"",
+                            Some("confidence = \"medium\"  # also report findings that rest on a guess".into()),
+                        )
+                    })?;
+            }
             "rules" => {
                 let table = item.as_table_like().ok_or_else(|| {
                     error(
@@ -524,6 +540,7 @@ pub fn parse_onto(
                             "max-file-size",
                             "parse-timeout-ms",
                             "max-nodes",
+                            "confidence",
                             "rules",
                             "overrides",
                             "prisma",

@@ -34,6 +34,39 @@ impl Severity {
     }
 }
 
+/// How sure a finding is. Ordered: `Medium < High`.
+///
+/// `High`: the finding rests on facts (what a name is bound to, the data model, the code's own
+/// bounds). `Medium`: it rests on a guess (a table's growth judged from its name, a relation or
+/// key with no data model to check it against, options built out of sight). Only `High` is
+/// reported unless `--confidence medium` or the config's `confidence = "medium"` asks for more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Medium,
+    #[default]
+    High,
+}
+
+impl Confidence {
+    /// The lowercase name used in configs and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// Parses `high` or `medium`.
+    pub fn parse(s: &str) -> Option<Confidence> {
+        match s {
+            "high" => Some(Confidence::High),
+            "medium" => Some(Confidence::Medium),
+            _ => None,
+        }
+    }
+}
+
 /// How safe it is to apply a fix without review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -80,6 +113,8 @@ pub struct Diagnostic {
     pub span: ByteSpan,
     pub labels: Vec<Label>,
     pub fix: Option<Fix>,
+    /// `Medium` when the rule had to guess; see [`Confidence`].
+    pub confidence: Confidence,
 }
 
 impl Diagnostic {
@@ -93,7 +128,16 @@ impl Diagnostic {
             span,
             labels: Vec::new(),
             fix: None,
+            confidence: Confidence::High,
         }
+    }
+
+    /// Marks the finding as resting on a guess (see [`Confidence`]).
+    pub fn guessed(mut self, guessed: bool) -> Self {
+        if guessed {
+            self.confidence = Confidence::Medium;
+        }
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {

@@ -47,6 +47,8 @@ pub struct Settings {
     pub no_ignore: bool,
     pub threads: Option<usize>,
     pub report_unused_suppressions: bool,
+    /// The lowest confidence reported (`--confidence`); `None`: each file's config says.
+    pub confidence: Option<diagnostic::Confidence>,
     /// Paths in the report are relative to this folder when under it.
     pub cwd: PathBuf,
     /// Give each file the nearest `leaklint.toml` above it (`config` applies where there is
@@ -100,6 +102,7 @@ pub struct Finding {
     pub fix: Option<(Fix, Vec<Located>)>,
     /// The rule chose the severity (a rule option), rather than the rule's configured level.
     pub severity_from_rule: bool,
+    pub confidence: diagnostic::Confidence,
 }
 
 /// A byte span and its start and end as lines and columns.
@@ -164,6 +167,8 @@ pub struct Report {
     pub sources: std::collections::BTreeMap<String, Arc<str>>,
     /// Modules linted only for their facts, because a named file imports them (absolute).
     pub context: Vec<PathBuf>,
+    /// Findings below the confidence asked for, not reported, by rule id.
+    pub hidden: std::collections::BTreeMap<&'static str, usize>,
 }
 
 impl Report {
@@ -557,6 +562,17 @@ pub(crate) fn lint_files(
                 kept.extend(invalid);
                 kept.extend(suppress::unused(&suppressions, &ran));
                 kept.retain(|d| ran.contains(&d.rule));
+                // After the suppressions: one that silenced a hidden finding is not unused.
+                let lowest = settings
+                    .confidence
+                    .unwrap_or(settings.config_of(&path).confidence);
+                kept.retain(|d| {
+                    let shown = d.confidence >= lowest;
+                    if !shown {
+                        *report.hidden.entry(d.rule).or_default() += 1;
+                    }
+                    shown
+                });
                 if kept.is_empty() {
                     continue;
                 }
@@ -912,6 +928,7 @@ fn place(d: Diagnostic, path: &str, index: &LineIndex, config: &Config) -> Findi
             (f, spans)
         }),
         severity_from_rule: d.severity.is_some(),
+        confidence: d.confidence,
         message: d.message,
         help: d.help,
     }

@@ -329,6 +329,7 @@ fn lint_buffer(
         no_ignore: false,
         threads: Some(1),
         report_unused_suppressions: false,
+        confidence: None,
         cwd: root.to_path_buf(),
         nested_configs: true,
         unsaved: Arc::new(unsaved),

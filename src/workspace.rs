@@ -447,6 +447,9 @@ fn merge(into: &mut Report, part: Report) {
     }
     into.unparsed_sql.extend(part.unparsed_sql);
     into.sources.extend(part.sources);
+    for (rule, n) in part.hidden {
+        *into.hidden.entry(rule).or_default() += n;
+    }
 }
 
 /// The resolved configuration of `file`, as TOML with comments saying where it came from
@@ -502,6 +505,7 @@ pub fn show_config(
     }
     let _ = writeln!(out, "exclude = {}", list(&excludes));
     let _ = writeln!(out, "max-file-size = {}", config.max_file_size);
+    let _ = writeln!(out, "confidence = \"{}\"", config.confidence.as_str());
     let _ = writeln!(out, "\n[rules]");
     for rule in crate::rules::RULES {
         let level = match config.level(rule) {

@@ -45,6 +45,7 @@ fn json_contract_field_by_field() {
         serde_json::json!({ "start": { "line": 3, "column": 3 }, "end": { "line": 3, "column": 24 } })
     );
     assert_eq!(d["fix"], serde_json::Value::Null);
+    assert_eq!(d["confidence"], "high");
     assert_eq!(
         d["url"],
         "https://github.com/leaklint/leaklint/blob/main/rules/query-in-loop.md"
@@ -60,13 +61,22 @@ fn json_contract_field_by_field() {
     assert_eq!(
         keys,
         [
-            "rule", "category", "severity", "path", "message", "help", "span", "labels", "fix",
-            "url"
+            "rule",
+            "category",
+            "severity",
+            "path",
+            "message",
+            "help",
+            "span",
+            "labels",
+            "fix",
+            "url",
+            "confidence"
         ]
     );
     assert_eq!(
         json["summary"],
-        serde_json::json!({ "files": 1, "skipped": 0, "diagnostics": 1, "errors": 0, "warnings": 1, "infos": 0 })
+        serde_json::json!({ "files": 1, "skipped": 0, "diagnostics": 1, "errors": 0, "warnings": 1, "infos": 0, "hidden": 0 })
     );
     assert_eq!(json["errors"], serde_json::json!([]));
 }
@@ -558,8 +568,118 @@ fn nothing_is_written_without_fix() {
 #[test]
 fn human_output_of_the_other_data_layers() {
     for fixture in ["raw-sql", "drizzle", "sequelize", "mongoose", "knex"] {
-        let out = run(&fixtures().join(fixture), &["check", "--color", "never"]);
+        // These data layers have no data model leaklint reads yet: their findings rest on
+        // guesses about the tables, so they are medium confidence.
+        let out = run(
+            &fixtures().join(fixture),
+            &["check", "--color", "never", "--confidence", "medium"],
+        );
         assert_eq!(out.status.code(), Some(1), "{fixture}");
         insta::assert_snapshot!(format!("{}_human", fixture.replace('-', "_")), stdout(&out));
     }
+}
+
+/// A project with one finding of each tier: `Event` is a child table with a timestamp (a history,
+/// a fact from the schema); `Plan` grows only by what its name does not say, so its scan rests
+/// on a guess.
+fn tiered_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("package.json", r#"{ "dependencies": { "@prisma/client": "5" } }"#),
+            (
+                "prisma/schema.prisma",
+                "model Account {\n id String @id\n events Event[]\n}\nmodel Event {\n id String @id\n accountId String\n account Account @relation(fields: [accountId], references: [id])\n at DateTime\n}\nmodel Visitor {\n id String @id\n name String\n}\n",
+            ),
+            (
+                "src/a.ts",
+                "import { prisma } from './db';\nexport const all = () => prisma.event.findMany();\nexport const visitors = () => prisma.visitor.findMany();\n// leaklint-disable-next-line unbounded-find-many -- a handful of rows\nexport const again = () => prisma.visitor.findMany();\n",
+            ),
+            ("src/db.ts", "import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n"),
+        ],
+    );
+    dir
+}
+
+#[test]
+fn confidence_tiers() {
+    let dir = tiered_project();
+    let rules_at = |json: &serde_json::Value| -> Vec<(u64, String)> {
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["span"]["start"]["line"].as_u64().unwrap(),
+                    d["confidence"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    // Default: high only; the medium one is counted, and the suppression that silenced the
+    // other medium one is not reported as unused.
+    let (code, json) = run_json(dir.path(), &["--report-unused-suppressions"]);
+    assert_eq!(code, 1);
+    assert_eq!(rules_at(&json), [(2, "high".to_string())], "{json:#}");
+    assert_eq!(json["summary"]["hidden"], 1);
+    let out = run(dir.path(), &["check", "--color", "never"]);
+    assert!(
+        stderr(&out).contains(
+            "1 more finding of medium confidence not shown (`--confidence medium` shows them)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // --confidence medium, or the config, shows both.
+    let both = [(2, "high".to_string()), (3, "medium".to_string())];
+    let (_, json) = run_json(dir.path(), &["--confidence", "medium"]);
+    assert_eq!(rules_at(&json), both);
+    assert_eq!(json["summary"]["hidden"], 0);
+    let human = run(
+        dir.path(),
+        &["check", "--color", "never", "--confidence", "medium"],
+    );
+    assert!(
+        stdout(&human).contains("(medium confidence)"),
+        "{}",
+        stdout(&human)
+    );
+    std::fs::write(
+        dir.path().join("leaklint.toml"),
+        "confidence = \"medium\"\n",
+    )
+    .unwrap();
+    let (_, json) = run_json(dir.path(), &[]);
+    assert_eq!(rules_at(&json), both);
+    // The flag overrides the config.
+    let (_, json) = run_json(dir.path(), &["--confidence", "high"]);
+    assert_eq!(rules_at(&json), [(2, "high".to_string())]);
+    // Only a medium finding: exit 0 by default.
+    std::fs::write(dir.path().join("leaklint.toml"), "").unwrap();
+    write_files(
+        dir.path(),
+        &[(
+            "src/b.ts",
+            "import { prisma } from './db';\nexport const visitors = () => prisma.visitor.findMany();\n",
+        )],
+    );
+    let (code, json) = run_json(dir.path(), &["src/b.ts"]);
+    assert_eq!(
+        (code, json["summary"]["hidden"].as_u64()),
+        (0, Some(1)),
+        "{json:#}"
+    );
+    // A wrong value is a config error.
+    std::fs::write(dir.path().join("leaklint.toml"), "confidence = \"low\"\n").unwrap();
+    let out = run(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`confidence` must be \"high\" or \"medium\""),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(dir.path(), &["check", "--confidence", "low"]);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -24,6 +24,9 @@ fn fix(dir: &Path, env: &[(&str, &str)]) -> Output {
         ".",
         "--fix",
         "--unsafe-fixes",
+        // The include below has no schema to check it against: a medium-confidence finding.
+        "--confidence",
+        "medium",
         "--format",
         "compact",
     ])
@@ -107,7 +110,14 @@ fn symlinked_file_is_fixed_through_the_link() {
     std::os::unix::fs::symlink("../real/a.ts", dir.path().join("src/link.ts")).unwrap();
     let mut cmd = Command::new(BIN);
     let out = cmd
-        .args(["check", "src/link.ts", "--fix", "--unsafe-fixes"])
+        .args([
+            "check",
+            "src/link.ts",
+            "--fix",
+            "--unsafe-fixes",
+            "--confidence",
+            "medium",
+        ])
         .current_dir(dir.path())
         .output()
         .unwrap();

@@ -1,6 +1,8 @@
 //! Every project under `fixtures/` marks the lines it expects findings on with
-//! `// expect: RULE` and the near-misses with `// ok: RULE`; this test runs the binary on each
-//! project and compares. The demo keeps its expectations in `expected.txt` instead.
+//! `// expect: RULE` (a high-confidence finding), `// expect(medium): RULE` (one that rests on a
+//! guess, reported only with `--confidence medium`) and the near-misses with `// ok: RULE`; this
+//! test runs the binary on each project with `--confidence medium` and compares, confidence
+//! included. The demo keeps its expectations in `expected.txt` instead (all high).
 
 mod common;
 
@@ -8,7 +10,10 @@ use common::{findings, fixtures, run_json};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// (path, line, rule) of a marker.
+/// How a medium-confidence finding's rule is written in a marker set.
+const MEDIUM: &str = "(medium)";
+
+/// (path, line, rule) of a marker; the rule has `(medium)` after it for medium confidence.
 type Marker = (String, u64, String);
 
 fn markers(root: &Path) -> (BTreeSet<Marker>, BTreeSet<Marker>) {
@@ -22,10 +27,16 @@ fn markers(root: &Path) -> (BTreeSet<Marker>, BTreeSet<Marker>) {
             .to_string_lossy()
             .replace('\\', "/");
         for (i, line) in text.lines().enumerate() {
-            for (marker, set) in [("// expect: ", &mut expect), ("// ok: ", &mut ok)] {
+            for (marker, expected, suffix) in [
+                ("// expect: ", true, ""),
+                ("// expect(medium): ", true, MEDIUM),
+                ("// ok: ", false, ""),
+            ] {
                 if let Some(pos) = line.find(marker) {
                     for rule in line[pos + marker.len()..].split(',') {
-                        set.insert((rel.clone(), i as u64 + 1, rule.trim().to_string()));
+                        let rule = format!("{}{suffix}", rule.trim());
+                        let set = if expected { &mut expect } else { &mut ok };
+                        set.insert((rel.clone(), i as u64 + 1, rule));
                     }
                 }
             }
@@ -83,7 +94,7 @@ fn every_fixture_project_matches_its_markers() {
             "{} has no `// expect:` markers",
             dir.display()
         );
-        let (_, json) = run_json(&dir, &["."]);
+        let (_, json) = run_json(&dir, &[".", "--confidence", "medium"]);
         // One finding per rule and place: `f(x)()` holds two calls that start together.
         let mut places = BTreeSet::new();
         for d in json["diagnostics"].as_array().unwrap() {
@@ -99,7 +110,15 @@ fn every_fixture_project_matches_its_markers() {
                 dir.display()
             );
         }
-        let found: BTreeSet<_> = findings(&json).into_iter().collect();
+        let found: BTreeSet<_> = findings(&json)
+            .into_iter()
+            .zip(json["diagnostics"].as_array().unwrap())
+            .map(|((path, line, rule), d)| match d["confidence"].as_str() {
+                Some("high") => (path, line, rule),
+                Some("medium") => (path, line, format!("{rule}{MEDIUM}")),
+                other => panic!("confidence {other:?} of {d}"),
+            })
+            .collect();
         let missing: Vec<_> = expect.difference(&found).collect();
         let unexpected: Vec<_> = found.difference(&expect).collect();
         assert!(
@@ -109,7 +128,10 @@ fn every_fixture_project_matches_its_markers() {
         );
         let wrongly_flagged: Vec<_> = ok
             .iter()
-            .filter(|(p, l, r)| found.contains(&(p.clone(), *l, r.clone())))
+            .filter(|(p, l, r)| {
+                found.contains(&(p.clone(), *l, r.clone()))
+                    || found.contains(&(p.clone(), *l, format!("{r}{MEDIUM}")))
+            })
             .collect();
         assert!(wrongly_flagged.is_empty(), "{wrongly_flagged:#?}");
     }

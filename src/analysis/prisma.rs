@@ -267,6 +267,40 @@ pub fn is_growing(model: &str, cx: &FileCx) -> bool {
     }
 }
 
+/// Whether `model`'s growth rests on a fact rather than on its name: the config or a doc comment
+/// says it grows, or the schema shows an append-only history (a foreign key to a parent that is
+/// not unique, and a timestamp column: events, observations, revisions, messages).
+pub fn growth_is_known(model: &str, cx: &FileCx) -> bool {
+    if cx.config.prisma_growing.iter().any(|m| m == model) {
+        return true;
+    }
+    cx.schema
+        .and_then(|s| s.models.get(model))
+        .is_some_and(|m| m.growth == Some(Growth::Growing) || is_history(m))
+}
+
+/// A child table that accrues rows per parent: a foreign key that is not unique on its own and a
+/// `DateTime` column.
+pub fn is_history(model: &Model) -> bool {
+    let unique_alone = |key: &str| {
+        model.field(key).is_some_and(|f| f.unique)
+            || model
+                .compound_unique
+                .iter()
+                .any(|fields| fields.len() == 1 && fields[0] == key)
+    };
+    model.foreign_keys.iter().any(|k| !unique_alone(k))
+        && model.fields.iter().any(|f| f.type_name == "DateTime")
+}
+
+/// Whether the schema shows `model` as a child of another table (a foreign key): the whole table
+/// holds the rows of every parent, so it grows as they do.
+pub fn is_child_table(model: &str, cx: &FileCx) -> bool {
+    cx.schema
+        .and_then(|s| s.models.get(model))
+        .is_some_and(|m| !m.foreign_keys.is_empty())
+}
+
 /// The query's options object (`{ where, include, take }`), when written inline.
 pub fn options<'t>(call: &PrismaCall<'t>) -> Option<Node<'t>> {
     first_object_argument(call.arguments)

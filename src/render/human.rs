@@ -27,7 +27,11 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
         labels.extend(f.labels.iter().map(|(message, span)| {
             LabeledSpan::new_with_span(Some(message.clone()), span.bytes.start..span.bytes.end)
         }));
-        let mut diagnostic = MietteDiagnostic::new(f.message.clone())
+        let message = match f.confidence {
+            crate::diagnostic::Confidence::High => f.message.clone(),
+            crate::diagnostic::Confidence::Medium => format!("{} (medium confidence)", f.message),
+        };
+        let mut diagnostic = MietteDiagnostic::new(message)
             .with_code(f.rule.id)
             .with_severity(match f.severity {
                 Severity::Error => miette::Severity::Error,

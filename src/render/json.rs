@@ -25,6 +25,7 @@ struct JsonDiagnostic<'a> {
     labels: Vec<JsonLabel<'a>>,
     fix: Option<JsonFix<'a>>,
     url: Option<String>,
+    confidence: crate::diagnostic::Confidence,
 }
 
 #[derive(Serialize)]
@@ -69,6 +70,8 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// Findings below the confidence asked for (`--confidence medium` shows them).
+    hidden: usize,
 }
 
 #[derive(Serialize)]
@@ -111,6 +114,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     .collect(),
             }),
             url: super::rule_url(f.rule),
+            confidence: f.confidence,
         })
         .collect();
     let output = Output {
@@ -123,6 +127,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
             infos: report.count(Severity::Info),
+            hidden: report.hidden.values().sum(),
         },
         errors: report
             .errors

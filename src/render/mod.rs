@@ -153,6 +153,13 @@ pub fn summary_line(report: &Report) -> String {
     if !report.errors.is_empty() {
         line.push_str(&format!(", {} unreadable", report.errors.len()));
     }
+    let hidden: usize = report.hidden.values().sum();
+    if hidden > 0 {
+        line.push_str(&format!(
+            "; {} of medium confidence not shown (`--confidence medium` shows them)",
+            plural(hidden, "more finding")
+        ));
+    }
     line
 }
 

@@ -32,6 +32,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "message": { "text": text, "markdown": markdown(f) },
                 "locations": [ { "physicalLocation": physical(&f.path, &f.span) } ],
                 "partialFingerprints": { "leaklint/v1": fingerprint },
+                "properties": { "confidence": f.confidence.as_str() },
             });
             if !f.labels.is_empty() {
                 result["relatedLocations"] = f

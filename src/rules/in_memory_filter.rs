@@ -172,7 +172,13 @@ impl InMemoryFilter {
                 format!("{shown} holds every matching `{model}` row (no `take`) and is {did} in JavaScript"),
             )
             .with_help(help)
-            .with_label(query, "loads them all"),
+            .with_label(query, "loads them all")
+            // A fact only when the schema or the config shows the table growing: configuration
+            // and catalog tables are small enough to filter in memory.
+            .guessed(
+                !crate::analysis::prisma::growth_is_known(&model, cx)
+                    && !crate::analysis::prisma::is_child_table(&model, cx),
+            ),
             conditions,
         );
     }

@@ -34,6 +34,20 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         sink.unparsed_sql += 1;
         return;
     };
+    // A fact only when the table is a schema model that grows by the schema or the config.
+    let known = match &bound {
+        Some(Bound::Unbounded(Some(table))) | Some(Bound::Groups(Some(table), _)) => {
+            let flat = |s: &str| s.replace(['_', '"', '`'], "").to_ascii_lowercase();
+            let table = flat(table.rsplit('.').next().unwrap_or(table));
+            cx.schema
+                .and_then(|s| s.models.keys().find(|m| flat(m) == table))
+                .is_some_and(|m| {
+                    crate::analysis::prisma::growth_is_known(m, cx)
+                        || crate::analysis::prisma::is_child_table(m, cx)
+                })
+        }
+        _ => false,
+    };
     let what = match bound {
         Some(Bound::Unbounded(Some(table))) => format!("every matching row of `{table}`"),
         Some(Bound::Unbounded(None)) => "every matching row".to_string(),
@@ -51,7 +65,8 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         )
         .with_help(
             "add `LIMIT` and page by key (`WHERE id > $1 ORDER BY id LIMIT 100`), filter by a key or a parent's id, or aggregate in SQL if you only need totals",
-        ),
+        )
+        .guessed(!known),
         Vec::new(),
     );
 }

@@ -102,10 +102,18 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
             call.callee
         ),
     };
+    // A fact: the model grows by the schema or the config (not by its name), or is a child table
+    // (it holds the rows of every parent), and a `where` was judged against the schema's keys.
+    let in_schema = cx.schema.is_some_and(|s| s.models.contains_key(&model));
+    let known = crate::analysis::prisma::growth_is_known(&model, cx)
+        || crate::analysis::prisma::is_child_table(&model, cx);
+    let guessed = !known || (filter.is_some() && !in_schema);
     sink.report(
-        Diagnostic::new(RULE.id, node.byte_range(), message).with_help(
-            "page it with `take` and a `cursor`, narrow `where` to a parent (`where: { ownerId }`), or count with `count()` if you only need the number",
-        ),
+        Diagnostic::new(RULE.id, node.byte_range(), message)
+            .with_help(
+                "page it with `take` and a `cursor`, narrow `where` to a parent (`where: { ownerId }`), or count with `count()` if you only need the number",
+            )
+            .guessed(guessed),
         call.conditions.clone(),
     );
 }
@@ -218,8 +226,14 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         Orm::Kysely => "page it with `.limit()` and a keyset `where('id', '>', lastId)`, narrow `where` to a parent, or count with `fn.count`",
         Orm::Knex => "page it with `.limit()` and a keyset `.where('id', '>', lastId)`, narrow `.where()` to a parent (`.where('team_id', teamId)`), stream it with `.stream()`, or use `.count()` if you only need the number",
     };
+    // No data model is read for these ORMs yet: only the config's word makes growth a fact.
+    let known = named
+        .as_ref()
+        .is_some_and(|m| cx.config.prisma_growing.iter().any(|g| g == m));
     sink.report(
-        Diagnostic::new(RULE.id, call.call.byte_range(), message).with_help(help),
+        Diagnostic::new(RULE.id, call.call.byte_range(), message)
+            .with_help(help)
+            .guessed(!known),
         call.conditions.clone(),
     );
 }
@@ -323,6 +337,34 @@ mod tests {
 
     fn fails(src: &str) -> usize {
         lint_rule("unbounded-find-many", src, Some(SCHEMA)).len()
+    }
+
+    #[test]
+    fn confidence_rests_on_the_schema() {
+        use crate::diagnostic::Confidence::{High, Medium};
+        let tier = |src: &str, schema: Option<&str>| -> Vec<_> {
+            lint_rule("unbounded-find-many", src, schema)
+                .into_iter()
+                .map(|d| d.confidence)
+                .collect()
+        };
+        // A child table holds the rows of every parent: a fact from the schema.
+        assert_eq!(tier("prisma.member.findMany();", Some(SCHEMA)), [High]);
+        assert_eq!(
+            tier(
+                "prisma.member.findMany({ where: { role: 'admin' } });",
+                Some(SCHEMA)
+            ),
+            [High]
+        );
+        // `PageView` grows by its name only.
+        assert_eq!(tier("prisma.pageView.findMany();", Some(SCHEMA)), [Medium]);
+        // No schema: the same query rests on a guess.
+        assert_eq!(tier("prisma.member.findMany();", None), [Medium]);
+        // A doc comment makes growth a fact.
+        let marked = "/// @leaklint growing\nmodel PageView {\n id String @id\n}\n";
+        assert_eq!(tier("prisma.pageView.findMany();", Some(marked)), [High]);
+        // Other ORMs have no data model leaklint reads yet: the fixtures' `expect(medium)`.
     }
 
     #[test]

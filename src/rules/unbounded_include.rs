@@ -3,6 +3,7 @@
 
 use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
 use crate::analysis::node::NodeExt;
+use crate::analysis::prisma::{growth_is_known, is_history};
 use crate::analysis::prisma::{
     is_growing, model_name, model_of, narrows, narrows_relation, options, prisma_call,
     READ_NEEDLES, READ_OPERATIONS,
@@ -154,8 +155,25 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                         replacement: format!(" take: {fix_take},"),
                     }),
                 };
+                // A fact when the schema says the relation is to-many and why it is large
+                // rests on the data model or the config: the relation's rows are a history, or
+                // the list above is one of a table that grows by the same evidence.
+                let above_known = level
+                    .model
+                    .is_some_and(|m| growth_is_known(&m.name, cx) || is_history(m));
+                let guessed = level.model.is_none()
+                    || if grows {
+                        !growth_is_known(&target_name, cx)
+                    } else {
+                        !above_known
+                    };
                 sink.report(
                     Diagnostic {
+                        confidence: if guessed {
+                            crate::diagnostic::Confidence::Medium
+                        } else {
+                            crate::diagnostic::Confidence::High
+                        },
                         fix: fix.map(|fix| Fix {
                             applicability: Applicability::Unsafe,
                             message: format!("add `take: {fix_take}`"),
