@@ -329,7 +329,8 @@ fn lint_buffer(
         no_ignore: false,
         threads: Some(1),
         report_unused_suppressions: false,
-        confidence: None,
+        // The editor shows the file in context: medium findings too, marked as such.
+        confidence: Some(crate::diagnostic::Confidence::Medium),
         cwd: root.to_path_buf(),
         nested_configs: true,
         unsaved: Arc::new(unsaved),
@@ -354,6 +355,10 @@ fn lint_buffer(
 
 fn diagnostic(f: &Finding, uri: &str, text: &str) -> Value {
     let mut message = f.message.clone();
+    let medium = f.confidence == crate::diagnostic::Confidence::Medium;
+    if medium {
+        message.push_str(" (medium confidence)");
+    }
     if let Some(help) = &f.help {
         message.push_str("\nhelp: ");
         message.push_str(help);

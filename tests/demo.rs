@@ -23,13 +23,13 @@ fn block_after(readme: &str, heading: &str) -> String {
 fn the_readme_shows_the_real_demo_output() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = readme();
-    let out = common::run(root, &["check", "fixtures/demo", "--format", "compact"]);
+    let out = common::run_default(root, &["check", "fixtures/demo", "--format", "compact"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         block_after(&readme, "--format compact` prints one line per finding"),
         String::from_utf8(out.stdout).unwrap()
     );
-    let out = common::run(root, &["check", "fixtures/demo", "--color", "never"]);
+    let out = common::run_default(root, &["check", "fixtures/demo", "--color", "never"]);
     let human = String::from_utf8(out.stdout).unwrap();
     let shown = block_after(&readme, "a link to the rule's documentation:");
     assert!(
@@ -40,7 +40,8 @@ fn the_readme_shows_the_real_demo_output() {
 
 #[test]
 fn the_demo_shows_each_headline_incident_and_a_fix() {
-    let (_, json) = common::run_json(&common::fixtures().join("demo"), &[]);
+    // The default tier: what a newcomer sees.
+    let (_, json) = common::run_json(&common::fixtures().join("demo"), &["--confidence", "high"]);
     let rules: std::collections::BTreeSet<&str> = json["diagnostics"]
         .as_array()
         .unwrap()
@@ -63,17 +64,25 @@ fn the_demo_shows_each_headline_incident_and_a_fix() {
         .filter(|d| d["fix"]["applicability"] == "safe")
         .count();
     assert_eq!(safe, 1, "one finding `--fix` fixes");
-    // The N+1 is behind a helper in another file.
+    // The same N+1 behind a helper in another file is followed, at medium confidence: through a
+    // helper, whether the query is the cost is a guess.
+    let (_, json) = common::run_json(
+        &common::fixtures().join("demo"),
+        &["--confidence", "medium"],
+    );
     let n1 = json["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|d| d["rule"] == "query-in-loop")
-        .unwrap();
-    assert!(n1["message"]
-        .as_str()
-        .unwrap()
-        .contains("src/lib/readings.ts"));
+        .find(|d| {
+            d["rule"] == "query-in-loop"
+                && d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("src/lib/readings.ts")
+        })
+        .expect("the N+1 through latestReadings");
+    assert_eq!(n1["confidence"], "medium");
     // No test markers in what the README shows.
     for file in [
         "src/server/dashboard.ts",

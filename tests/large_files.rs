@@ -149,6 +149,8 @@ fn every_finding_of_very_large_files_is_reported() {
         .args([
             "check",
             ".",
+            "--confidence",
+            "medium",
             "--format",
             "json",
             "--select",

@@ -154,10 +154,9 @@ fn a_scripted_client_gets_diagnostics_and_code_actions() {
         d["codeDescription"]["href"],
         "https://github.com/leaklint/leaklint/blob/main/rules/query-in-loop.md"
     );
-    assert!(d["message"]
-        .as_str()
-        .unwrap()
-        .starts_with("`prisma.user.findUnique` runs once per element of `ids`\nhelp: "));
+    assert!(d["message"].as_str().unwrap().starts_with(
+        "`prisma.user.findUnique` runs once per element of `ids` (medium confidence)\nhelp: "
+    ));
     assert_eq!(d["relatedInformation"][0]["message"], "loop over `ids`");
 
     // Code actions on the finding's line: a suppression at its indentation.
@@ -360,7 +359,15 @@ fn stdin_is_linted_as_the_named_file() {
     );
     let run = |name: &str, input: &str, format: &str| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_leaklint"))
-            .args(["check", "--format", format, "--stdin-filename", name])
+            .args([
+                "check",
+                "--format",
+                format,
+                "--confidence",
+                "medium",
+                "--stdin-filename",
+                name,
+            ])
             .current_dir(dir.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -380,7 +387,7 @@ fn stdin_is_linted_as_the_named_file() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "api/src/users.ts:4:11: error [query-in-loop] prisma.user.findUnique runs once per element of ids\n"
+        "api/src/users.ts:4:11: error [query-in-loop] prisma.user.findUnique runs once per element of ids (medium confidence)\n"
     );
     // A file that does not exist yet.
     let out = run("api/src/new-file.ts", N_PLUS_ONE, "json");

@@ -23,8 +23,15 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
+    // These tests are about input, not tiers: report medium findings too.
+    let tier: &[&str] = if args.first() == Some(&"check") {
+        &["--confidence", "medium"]
+    } else {
+        &[]
+    };
     Command::new(BIN)
         .args(args)
+        .args(tier)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
@@ -88,7 +95,7 @@ fn fifo(root: &Path, rel: &str) {
 /// instead of hanging it. `home` replaces `HOME` (and clears `XDG_CONFIG_HOME`).
 fn check_json(dir: &Path, args: &[&str], home: Option<&Path>) -> (i32, serde_json::Value, String) {
     let mut cmd = Command::new(BIN);
-    cmd.args(["check", "--format", "json"])
+    cmd.args(["check", "--format", "json", "--confidence", "medium"])
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())

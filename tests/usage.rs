@@ -20,7 +20,7 @@ fn a_reader_that_leaves_early_does_not_hide_the_findings() {
     write_files(dir.path(), &borrowed);
     for format in ["human", "compact", "json"] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_leaklint"))
-            .args(["check", "--format", format])
+            .args(["check", "--format", format, "--confidence", "medium"])
             .current_dir(dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -91,7 +91,10 @@ fn on_a_terminal(dir: &std::path::Path, no_color: Option<&str>) -> Option<String
     command
         .args([
             "-qec",
-            &format!("{} check", env!("CARGO_BIN_EXE_leaklint")),
+            &format!(
+                "{} check --confidence medium",
+                env!("CARGO_BIN_EXE_leaklint")
+            ),
             "/dev/null",
         ])
         .current_dir(dir)

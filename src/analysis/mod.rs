@@ -108,34 +108,95 @@ pub fn parse(text: &str, lang: Lang) -> Option<Tree> {
 /// How long a parse may take, in milliseconds (`parse-timeout-ms`, set once per run).
 pub static PARSE_TIMEOUT_MS: AtomicU64 = AtomicU64::new(crate::config::DEFAULT_PARSE_TIMEOUT_MS);
 
-/// Test code: `*.test.*`, `*.spec.*`, and files under `__tests__`, `e2e` or `test(s)` folders.
+/// Test code: `*.test.*`, `*.spec.*`, `*.e2e.*`, `*.cy.*`, and files under `__tests__`,
+/// `__mocks__`, `test(s)` folders and end-to-end trees (`e2e`, `e2e-tests`, `app-e2e`,
+/// `playwright`, `cypress`).
 pub fn is_test_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let by_name = [".test.", ".spec.", ".e2e."]
+    let by_name = [".test.", ".spec.", ".e2e.", ".cy."]
         .iter()
         .any(|m| name.contains(m));
     by_name
         || path.components().any(|c| {
+            let c = c.as_os_str().to_str().unwrap_or("");
             matches!(
-                c.as_os_str().to_str(),
-                Some("__tests__" | "e2e" | "test" | "tests" | "__mocks__")
-            )
+                c,
+                "__tests__" | "test" | "tests" | "__mocks__" | "playwright" | "cypress"
+            ) || c == "e2e"
+                || c.starts_with("e2e-")
+                || c.ends_with("-e2e")
         })
 }
 
-/// One-off code: seed data, migrations, scripts (`scripts/`, `seed/`, `seeds/`, `migrations/`,
-/// `seed.ts`, `*.seed.ts`).
+/// One-off code: seed data, migrations, scripts (`scripts/`, `scriptsPg/`, `seed/`, `seeds/`,
+/// `seeders/`, `migrations/`, `migrations-sqlite/`, `backgroundMigrations/`, `seed.ts`,
+/// `*.seed.ts`).
 pub fn is_script_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let by_name = name.starts_with("seed") || name.contains(".seed.");
     by_name
         || path.components().any(|c| {
-            let c = c.as_os_str().to_str().unwrap_or("");
-            matches!(c, "scripts" | "script" | "seed" | "seeds")
-                // `migrations`, `migrations-sqlite`, `db-migrations`
+            let c = c.as_os_str().to_str().unwrap_or("").to_ascii_lowercase();
+            c.starts_with("scripts")
+                || matches!(c.as_str(), "script" | "seed" | "seeds" | "seeders")
+                // `migrations`, `migrations-sqlite`, `db-migrations`, `backgroundMigrations`
                 || c.starts_with("migration")
                 || c.ends_with("migrations")
         })
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::{is_script_file, is_test_file};
+    use std::path::Path;
+
+    #[test]
+    fn tests_and_end_to_end_trees() {
+        for p in [
+            "src/a.test.ts",
+            "src/__tests__/a.ts",
+            "e2e/login.ts",
+            "apps/web-e2e/src/app.ts",
+            "e2e-tests/a.ts",
+            "playwright/fixtures.ts",
+            "cypress/support/commands.ts",
+            "src/login.cy.ts",
+        ] {
+            assert!(is_test_file(Path::new(p)), "{p}");
+        }
+        for p in [
+            "src/testing.ts",
+            "src/contest/a.ts",
+            "src/e2ee/keys.ts",
+            "src/latest.ts",
+        ] {
+            assert!(!is_test_file(Path::new(p)), "{p}");
+        }
+    }
+
+    #[test]
+    fn scripts_migrations_and_seeds() {
+        for p in [
+            "scripts/backfill.ts",
+            "scriptsPg/backfill.ts",
+            "db/seeds/users.ts",
+            "src/seeders/20240101-users.js",
+            "migrations-sqlite/001.ts",
+            "src/db-migrations/001.ts",
+            "src/backgroundMigrations/fill.ts",
+            "prisma/seed.ts",
+        ] {
+            assert!(is_script_file(Path::new(p)), "{p}");
+        }
+        for p in [
+            "src/describe.ts",
+            "src/subscripts/a.ts",
+            "src/migrator.ts",
+            "src/seo/a.ts",
+        ] {
+            assert!(!is_script_file(Path::new(p)), "{p}");
+        }
+    }
 }
 
 /// A fact that must hold for a pending diagnostic to be reported.

@@ -179,12 +179,21 @@ pub fn plural(n: usize, word: &str) -> String {
 /// How `--fix` fixes a finding, for the one-line formats: ` (fixable with --fix)`, or
 /// ` (fixable with --fix --unsafe-fixes)` for a fix that changes behaviour; empty when `--fix`
 /// does not apply it (no fix, or only a suggestion).
+/// A medium-confidence finding also ends in ` (medium confidence)`.
 fn fixable_suffix(finding: &crate::Finding) -> &'static str {
-    use crate::diagnostic::Applicability;
-    match finding.fix.as_ref().map(|(fix, _)| fix.applicability) {
-        Some(Applicability::Safe) => " (fixable with --fix)",
-        Some(Applicability::Unsafe) => " (fixable with --fix --unsafe-fixes)",
-        Some(Applicability::Suggestion) | None => "",
+    use crate::diagnostic::{Applicability, Confidence};
+    let fix = finding.fix.as_ref().map(|(fix, _)| fix.applicability);
+    match (fix, finding.confidence) {
+        (Some(Applicability::Safe), Confidence::High) => " (fixable with --fix)",
+        (Some(Applicability::Safe), Confidence::Medium) => {
+            " (medium confidence; fixable with --fix)"
+        }
+        (Some(Applicability::Unsafe), Confidence::High) => " (fixable with --fix --unsafe-fixes)",
+        (Some(Applicability::Unsafe), Confidence::Medium) => {
+            " (medium confidence; fixable with --fix --unsafe-fixes)"
+        }
+        (Some(Applicability::Suggestion) | None, Confidence::High) => "",
+        (Some(Applicability::Suggestion) | None, Confidence::Medium) => " (medium confidence)",
     }
 }
 

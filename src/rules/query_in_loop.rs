@@ -210,7 +210,11 @@ fn call_in_loop(
         repeats.how
     );
     let diagnostic = Diagnostic::new(RULE.id, node.byte_range(), message)
-        .with_help(crate::analysis::CHAIN_PLACEHOLDER.to_string());
+        .with_help(crate::analysis::CHAIN_PLACEHOLDER.to_string())
+        // Through a helper: whether the helper's query is the cost, or a side lookup next to
+        // other per-element work (an API call), is not known. Read on real code, most were
+        // the latter. A field resolver runs per parent object whatever it calls.
+        .guessed(iteration.resolver.is_none());
     sink.report(labelled(diagnostic, &iteration, repeats.label), conditions);
 }
 
@@ -424,7 +428,12 @@ fn report(node: Node, found: Found, iteration: Iteration, cx: &FileCx, sink: &mu
         Some(_) => "batch the lookups of all parents with a DataLoader (`loader.load(parent.id)`), or load the relation with the parent query".to_string(),
         None => found.help,
     };
-    let mut diagnostic = Diagnostic::new(RULE.id, node.byte_range(), message).with_help(help);
+    let mut diagnostic = Diagnostic::new(RULE.id, node.byte_range(), message)
+        .with_help(help)
+        // A fact: a read on every element of a collection that grows with the data. Writes
+        // (often one per element by nature: each row gets its own values), queries for some
+        // elements only, and collections of unknown size rest on a guess.
+        .guessed(found.is_write || !repeats.known_large || conditional_in_loop(node, &iteration));
     diagnostic.severity = write_severity;
     sink.report(labelled(diagnostic, &iteration, repeats.label), conditions);
 }
@@ -437,6 +446,9 @@ struct Repetition {
     label: String,
     /// The identifier whose value decides whether the collection is a literal.
     constant: Option<String>,
+    /// The repetition grows with the data by what the code shows: a field resolver, or a loop
+    /// over the rows of a query with no bound. Otherwise the finding rests on a guess.
+    known_large: bool,
 }
 
 /// How `iteration` repeats its body, or `None` when it walks a collection fixed in the source
@@ -447,6 +459,7 @@ fn repetition(iteration: &Iteration, cx: &FileCx) -> Option<Repetition> {
             how: format!("once per parent object a query returns (field resolver {resolver})"),
             label: "a field resolver runs once for each parent object in the result".to_string(),
             constant: None,
+            known_large: true,
         });
     }
     let collection = iteration.collection?;
@@ -469,6 +482,7 @@ fn repetition(iteration: &Iteration, cx: &FileCx) -> Option<Repetition> {
         how: format!("once per element of `{shown}`"),
         label,
         constant,
+        known_large: rows_of_unbounded_query(collection_root, cx),
     })
 }
 
@@ -612,6 +626,75 @@ fn root_of_collection<'t>(collection: Node<'t>, cx: &FileCx<'t>) -> Node<'t> {
         node = unwrap_expression(next);
     }
     node
+}
+
+/// Whether `collection` holds the rows of a query with no `take`/`limit`, in this function
+/// (`const users = await prisma.user.findMany({ where: { teamId } })`, `for (const u of await
+/// db.select().from(users))`): a collection that grows with the data, which makes an N+1 over it a
+/// fact. Rows of a bounded page, a parameter, a request body or a helper's result are of a size
+/// leaklint does not know.
+fn rows_of_unbounded_query(collection: Node, cx: &FileCx) -> bool {
+    let mut node = unwrap_expression(collection);
+    for _ in 0..4 {
+        match node.k() {
+            "await_expression" => match node.named_child(0) {
+                Some(inner) => node = unwrap_expression(inner),
+                None => return false,
+            },
+            "identifier" => match declared_value(cx.text(node), node, cx) {
+                Some(value) => node = root_of_collection(value, cx),
+                None => return false,
+            },
+            "call_expression" => {
+                if let Some(call) = prisma_call(node, cx) {
+                    let options = crate::analysis::prisma::options(&call);
+                    return matches!(call.operation, "findMany" | "$queryRaw" | "$queryRawUnsafe")
+                        && options.is_none_or(|o| property(o, "take", cx.src).is_none());
+                }
+                if let Some(call) = orm_call(node, cx) {
+                    let bounded = call.has_link(&["limit", "take", "first", "paginate"])
+                        || call.options.is_some_and(|o| {
+                            property(o, "take", cx.src).is_some()
+                                || property(o, "limit", cx.src).is_some()
+                        });
+                    return call.returns == crate::analysis::orm::Returns::Many && !bounded;
+                }
+                return false;
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether `node` runs for only some elements: under an `if`, a `switch` case, a ternary, a
+/// `&&`/`||`/`??` or in a `catch` within the loop. How many elements take that branch is not in
+/// the source.
+fn conditional_in_loop(node: Node, iteration: &Iteration) -> bool {
+    let mut child = node;
+    let mut up = node.parent();
+    while let Some(n) = up {
+        if n.start_byte() < iteration.header.start {
+            break;
+        }
+        let branch = match n.k() {
+            "if_statement" | "else_clause" => n.field("condition") != Some(child),
+            "switch_case" | "switch_default" | "catch_clause" => true,
+            "ternary_expression" => n.field("condition") != Some(child),
+            "binary_expression" => {
+                n.field("right") == Some(child)
+                    && n.field("operator")
+                        .is_some_and(|o| matches!(o.kind(), "&&" | "||" | "??"))
+            }
+            _ => false,
+        };
+        if branch {
+            return true;
+        }
+        child = n;
+        up = n.parent();
+    }
+    false
 }
 
 /// `SUPPORTED_LOCALES`, `TEAM_GROUPS`: by convention a constant fixed in the source, often
@@ -821,6 +904,51 @@ mod tests {
         ];
         for case in cases {
             assert_passes(case);
+        }
+    }
+
+    #[test]
+    fn confidence_is_high_only_for_reads_on_every_row_of_an_unbounded_query() {
+        use crate::diagnostic::Confidence::{High, Medium};
+        let tier = |src: &str| -> Vec<_> {
+            lint(src)
+                .into_iter()
+                .filter(|d| d.rule == "query-in-loop")
+                .map(|d| d.confidence)
+                .collect()
+        };
+        let rows = "const users = await prisma.user.findMany({ where: { teamId } });\n";
+        // A read per row of a query with no bound: a fact.
+        assert_eq!(
+            tier(&format!("async function f(teamId) {{ {rows} for (const u of users) {{ await prisma.post.findMany({{ where: {{ authorId: u.id }} }}); }} }}")),
+            [High]
+        );
+        assert_eq!(
+            tier("async function f() { for (const u of await prisma.user.findMany()) { await prisma.post.count({ where: { authorId: u.id } }); } }"),
+            [High]
+        );
+        // Rows of a page: bounded.
+        assert_eq!(
+            tier("async function f() { const jobs = await prisma.job.findMany({ take: 50 }); for (const j of jobs) { await prisma.run.findFirst({ where: { jobId: j.id } }); } }"),
+            [Medium]
+        );
+        // A parameter: size unknown.
+        assert_eq!(
+            tier("async function f(ids) { for (const id of ids) { await prisma.user.findUnique({ where: { id } }); } }"),
+            [Medium]
+        );
+        // For some rows only, in a catch, or a write: a guess.
+        for body in [
+            "if (u.admin) { await prisma.post.findMany({ where: { authorId: u.id } }); }",
+            "try { send(u); } catch (e) { await prisma.post.findMany({ where: { authorId: u.id } }); }",
+            "u.admin && (await prisma.post.findMany({ where: { authorId: u.id } }));",
+            "await prisma.user.update({ where: { id: u.id }, data: { seen: true } });",
+        ] {
+            assert_eq!(
+                tier(&format!("async function f(teamId) {{ {rows} for (const u of users) {{ {body} }} }}")),
+                [Medium],
+                "{body}"
+            );
         }
     }
 

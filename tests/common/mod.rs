@@ -4,8 +4,24 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// Runs leaklint with `args` in `dir`.
+/// Runs leaklint with `args` in `dir`. A `check` that does not choose a confidence reports
+/// medium findings too: most tests are about something else than the tier (see
+/// [`run_default`] and the `confidence_tiers` test for the default).
 pub fn run(dir: &Path, args: &[&str]) -> Output {
+    let mut all: Vec<&str> = args.to_vec();
+    let checks = args.is_empty()
+        || args[0] == "check"
+        || args[0].starts_with('-')
+        || !["rules", "explain", "lsp", "stats"].contains(&args[0]);
+    if checks && !args.contains(&"--confidence") && !args.contains(&"--show-config") {
+        all.push("--confidence");
+        all.push("medium");
+    }
+    run_default(dir, &all)
+}
+
+/// Runs leaklint with exactly `args` in `dir`.
+pub fn run_default(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_leaklint"))
         .args(args)
         .current_dir(dir)
