@@ -133,9 +133,9 @@ pub fn write(baseline: &Baseline, path: &Path) -> io::Result<()> {
 }
 
 /// Reads a baseline file: only a regular file (checked first, so a FIFO is never opened), at
-/// most [`crate::discover::MAX_READ`] bytes.
+/// most [`crate::source::MAX_READ`] bytes.
 pub fn read(path: &Path) -> Result<Baseline, String> {
-    let text = crate::discover::read_text(path).map_err(|e| crate::discover::io_message(&e))?;
+    let text = crate::source::read_text(path).map_err(|e| crate::discover::io_message(&e))?;
     let baseline: Baseline =
         serde_json::from_str(&text).map_err(|e| format!("not a leaklint baseline: {e}"))?;
     if baseline.version != VERSION {

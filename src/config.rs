@@ -274,7 +274,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// search for the configs above a file asks this of each; a file that does not parse says no,
 /// and its error comes when it is loaded).
 pub fn says_root(path: &Path) -> bool {
-    let Ok(text) = crate::discover::read_text(path) else {
+    let Ok(text) = crate::source::read_text(path) else {
         return false;
     };
     Document::parse(text)
@@ -290,7 +290,7 @@ pub fn load(path: &Path, name: &str) -> Result<Config, Box<ConfigError>> {
 
 /// Reads a config file and layers it onto `base` (the configs of the folders above it).
 pub fn load_onto(base: Config, path: &Path, name: &str) -> Result<Config, Box<ConfigError>> {
-    let text = crate::discover::read_text(path).map_err(|e| {
+    let text = crate::source::read_text(path).map_err(|e| {
         Box::new(ConfigError {
             message: format!("cannot read {name}: {e}"),
             src: None,

@@ -1,8 +1,8 @@
 //! Which files to lint: a gitignore-aware walk with leaklint's own ignore file, default skipped
 //! folders and config excludes. Explicitly named files are always linted.
 
-use crate::analysis::Lang;
 use crate::config::Config;
+use crate::source::{read_capped, Lang, MAX_READ};
 use ignore::WalkBuilder;
 use std::path::{Path, PathBuf};
 
@@ -14,10 +14,6 @@ pub const IGNORE_FILE: &str = ".leaklintignore";
 
 /// The ignore files the walks read in each folder.
 pub const IGNORE_FILES: &[&str] = &[".gitignore", ".ignore", IGNORE_FILE];
-
-/// The most leaklint reads of a file other than a linted one (config, schemas, `package.json`,
-/// modules read for facts): a schema path pointing at `/dev/zero` must not eat the memory.
-pub const MAX_READ: u64 = 16 * 1024 * 1024;
 
 /// The first ignore file of `dir` that exists but is not a regular file (a FIFO would block the
 /// walk forever, a device would never end).
@@ -108,73 +104,6 @@ pub fn odd_global_git_excludes() -> Option<PathBuf> {
         }
     }
     candidates.into_iter().find(|c| is_odd(c))
-}
-
-/// Whether `path`, under `root` as written, leads out of `root` through a symlink: such a file is
-/// not read for project facts (schemas, JSON data, modules), and `--verbose` says so
-/// ([`take_left_root`]). A path written outside `root` (a config's `schema = "../x"`) is not a
-/// symlink out and is read.
-pub fn leaves_root(path: &Path, root: &Path) -> bool {
-    let lexical = crate::project::absolute(path);
-    let root_lexical = crate::project::absolute(root);
-    if !lexical.starts_with(&root_lexical) {
-        return false;
-    }
-    let (Ok(real), Ok(root_real)) = (std::fs::canonicalize(&lexical), std::fs::canonicalize(root))
-    else {
-        return false;
-    };
-    let out = !real.starts_with(&root_real);
-    if out {
-        if let Ok(mut left) = LEFT_ROOT.lock() {
-            left.insert(lexical);
-        }
-    }
-    out
-}
-
-/// Files [`leaves_root`] refused since the last call.
-pub fn take_left_root() -> Vec<PathBuf> {
-    LEFT_ROOT
-        .lock()
-        .map(|mut left| std::mem::take(&mut *left).into_iter().collect())
-        .unwrap_or_default()
-}
-
-static LEFT_ROOT: std::sync::Mutex<std::collections::BTreeSet<PathBuf>> =
-    std::sync::Mutex::new(std::collections::BTreeSet::new());
-
-/// Reads a text file, only when it is a regular file (checked first, so a FIFO is never opened)
-/// and at most `cap` bytes long.
-pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, ErrorKind, Read};
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
-    }
-    if meta.len() > cap {
-        return Err(Error::new(
-            ErrorKind::InvalidData,
-            format!("larger than {cap} bytes"),
-        ));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(cap + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > cap {
-        return Err(Error::new(
-            ErrorKind::InvalidData,
-            format!("larger than {cap} bytes"),
-        ));
-    }
-    Ok(bytes)
-}
-
-/// [`read_capped`] with [`MAX_READ`], as UTF-8 text.
-pub fn read_text(path: &Path) -> std::io::Result<String> {
-    String::from_utf8(read_capped(path, MAX_READ)?)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8"))
 }
 
 /// What the walk found: files, and problems that did not stop it.

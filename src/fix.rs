@@ -1,8 +1,9 @@
 //! Applying fixes: edits of one file are applied together or not at all, and only when the
 //! result still parses as well as the original did.
 
-use crate::analysis::{parse, Lang};
+use crate::analysis::parse;
 use crate::diagnostic::Applicability;
+use crate::source::Lang;
 use crate::{Finding, Report};
 use std::collections::BTreeMap;
 use std::path::Path;

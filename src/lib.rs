@@ -15,15 +15,17 @@ pub mod project;
 pub mod render;
 pub mod rules;
 pub mod semantic;
+pub mod source;
 pub mod suppress;
 pub mod workspace;
 
 use aho_corasick::AhoCorasick;
-use analysis::{Condition, Lang};
+use analysis::Condition;
 use config::{Config, Level};
 use diagnostic::{ByteSpan, Diagnostic, Fix, LineCol, LineIndex, Severity};
 use rayon::prelude::*;
 use rules::Rule;
+use source::Lang;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -231,9 +233,9 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
         .stack_size(WORKER_STACK)
         .build()
         .map_err(|e| RunError::ThreadPool(e.to_string()))?;
-    discover::take_left_root();
+    source::take_left_root();
     let mut report = pool.install(|| workspace::lint(settings))?;
-    for path in discover::take_left_root() {
+    for path in source::take_left_root() {
         report.notes.push(format!(
             "note: {}: a symlink out of the project root, not followed",
             display_path(&path, &settings.cwd)
@@ -548,7 +550,7 @@ pub(crate) fn lint_files(
                     .filter(|p| {
                         conditions_hold(&p.conditions, &path, project)
                             && index.receivers_hold(
-                                &project::absolute(&path),
+                                &source::absolute(&path),
                                 &p.conditions,
                                 &resolve,
                             )
@@ -742,7 +744,7 @@ fn follow_types(
         .iter()
         .enumerate()
         .filter(|(_, (_, o))| matches!(o, Outcome::Linted(l) if !l.parsed))
-        .map(|(i, (p, _))| (project::absolute(p), i))
+        .map(|(i, (p, _))| (source::absolute(p), i))
         .collect();
     let is_type = |c: &Condition| matches!(c, Condition::TypedReceiver { .. });
     for _ in 0..TYPE_ROUNDS {
@@ -756,7 +758,7 @@ fn follow_types(
                 l.pending
                     .iter()
                     .filter(|p| p.conditions.iter().any(is_type))
-                    .map(move |p| (project::absolute(path), p.conditions.clone()))
+                    .map(move |p| (source::absolute(path), p.conditions.clone()))
             })
             .collect();
         let mut receivers = index.typed_receivers();
@@ -811,7 +813,7 @@ fn take_facts(
     for (path, outcome) in outcomes {
         if let Outcome::Linted(linted) = outcome {
             if let Some(facts) = linted.facts.take().filter(|f| !f.is_empty()) {
-                files.push((project::absolute(path), facts));
+                files.push((source::absolute(path), facts));
             }
         }
     }
@@ -837,7 +839,7 @@ fn describe_calls(
     }) else {
         return Some(pending);
     };
-    let chain = index.per_element_query(&project::absolute(path), target, element_args, resolve)?;
+    let chain = index.per_element_query(&source::absolute(path), target, element_args, resolve)?;
     let operation = chain.query.rsplit('.').next().unwrap_or("");
     if same_tick && rules::query_in_loop::is_batched_by_prisma(operation) {
         return None;
@@ -976,7 +978,7 @@ fn lint_file(
             Err(e) => return Outcome::Error(discover::io_message(&e)),
         }
         // Capped: the file may have grown since its size was read.
-        match discover::read_capped(path, max) {
+        match source::read_capped(path, max) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
                 return Outcome::Skipped(SkipReason::TooLarge)

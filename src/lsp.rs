@@ -194,7 +194,7 @@ impl Server {
         if paths.is_empty() {
             return;
         }
-        let absolute: Vec<PathBuf> = paths.iter().map(|p| crate::project::absolute(p)).collect();
+        let absolute: Vec<PathBuf> = paths.iter().map(|p| crate::source::absolute(p)).collect();
         let everything = absolute.iter().any(|p| is_project_file(p));
         if everything {
             self.projects.clear();

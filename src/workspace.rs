@@ -147,7 +147,7 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
         let found = if settings.unsaved_text(path).is_some() {
             // An unsaved buffer: linted as the file it names, which may not exist yet.
             Discovered {
-                files: crate::analysis::Lang::from_path(path)
+                files: crate::source::Lang::from_path(path)
                     .map(|lang| (path.clone(), lang))
                     .into_iter()
                     .collect(),
@@ -330,7 +330,7 @@ fn context_of(
     let walk_config = resolver.config_for(root).ok();
     let text = |path: &Path| match settings.unsaved_text(path) {
         Some(text) => Some(text.to_string()),
-        None => crate::discover::read_text(path).ok(),
+        None => crate::source::read_text(path).ok(),
     };
     let mut wanted = |file: &Path| {
         if project_root(file, root) != root {
@@ -362,7 +362,7 @@ fn add_context(
     resolver: &mut Resolver,
 ) -> Result<(), RunError> {
     for file in context {
-        let Some(lang) = crate::analysis::Lang::from_path(file) else {
+        let Some(lang) = crate::source::Lang::from_path(file) else {
             continue;
         };
         let (config, _) = resolver.effective(file).map_err(RunError::Config)?;
@@ -374,7 +374,7 @@ fn add_context(
     group
         .files
         .files
-        .sort_by_cached_key(|(path, _)| crate::project::absolute(path));
+        .sort_by_cached_key(|(path, _)| crate::source::absolute(path));
     Ok(())
 }
 

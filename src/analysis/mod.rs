@@ -15,6 +15,7 @@ use crate::diagnostic::{ByteSpan, Diagnostic};
 use crate::project::schema::Schema;
 use crate::project::Project;
 use crate::rules::{Check, FileCheck, Rule};
+use crate::source::{is_script_file, is_test_file, Lang};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -22,30 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tree_sitter::{Node, Parser, Tree};
 use walk::Visitor;
 
-/// Which grammar parses a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lang {
-    TypeScript,
-    Tsx,
-    JavaScript,
-}
-
 impl Lang {
-    /// The grammar for a file name, or `None` when leaklint does not lint such files.
-    pub fn from_path(path: &Path) -> Option<Lang> {
-        // Lossy: a name that is not UTF-8 is still linted by its extension.
-        let name = path.file_name()?.to_string_lossy();
-        if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
-            return None;
-        }
-        match path.extension()?.to_str()? {
-            "ts" | "mts" | "cts" => Some(Lang::TypeScript),
-            "tsx" => Some(Lang::Tsx),
-            "js" | "jsx" | "mjs" | "cjs" => Some(Lang::JavaScript),
-            _ => None,
-        }
-    }
-
     /// Where this grammar's name tables are kept.
     fn tables(self) -> &'static std::sync::OnceLock<node::Tables> {
         static TYPESCRIPT: std::sync::OnceLock<node::Tables> = std::sync::OnceLock::new();
@@ -107,97 +85,6 @@ pub fn parse(text: &str, lang: Lang) -> Option<Tree> {
 
 /// How long a parse may take, in milliseconds (`parse-timeout-ms`, set once per run).
 pub static PARSE_TIMEOUT_MS: AtomicU64 = AtomicU64::new(crate::config::DEFAULT_PARSE_TIMEOUT_MS);
-
-/// Test code: `*.test.*`, `*.spec.*`, `*.e2e.*`, `*.cy.*`, and files under `__tests__`,
-/// `__mocks__`, `test(s)` folders and end-to-end trees (`e2e`, `e2e-tests`, `app-e2e`,
-/// `playwright`, `cypress`).
-pub fn is_test_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let by_name = [".test.", ".spec.", ".e2e.", ".cy."]
-        .iter()
-        .any(|m| name.contains(m));
-    by_name
-        || path.components().any(|c| {
-            let c = c.as_os_str().to_str().unwrap_or("");
-            matches!(
-                c,
-                "__tests__" | "test" | "tests" | "__mocks__" | "playwright" | "cypress"
-            ) || c == "e2e"
-                || c.starts_with("e2e-")
-                || c.ends_with("-e2e")
-        })
-}
-
-/// One-off code: seed data, migrations, scripts (`scripts/`, `scriptsPg/`, `seed/`, `seeds/`,
-/// `seeders/`, `migrations/`, `migrations-sqlite/`, `backgroundMigrations/`, `seed.ts`,
-/// `*.seed.ts`).
-pub fn is_script_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let by_name = name.starts_with("seed") || name.contains(".seed.");
-    by_name
-        || path.components().any(|c| {
-            let c = c.as_os_str().to_str().unwrap_or("").to_ascii_lowercase();
-            c.starts_with("scripts")
-                || matches!(c.as_str(), "script" | "seed" | "seeds" | "seeders")
-                // `migrations`, `migrations-sqlite`, `db-migrations`, `backgroundMigrations`
-                || c.starts_with("migration")
-                || c.ends_with("migrations")
-        })
-}
-
-#[cfg(test)]
-mod path_tests {
-    use super::{is_script_file, is_test_file};
-    use std::path::Path;
-
-    #[test]
-    fn tests_and_end_to_end_trees() {
-        for p in [
-            "src/a.test.ts",
-            "src/__tests__/a.ts",
-            "e2e/login.ts",
-            "apps/web-e2e/src/app.ts",
-            "e2e-tests/a.ts",
-            "playwright/fixtures.ts",
-            "cypress/support/commands.ts",
-            "src/login.cy.ts",
-        ] {
-            assert!(is_test_file(Path::new(p)), "{p}");
-        }
-        for p in [
-            "src/testing.ts",
-            "src/contest/a.ts",
-            "src/e2ee/keys.ts",
-            "src/latest.ts",
-        ] {
-            assert!(!is_test_file(Path::new(p)), "{p}");
-        }
-    }
-
-    #[test]
-    fn scripts_migrations_and_seeds() {
-        for p in [
-            "scripts/backfill.ts",
-            "scriptsPg/backfill.ts",
-            "db/seeds/users.ts",
-            "src/seeders/20240101-users.js",
-            "migrations-sqlite/001.ts",
-            "src/db-migrations/001.ts",
-            "src/backgroundMigrations/fill.ts",
-            "prisma/seed.ts",
-        ] {
-            assert!(is_script_file(Path::new(p)), "{p}");
-        }
-        for p in [
-            "src/describe.ts",
-            "src/subscripts/a.ts",
-            "src/migrator.ts",
-            "src/seo/a.ts",
-        ] {
-            assert!(!is_script_file(Path::new(p)), "{p}");
-        }
-    }
-}
 
 /// A fact that must hold for a pending diagnostic to be reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -444,9 +331,9 @@ pub struct FileCx<'t> {
     pub schema: Option<&'t Schema>,
     /// The dependencies of this file's package and of the workspace packages it depends on.
     pub dependencies: Vec<&'t str>,
-    /// Whether the file is test code ([`is_test_file`]).
+    /// Whether the file is test code ([`crate::source::is_test_file`]).
     pub is_test: bool,
-    /// Whether the file is a one-off script ([`is_script_file`]).
+    /// Whether the file is a one-off script ([`crate::source::is_script_file`]).
     pub is_script: bool,
     pub src: &'t str,
     pub config: &'t Config,

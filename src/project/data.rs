@@ -49,7 +49,7 @@ impl Modules {
             match project.resolve(importer, specifier).first() {
                 Some(file) => add_json(&mut data, file, &project.root),
                 None if relative => {
-                    let base = super::absolute(importer);
+                    let base = crate::source::absolute(importer);
                     add_json(&mut data, &base.parent()?.join(specifier), &project.root);
                 }
                 None => return None,
@@ -57,7 +57,7 @@ impl Modules {
             return Some(data);
         }
         let module = project.resolve(importer, specifier).into_iter().next()?;
-        if crate::discover::leaves_root(&module, &project.root) {
+        if crate::source::leaves_root(&module, &project.root) {
             return None;
         }
         let references = self.facts_for(&module)?.json_files;
@@ -83,7 +83,7 @@ fn add_json(data: &mut Data, path: &Path, root: &Path) {
         return;
     }
     data.files.push(name);
-    if crate::discover::leaves_root(path, root) {
+    if crate::source::leaves_root(path, root) {
         data.missing = true;
         data.not_followed = true;
         return;

@@ -9,6 +9,7 @@ pub mod schema;
 pub mod targeted;
 
 use crate::config::Config;
+use crate::source::absolute;
 use ignore::WalkBuilder;
 pub use modules::Modules;
 use schema::Schema;
@@ -157,10 +158,10 @@ impl Project {
             };
             let mut schema = Schema::default();
             for file in files {
-                if crate::discover::leaves_root(&file, &root) {
+                if crate::source::leaves_root(&file, &root) {
                     continue;
                 }
-                if let Ok(text) = crate::discover::read_text(&file) {
+                if let Ok(text) = crate::source::read_text(&file) {
                     schema.add_file(file, &text);
                 }
             }
@@ -182,7 +183,7 @@ impl Project {
             .package_for(&file)
             .map(|p| p.dir.clone())
             .unwrap_or_else(|| self.root.clone());
-        if let Ok(text) = crate::discover::read_text(&file) {
+        if let Ok(text) = crate::source::read_text(&file) {
             self.schemas.entry(owner).or_default().add_file(file, &text);
         }
     }
@@ -279,7 +280,7 @@ impl Project {
             || specifier == ".."
         {
             let base = importer.parent().unwrap_or(Path::new("/")).join(specifier);
-            return modules::candidates_with(&modules::normalize(&base), exists);
+            return modules::candidates_with(&crate::source::normalize(&base), exists);
         }
         let mut out = Vec::new();
         if let Some(tsconfig) = self.tsconfigs.iter().find(|t| importer.starts_with(&t.dir)) {
@@ -290,7 +291,7 @@ impl Project {
                 for target in targets {
                     let target = target.replace('*', rest);
                     out.extend(modules::candidates_with(
-                        &modules::normalize(&tsconfig.base.join(target)),
+                        &crate::source::normalize(&tsconfig.base.join(target)),
                         exists,
                     ));
                 }
@@ -305,7 +306,7 @@ impl Project {
             if specifier == name {
                 for entry in &package.entries {
                     out.extend(modules::candidates_with(
-                        &modules::normalize(&package.dir.join(entry)),
+                        &crate::source::normalize(&package.dir.join(entry)),
                         exists,
                     ));
                 }
@@ -362,14 +363,8 @@ fn match_alias<'a>(pattern: &str, specifier: &'a str) -> Option<&'a str> {
     }
 }
 
-/// An absolute, lexically normalised path.
-pub fn absolute(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    modules::normalize(&absolute)
-}
-
 fn read_json(path: &Path) -> Option<serde_json::Value> {
-    let text = crate::discover::read_text(path).ok()?;
+    let text = crate::source::read_text(path).ok()?;
     jsonc_parser::parse_to_serde_value::<serde_json::Value>(&text, &Default::default()).ok()
 }
 
@@ -441,7 +436,7 @@ fn read_tsconfig_from(path: &Path, depth: usize) -> Option<(TsConfig, bool)> {
     let options = &json["compilerOptions"];
     let own_base = options["baseUrl"]
         .as_str()
-        .map(|b| modules::normalize(&dir.join(b)));
+        .map(|b| crate::source::normalize(&dir.join(b)));
     let own_paths: Option<Vec<(String, Vec<String>)>> = options["paths"].as_object().map(|map| {
         map.iter()
             .map(|(k, v)| {
@@ -470,7 +465,7 @@ fn read_tsconfig_from(path: &Path, depth: usize) -> Option<(TsConfig, bool)> {
             .rev()
             .filter(|e| e.starts_with("./") || e.starts_with("../"))
             .find_map(|e| {
-                let mut target = modules::normalize(&dir.join(e));
+                let mut target = crate::source::normalize(&dir.join(e));
                 if target.extension().is_none_or(|x| x != "json") {
                     target.as_mut_os_string().push(".json");
                 }

@@ -43,7 +43,7 @@ impl Modules {
         self.facts
             .lock()
             .expect("no panics while held")
-            .insert(super::absolute(path), facts);
+            .insert(crate::source::absolute(path), facts);
     }
 
     /// Whether `specifier`, imported from `importer`, names a module that holds a Prisma client.
@@ -70,7 +70,7 @@ impl Modules {
             .resolve(importer, specifier)
             .into_iter()
             .any(|file| {
-                if crate::discover::leaves_root(&file, &project.root) {
+                if crate::source::leaves_root(&file, &project.root) {
                     return false;
                 }
                 let Some(facts) = self.facts_for(&file) else {
@@ -85,11 +85,11 @@ impl Modules {
     }
 
     pub(super) fn facts_for(&self, file: &Path) -> Option<Facts> {
-        let key = super::absolute(file);
+        let key = crate::source::absolute(file);
         if let Some(known) = self.facts.lock().expect("no panics while held").get(&key) {
             return Some(known.clone());
         }
-        let text = crate::discover::read_text(&key).ok()?;
+        let text = crate::source::read_text(&key).ok()?;
         let facts = facts_of(&text);
         self.facts
             .lock()
@@ -165,23 +165,6 @@ pub fn candidates_with(base: &Path, exists: &dyn Fn(&Path) -> bool) -> Vec<PathB
         out.push(base.join(format!("index.{ext}")));
     }
     out.retain(|p| exists(p));
-    out
-}
-
-/// `a/./b/../c` -> `a/c`, without touching the file system.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
     out
 }
 

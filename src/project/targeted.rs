@@ -250,7 +250,7 @@ impl<'a> Loader<'a> {
     /// The root's own manifests and the packages its workspace declares (`workspaces` of
     /// `package.json`, `pnpm-workspace.yaml`, `lerna.json`).
     pub fn new(root: &Path) -> Loader<'a> {
-        let root = super::absolute(root);
+        let root = crate::source::absolute(root);
         let mut loader = Loader {
             project: Held::Building(Project {
                 root: root.clone(),
@@ -282,7 +282,7 @@ impl<'a> Loader<'a> {
             loader.manifests += 1;
         }
         if loader.listings.is_file(&root.join("pnpm-workspace.yaml")) {
-            if let Ok(text) = crate::discover::read_text(&root.join("pnpm-workspace.yaml")) {
+            if let Ok(text) = crate::source::read_text(&root.join("pnpm-workspace.yaml")) {
                 patterns.extend(pnpm_packages(&text));
             }
             loader.manifests += 1;
@@ -409,7 +409,7 @@ impl<'a> Loader<'a> {
             return;
         }
         let root = self.project().root.clone();
-        let file = super::absolute(file);
+        let file = crate::source::absolute(file);
         let mut dirs: Vec<PathBuf> = file
             .ancestors()
             .skip(1)
@@ -448,7 +448,7 @@ impl<'a> Loader<'a> {
         let root = building.root.clone();
         let mut files: Vec<PathBuf> = Vec::new();
         if let Some(configured) = configured {
-            let path = super::absolute(Path::new(configured));
+            let path = crate::source::absolute(Path::new(configured));
             if path.is_dir() {
                 self.prisma_files_under(&path, &mut files);
             }
@@ -468,7 +468,7 @@ impl<'a> Loader<'a> {
                 }
                 self.prisma_files_under(&dir.join("prisma"), &mut files);
                 if let Some(declared) = declared {
-                    let path = super::modules::normalize(&dir.join(declared));
+                    let path = crate::source::normalize(&dir.join(declared));
                     if self.listings.is_dir(&path) {
                         self.prisma_files_under(&path, &mut files);
                     } else if self.listings.is_file(&path)
@@ -490,11 +490,11 @@ impl<'a> Loader<'a> {
             ..Project::default()
         };
         if let Some(configured) = configured {
-            let path = super::absolute(Path::new(configured));
+            let path = crate::source::absolute(Path::new(configured));
             let files = if path.is_dir() { files } else { vec![path] };
             let mut schema = super::Schema::default();
             for file in files {
-                if let Ok(text) = crate::discover::read_text(&file) {
+                if let Ok(text) = crate::source::read_text(&file) {
                     schema.add_file(file, &text);
                 }
             }
@@ -642,11 +642,11 @@ impl Loader<'_> {
         wanted: &mut dyn FnMut(&Path) -> bool,
     ) -> Vec<PathBuf> {
         let root = self.project().root.clone();
-        let mut seen: HashSet<PathBuf> = files.iter().map(|f| super::absolute(f)).collect();
+        let mut seen: HashSet<PathBuf> = files.iter().map(|f| crate::source::absolute(f)).collect();
         let mut queue: VecDeque<(PathBuf, usize)> = VecDeque::new();
         for file in files {
             self.visit(file);
-            queue.push_back((super::absolute(file), 0));
+            queue.push_back((crate::source::absolute(file), 0));
         }
         let mut out = Vec::new();
         'files: while let Some((file, depth)) = queue.pop_front() {
@@ -663,9 +663,9 @@ impl Loader<'_> {
                     .project()
                     .resolve_with(&file, &specifier, &|p: &Path| listings.is_file(p));
                 for target in targets {
-                    let target = super::absolute(&target);
+                    let target = crate::source::absolute(&target);
                     if !seen.insert(target.clone())
-                        || crate::analysis::Lang::from_path(&target).is_none()
+                        || crate::source::Lang::from_path(&target).is_none()
                         || self.listings.is_link(&target)
                         || self.ignores_skip(&target, &root)
                         || !wanted(&target)

@@ -409,9 +409,10 @@ fn shorten(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::{analyze, Condition, Lang};
+    use crate::analysis::{analyze, Condition};
     use crate::config::Config;
     use crate::rules::test_support::{assert_fails, assert_passes, lint};
+    use crate::source::Lang;
 
     /// Conditions of every pending diagnostic of this rule.
     fn pending(src: &str) -> Vec<Vec<Condition>> {

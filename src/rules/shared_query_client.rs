@@ -116,9 +116,10 @@ fn server_rendered(cx: &FileCx) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::{analyze, Lang};
+    use crate::analysis::analyze;
     use crate::config::Config;
     use crate::rules::test_support::{assert_fails, assert_passes};
+    use crate::source::Lang;
 
     fn lint_at(path: &str, src: &str) -> usize {
         let config = Config::default();

@@ -1,11 +1,12 @@
 //! Helpers that keep rule tests to one line per case.
 
-use crate::analysis::{analyze, Lang};
+use crate::analysis::analyze;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::schema::Schema;
 use crate::project::Project;
 use crate::rules::RULES;
+use crate::source::Lang;
 use std::path::{Path, PathBuf};
 
 /// Diagnostics of every rule for a TypeScript snippet at `src/app.ts`, with the default config

@@ -770,7 +770,8 @@ pub fn required_module<'s>(value: Node, src: &'s str) -> Option<(&'s str, Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{parse, Lang};
+    use crate::analysis::parse;
+    use crate::source::Lang;
 
     /// Builds the bindings of `src` with the same walk the analysis uses.
     fn with_bindings(src: &str, check: impl FnOnce(&Bindings, &str)) {

@@ -1,0 +1,215 @@
+//! The bottom layer: reading source and project files, and classifying paths (which grammar
+//! parses a file, test code, one-off scripts, symlinks out of the root). It uses no other module
+//! of the crate.
+
+use std::path::{Path, PathBuf};
+
+/// Which grammar parses a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    TypeScript,
+    Tsx,
+    JavaScript,
+}
+
+impl Lang {
+    /// The grammar for a file name, or `None` when leaklint does not lint such files.
+    pub fn from_path(path: &Path) -> Option<Lang> {
+        // Lossy: a name that is not UTF-8 is still linted by its extension.
+        let name = path.file_name()?.to_string_lossy();
+        if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
+            return None;
+        }
+        match path.extension()?.to_str()? {
+            "ts" | "mts" | "cts" => Some(Lang::TypeScript),
+            "tsx" => Some(Lang::Tsx),
+            "js" | "jsx" | "mjs" | "cjs" => Some(Lang::JavaScript),
+            _ => None,
+        }
+    }
+}
+
+/// Test code: `*.test.*`, `*.spec.*`, `*.e2e.*`, `*.cy.*`, and files under `__tests__`,
+/// `__mocks__`, `test(s)` folders and end-to-end trees (`e2e`, `e2e-tests`, `app-e2e`,
+/// `playwright`, `cypress`).
+pub fn is_test_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let by_name = [".test.", ".spec.", ".e2e.", ".cy."]
+        .iter()
+        .any(|m| name.contains(m));
+    by_name
+        || path.components().any(|c| {
+            let c = c.as_os_str().to_str().unwrap_or("");
+            matches!(
+                c,
+                "__tests__" | "test" | "tests" | "__mocks__" | "playwright" | "cypress"
+            ) || c == "e2e"
+                || c.starts_with("e2e-")
+                || c.ends_with("-e2e")
+        })
+}
+
+/// One-off code: seed data, migrations, scripts (`scripts/`, `scriptsPg/`, `seed/`, `seeds/`,
+/// `seeders/`, `migrations/`, `migrations-sqlite/`, `backgroundMigrations/`, `seed.ts`,
+/// `*.seed.ts`).
+pub fn is_script_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let by_name = name.starts_with("seed") || name.contains(".seed.");
+    by_name
+        || path.components().any(|c| {
+            let c = c.as_os_str().to_str().unwrap_or("").to_ascii_lowercase();
+            c.starts_with("scripts")
+                || matches!(c.as_str(), "script" | "seed" | "seeds" | "seeders")
+                // `migrations`, `migrations-sqlite`, `db-migrations`, `backgroundMigrations`
+                || c.starts_with("migration")
+                || c.ends_with("migrations")
+        })
+}
+
+/// The most leaklint reads of a file other than a linted one (config, schemas, `package.json`,
+/// modules read for facts): a schema path pointing at `/dev/zero` must not eat the memory.
+pub const MAX_READ: u64 = 16 * 1024 * 1024;
+
+/// Whether `path`, under `root` as written, leads out of `root` through a symlink: such a file is
+/// not read for project facts (schemas, JSON data, modules), and `--verbose` says so
+/// ([`take_left_root`]). A path written outside `root` (a config's `schema = "../x"`) is not a
+/// symlink out and is read.
+pub fn leaves_root(path: &Path, root: &Path) -> bool {
+    let lexical = crate::source::absolute(path);
+    let root_lexical = crate::source::absolute(root);
+    if !lexical.starts_with(&root_lexical) {
+        return false;
+    }
+    let (Ok(real), Ok(root_real)) = (std::fs::canonicalize(&lexical), std::fs::canonicalize(root))
+    else {
+        return false;
+    };
+    let out = !real.starts_with(&root_real);
+    if out {
+        if let Ok(mut left) = LEFT_ROOT.lock() {
+            left.insert(lexical);
+        }
+    }
+    out
+}
+
+/// Files [`leaves_root`] refused since the last call.
+pub fn take_left_root() -> Vec<PathBuf> {
+    LEFT_ROOT
+        .lock()
+        .map(|mut left| std::mem::take(&mut *left).into_iter().collect())
+        .unwrap_or_default()
+}
+
+static LEFT_ROOT: std::sync::Mutex<std::collections::BTreeSet<PathBuf>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// Reads a text file, only when it is a regular file (checked first, so a FIFO is never opened)
+/// and at most `cap` bytes long.
+pub fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
+    }
+    if meta.len() > cap {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {cap} bytes"),
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(cap + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {cap} bytes"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// [`read_capped`] with [`MAX_READ`], as UTF-8 text.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_capped(path, MAX_READ)?)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8"))
+}
+
+/// An absolute, lexically normalised path.
+pub fn absolute(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    normalize(&absolute)
+}
+
+/// `a/./b/../c` -> `a/c`, without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::{is_script_file, is_test_file};
+    use std::path::Path;
+
+    #[test]
+    fn tests_and_end_to_end_trees() {
+        for p in [
+            "src/a.test.ts",
+            "src/__tests__/a.ts",
+            "e2e/login.ts",
+            "apps/web-e2e/src/app.ts",
+            "e2e-tests/a.ts",
+            "playwright/fixtures.ts",
+            "cypress/support/commands.ts",
+            "src/login.cy.ts",
+        ] {
+            assert!(is_test_file(Path::new(p)), "{p}");
+        }
+        for p in [
+            "src/testing.ts",
+            "src/contest/a.ts",
+            "src/e2ee/keys.ts",
+            "src/latest.ts",
+        ] {
+            assert!(!is_test_file(Path::new(p)), "{p}");
+        }
+    }
+
+    #[test]
+    fn scripts_migrations_and_seeds() {
+        for p in [
+            "scripts/backfill.ts",
+            "scriptsPg/backfill.ts",
+            "db/seeds/users.ts",
+            "src/seeders/20240101-users.js",
+            "migrations-sqlite/001.ts",
+            "src/db-migrations/001.ts",
+            "src/backgroundMigrations/fill.ts",
+            "prisma/seed.ts",
+        ] {
+            assert!(is_script_file(Path::new(p)), "{p}");
+        }
+        for p in [
+            "src/describe.ts",
+            "src/subscripts/a.ts",
+            "src/migrator.ts",
+            "src/seo/a.ts",
+        ] {
+            assert!(!is_script_file(Path::new(p)), "{p}");
+        }
+    }
+}
