@@ -1,4 +1,4 @@
-//! Engine checks on suppression comments. Their logic lives in `crate::suppress`; these entries
+//! Engine checks on suppression comments. Their logic lives in the `suppress` module, the layer above; these entries
 //! give them ids, docs and severities like any rule.
 
 use super::{Category, Check, FixKind, Rule};
