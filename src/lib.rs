@@ -20,15 +20,17 @@ pub mod suppress;
 pub mod workspace;
 
 use aho_corasick::AhoCorasick;
-use analysis::Condition;
+use analysis::{Condition, FileCx, Pending, Sink};
 use config::{Config, Level};
 use diagnostic::{ByteSpan, Diagnostic, Fix, LineCol, LineIndex, Severity};
+use project::Project;
 use rayon::prelude::*;
-use rules::Rule;
+use rules::{Check, FileCheck, Rule};
 use source::Lang;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tree_sitter::Node;
 
 /// Bytes at the start of a file searched for a NUL to call it binary.
 const BINARY_PROBE: usize = 8000;
@@ -1051,7 +1053,7 @@ fn lint_file(
     }
     active.retain(|r| r.check.is_some());
     let started = std::time::Instant::now();
-    let Some(analysis) = analysis::analyze(path, &text, lang, config, project, &active) else {
+    let Some(analysis) = analyze(path, &text, lang, config, project, &active) else {
         if started.elapsed().as_millis() >= u128::from(config.parse_timeout_ms) {
             return Outcome::Skipped(SkipReason::ParseTimeout);
         }
@@ -1114,4 +1116,222 @@ fn escape_controls(text: &str) -> String {
             }
         })
         .collect()
+}
+
+// The per-file driver: runs every rule's check in the one walk of a parsed file, beside the
+// semantic collector, and settles what the file itself can answer. It sits above `analysis`,
+// `semantic` and `rules`, which it ties together.
+
+/// Everything one file's analysis produced.
+pub struct FileAnalysis {
+    pub pending: Vec<Pending>,
+    /// Raw SQL statements that did not parse.
+    pub unparsed_sql: usize,
+    pub comments: Vec<ByteSpan>,
+    pub syntax_errors: bool,
+    /// Whether a helper stopped at [`analysis::syntax::MAX_NESTING`]: part of the file was not judged.
+    pub too_deep: bool,
+    /// The tree had more nodes than `max-nodes`: nothing was analysed.
+    pub too_many_nodes: bool,
+    /// What the file's functions do, for the project index.
+    pub facts: semantic::facts::FileFacts,
+}
+
+/// Parses and analyses one file with the given rules.
+pub fn analyze(
+    path: &Path,
+    text: &str,
+    lang: Lang,
+    config: &Config,
+    project: &Project,
+    rules: &[&Rule],
+) -> Option<FileAnalysis> {
+    let tree = analysis::parse(text, lang)?;
+    analysis::syntax::take_too_deep();
+    // Counted in the tree's summary, without a walk.
+    if tree.root_node().descendant_count() as u64 > config.max_nodes {
+        return Some(FileAnalysis {
+            pending: Vec::new(),
+            unparsed_sql: 0,
+            comments: Vec::new(),
+            syntax_errors: false,
+            too_deep: false,
+            too_many_nodes: true,
+            facts: Default::default(),
+        });
+    }
+    analysis::use_grammar(lang);
+    let mut node_checks = Vec::new();
+    let mut file_checks = Vec::new();
+    for rule in rules {
+        match rule.check {
+            Check::Node(check) => node_checks.push(check),
+            Check::Stateful(make) => file_checks.push(make()),
+            Check::None => {}
+        }
+    }
+    let mut analyzer = Analyzer {
+        collector: semantic::facts::Collector::new(text),
+        cx: FileCx {
+            path,
+            project,
+            schema: project.schema_for(path),
+            dependencies: project.dependencies_of(path),
+            is_test: source::is_test_file(path),
+            // oclif commands are command-line tools run by hand.
+            is_script: source::is_script_file(path) || text.contains("@oclif/"),
+            src: text,
+            config,
+            ancestors: Vec::new(),
+            frames: Vec::new(),
+            imports: HashMap::new(),
+            literal_consts: HashSet::new(),
+            local_clients: HashSet::new(),
+            comments: Vec::new(),
+            declarations: HashMap::new(),
+            text_index: Default::default(),
+        },
+        node_checks,
+        file_checks,
+        sink: Sink::default(),
+    };
+    analysis::walk::walk(&tree, &mut analyzer);
+    let Analyzer {
+        cx,
+        mut sink,
+        mut file_checks,
+        collector,
+        ..
+    } = analyzer;
+    for check in &mut file_checks {
+        check.finish(&cx, &mut sink);
+    }
+    let mut facts = collector.finish();
+    // Calls into npm packages cannot lead to this project's queries.
+    facts.module_calls.retain(|c| may_be_local(&c.target, &cx));
+    for function in &mut facts.functions {
+        function.calls.retain(|c| may_be_local(&c.target, &cx));
+        function.queries.retain_mut(|q| {
+            match resolve_conditions(std::mem::take(&mut q.conditions), &cx) {
+                Some(conditions) => {
+                    q.conditions = conditions;
+                    true
+                }
+                None => false,
+            }
+        });
+    }
+    let pending = sink
+        .pending
+        .into_iter()
+        .filter_map(|p| resolve_local(p, &cx, &facts))
+        .collect();
+    Some(FileAnalysis {
+        pending,
+        unparsed_sql: sink.unparsed_sql,
+        comments: cx.comments,
+        syntax_errors: tree.root_node().has_error(),
+        too_deep: analysis::syntax::take_too_deep(),
+        too_many_nodes: false,
+        facts,
+    })
+}
+
+/// Settles the conditions this file can answer; drops the diagnostic when one fails.
+fn resolve_local(
+    mut pending: Pending,
+    cx: &FileCx,
+    facts: &semantic::facts::FileFacts,
+) -> Option<Pending> {
+    let mut conditions = resolve_conditions(std::mem::take(&mut pending.conditions), cx)?;
+    for condition in &mut conditions {
+        if let Condition::CallSite {
+            site,
+            element_args,
+            same_tick,
+        } = *condition
+        {
+            let call = facts.call_at(site)?;
+            *condition = Condition::Calls {
+                target: call.target.clone(),
+                element_args,
+                same_tick,
+            };
+        }
+    }
+    pending.conditions = conditions;
+    Some(pending)
+}
+
+/// Whether a call target may be code of this project: not a function of an npm package.
+fn may_be_local(target: &analysis::refs::Target, cx: &FileCx) -> bool {
+    use analysis::refs::Entity;
+    let mut base = &target.base;
+    loop {
+        match base {
+            Entity::Instance(inner) | Entity::Returned(inner) => base = inner,
+            Entity::Import(from) => return cx.project.may_be_local(cx.path, &from.specifier),
+            _ => return true,
+        }
+    }
+}
+
+/// Settles the conditions this file can answer: `None` when one fails.
+fn resolve_conditions(conditions: Vec<Condition>, cx: &FileCx) -> Option<Vec<Condition>> {
+    let mut remaining = Vec::new();
+    for condition in conditions {
+        match condition {
+            Condition::NotLiteral(name) => {
+                // A literal filled later (`ROLES.push(...)`) is not fixed in the source.
+                let grows = cx.names("", &name, ".push(");
+                if cx.literal_consts.contains(&name) && !grows {
+                    return None;
+                }
+            }
+            Condition::ImportedClient(name) => {
+                if cx.local_clients.contains(&name) {
+                    continue;
+                }
+                let specifier = cx.imports.get(&name)?;
+                remaining.push(Condition::ClientModule(specifier.clone()));
+            }
+            other => remaining.push(other),
+        }
+    }
+    Some(remaining)
+}
+
+struct Analyzer<'t> {
+    cx: FileCx<'t>,
+    collector: semantic::facts::Collector<'t>,
+    node_checks: Vec<fn(Node, &FileCx, &mut Sink)>,
+    file_checks: Vec<Box<dyn FileCheck>>,
+    sink: Sink,
+}
+
+impl<'t> analysis::walk::Visitor<'t> for Analyzer<'t> {
+    fn ancestors(&mut self) -> &mut Vec<Node<'t>> {
+        &mut self.cx.ancestors
+    }
+
+    fn enter(&mut self, node: Node<'t>, field: Option<&'static str>) {
+        if let Some(frame) = analysis::syntax::frame_for(node, field, &self.cx) {
+            self.cx.frames.push(frame);
+        }
+        analysis::syntax::collect_facts(node, &mut self.cx);
+        self.collector.enter(node, field, &self.cx);
+        for check in &self.node_checks {
+            check(node, &self.cx, &mut self.sink);
+        }
+        for check in &mut self.file_checks {
+            check.enter(node, &self.cx, &mut self.sink);
+        }
+    }
+
+    fn leave(&mut self, node: Node<'t>) {
+        self.collector.leave(node);
+        if self.cx.frames.last().is_some_and(|f| f.id() == node.id()) {
+            self.cx.frames.pop();
+        }
+    }
 }

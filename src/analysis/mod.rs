@@ -1,10 +1,14 @@
-//! One parsed file: the tree-sitter parse, the scopes a node sits in (loops, callbacks, functions,
-//! classes), the module's imports and constant literals, and the rules run over it, all in one walk.
+//! The syntax layer: the tree-sitter parse of one file, the scopes a node sits in (loops,
+//! callbacks, functions, classes), the module's imports and constant literals ([`FileCx`]), and
+//! the recognition of ORM, Prisma and SQL calls. It sits below the semantic layer and the
+//! rules, which both read [`FileCx`]; the per-file driver that runs them over one walk is
+//! `analyze` in the crate root.
 
 pub mod node;
 pub mod orm;
 pub mod prisma;
 pub mod query;
+pub mod refs;
 pub mod server;
 pub mod sql;
 pub mod syntax;
@@ -14,14 +18,12 @@ use crate::config::Config;
 use crate::diagnostic::{ByteSpan, Diagnostic};
 use crate::project::schema::Schema;
 use crate::project::Project;
-use crate::rules::{Check, FileCheck, Rule};
-use crate::source::{is_script_file, is_test_file, Lang};
+use crate::source::Lang;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tree_sitter::{Node, Parser, Tree};
-use walk::Visitor;
 
 impl Lang {
     /// Where this grammar's name tables are kept.
@@ -115,7 +117,7 @@ pub enum Condition {
     /// runs in place of [`QUERY_PLACEHOLDER`] and the help shows the chain in place of
     /// [`CHAIN_PLACEHOLDER`].
     Calls {
-        target: crate::semantic::facts::Target,
+        target: refs::Target,
         element_args: u64,
         same_tick: bool,
     },
@@ -315,7 +317,8 @@ pub enum Frame<'t> {
 }
 
 impl Frame<'_> {
-    fn id(&self) -> usize {
+    /// The id of the node that opened the scope.
+    pub fn id(&self) -> usize {
         match self {
             Frame::Loop { id, .. } | Frame::Function { id, .. } | Frame::Class { id, .. } => *id,
         }
@@ -390,160 +393,6 @@ impl<'t> FileCx<'t> {
     }
 }
 
-/// Everything one file's analysis produced.
-pub struct FileAnalysis {
-    pub pending: Vec<Pending>,
-    /// Raw SQL statements that did not parse.
-    pub unparsed_sql: usize,
-    pub comments: Vec<ByteSpan>,
-    pub syntax_errors: bool,
-    /// Whether a helper stopped at [`syntax::MAX_NESTING`]: part of the file was not judged.
-    pub too_deep: bool,
-    /// The tree had more nodes than `max-nodes`: nothing was analysed.
-    pub too_many_nodes: bool,
-    /// What the file's functions do, for the project index.
-    pub facts: crate::semantic::facts::FileFacts,
-}
-
-/// Parses and analyses one file with the given rules.
-pub fn analyze(
-    path: &Path,
-    text: &str,
-    lang: Lang,
-    config: &Config,
-    project: &Project,
-    rules: &[&Rule],
-) -> Option<FileAnalysis> {
-    let tree = parse(text, lang)?;
-    syntax::take_too_deep();
-    // Counted in the tree's summary, without a walk.
-    if tree.root_node().descendant_count() as u64 > config.max_nodes {
-        return Some(FileAnalysis {
-            pending: Vec::new(),
-            unparsed_sql: 0,
-            comments: Vec::new(),
-            syntax_errors: false,
-            too_deep: false,
-            too_many_nodes: true,
-            facts: Default::default(),
-        });
-    }
-    node::set_language(&lang.language(), lang.tables());
-    let mut node_checks = Vec::new();
-    let mut file_checks = Vec::new();
-    for rule in rules {
-        match rule.check {
-            Check::Node(check) => node_checks.push(check),
-            Check::Stateful(make) => file_checks.push(make()),
-            Check::None => {}
-        }
-    }
-    let mut analyzer = Analyzer {
-        collector: crate::semantic::facts::Collector::new(text),
-        cx: FileCx {
-            path,
-            project,
-            schema: project.schema_for(path),
-            dependencies: project.dependencies_of(path),
-            is_test: is_test_file(path),
-            // oclif commands are command-line tools run by hand.
-            is_script: is_script_file(path) || text.contains("@oclif/"),
-            src: text,
-            config,
-            ancestors: Vec::new(),
-            frames: Vec::new(),
-            imports: HashMap::new(),
-            literal_consts: HashSet::new(),
-            local_clients: HashSet::new(),
-            comments: Vec::new(),
-            declarations: HashMap::new(),
-            text_index: Default::default(),
-        },
-        node_checks,
-        file_checks,
-        sink: Sink::default(),
-    };
-    walk::walk(&tree, &mut analyzer);
-    let Analyzer {
-        cx,
-        mut sink,
-        mut file_checks,
-        collector,
-        ..
-    } = analyzer;
-    for check in &mut file_checks {
-        check.finish(&cx, &mut sink);
-    }
-    let mut facts = collector.finish();
-    // Calls into npm packages cannot lead to this project's queries.
-    facts.module_calls.retain(|c| may_be_local(&c.target, &cx));
-    for function in &mut facts.functions {
-        function.calls.retain(|c| may_be_local(&c.target, &cx));
-        function.queries.retain_mut(|q| {
-            match resolve_conditions(std::mem::take(&mut q.conditions), &cx) {
-                Some(conditions) => {
-                    q.conditions = conditions;
-                    true
-                }
-                None => false,
-            }
-        });
-    }
-    let pending = sink
-        .pending
-        .into_iter()
-        .filter_map(|p| resolve_local(p, &cx, &facts))
-        .collect();
-    Some(FileAnalysis {
-        pending,
-        unparsed_sql: sink.unparsed_sql,
-        comments: cx.comments,
-        syntax_errors: tree.root_node().has_error(),
-        too_deep: syntax::take_too_deep(),
-        too_many_nodes: false,
-        facts,
-    })
-}
-
-/// Settles the conditions this file can answer; drops the diagnostic when one fails.
-fn resolve_local(
-    mut pending: Pending,
-    cx: &FileCx,
-    facts: &crate::semantic::facts::FileFacts,
-) -> Option<Pending> {
-    let mut conditions = resolve_conditions(std::mem::take(&mut pending.conditions), cx)?;
-    for condition in &mut conditions {
-        if let Condition::CallSite {
-            site,
-            element_args,
-            same_tick,
-        } = *condition
-        {
-            let call = facts.call_at(site)?;
-            *condition = Condition::Calls {
-                target: call.target.clone(),
-                element_args,
-                same_tick,
-            };
-        }
-    }
-    pending.conditions = conditions;
-    Some(pending)
-}
-
-/// Whether a call target may be code of this project: not a function of an npm package.
-fn may_be_local(target: &crate::semantic::facts::Target, cx: &FileCx) -> bool {
-    use crate::semantic::facts::Entity;
-    let mut base = &target.base;
-    loop {
-        match base {
-            Entity::Instance(inner) | Entity::Returned(inner) => base = inner,
-            Entity::Import(from) => return cx.project.may_be_local(cx.path, &from.specifier),
-            _ => return true,
-        }
-    }
-}
-
 /// The condition under which `receiver` (`this`, `this.users`, `this._user.model`) is a
 /// `handle`, for the project index to settle: `None` when it is not rooted at the `this` of a
 /// class (or is `this` of a class that extends nothing), or goes through more than a few fields.
@@ -582,66 +431,6 @@ pub fn typed_receiver(receiver: Node, cx: &FileCx, handle: Handle) -> Option<Con
         handle,
         negated: false,
     })
-}
-
-/// Settles the conditions this file can answer: `None` when one fails.
-fn resolve_conditions(conditions: Vec<Condition>, cx: &FileCx) -> Option<Vec<Condition>> {
-    let mut remaining = Vec::new();
-    for condition in conditions {
-        match condition {
-            Condition::NotLiteral(name) => {
-                // A literal filled later (`ROLES.push(...)`) is not fixed in the source.
-                let grows = cx.names("", &name, ".push(");
-                if cx.literal_consts.contains(&name) && !grows {
-                    return None;
-                }
-            }
-            Condition::ImportedClient(name) => {
-                if cx.local_clients.contains(&name) {
-                    continue;
-                }
-                let specifier = cx.imports.get(&name)?;
-                remaining.push(Condition::ClientModule(specifier.clone()));
-            }
-            other => remaining.push(other),
-        }
-    }
-    Some(remaining)
-}
-
-struct Analyzer<'t> {
-    cx: FileCx<'t>,
-    collector: crate::semantic::facts::Collector<'t>,
-    node_checks: Vec<fn(Node, &FileCx, &mut Sink)>,
-    file_checks: Vec<Box<dyn FileCheck>>,
-    sink: Sink,
-}
-
-impl<'t> Visitor<'t> for Analyzer<'t> {
-    fn ancestors(&mut self) -> &mut Vec<Node<'t>> {
-        &mut self.cx.ancestors
-    }
-
-    fn enter(&mut self, node: Node<'t>, field: Option<&'static str>) {
-        if let Some(frame) = syntax::frame_for(node, field, &self.cx) {
-            self.cx.frames.push(frame);
-        }
-        syntax::collect_facts(node, &mut self.cx);
-        self.collector.enter(node, field, &self.cx);
-        for check in &self.node_checks {
-            check(node, &self.cx, &mut self.sink);
-        }
-        for check in &mut self.file_checks {
-            check.enter(node, &self.cx, &mut self.sink);
-        }
-    }
-
-    fn leave(&mut self, node: Node<'t>) {
-        self.collector.leave(node);
-        if self.cx.frames.last().is_some_and(|f| f.id() == node.id()) {
-            self.cx.frames.pop();
-        }
-    }
 }
 
 #[cfg(test)]

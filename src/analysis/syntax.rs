@@ -995,7 +995,7 @@ pub fn collect_facts<'t>(node: Node<'t>, cx: &mut FileCx<'t>) {
                 return;
             };
             let value = unwrap_expression(value);
-            if let Some((specifier, _)) = crate::semantic::bindings::required_module(value, src) {
+            if let Some((specifier, _)) = required_module(value, src) {
                 for local in pattern_names(name, src) {
                     cx.imports.insert(local, specifier.to_string());
                 }
@@ -1050,4 +1050,25 @@ pub fn is_literal_collection(node: Node) -> bool {
     let children: Vec<Node> = node.named_children(&mut cursor).collect();
     // `[]` is a collection to be filled, not a fixed list.
     !children.is_empty() && children.iter().all(|c| c.k() != "spread_element")
+}
+/// `require('x')` -> (`x`, None); `require('x').y` -> (`x`, Some(`y`)); also `await import('x')`.
+pub fn required_module<'s>(value: Node, src: &'s str) -> Option<(&'s str, Option<&'s str>)> {
+    let (call, member) = if value.k() == "member_expression" {
+        let property = value.field("property")?;
+        (
+            unwrap_expression(value.field("object")?),
+            Some(src.get(property.byte_range())?),
+        )
+    } else {
+        (value, None)
+    };
+    if call.k() != "call_expression" {
+        return None;
+    }
+    let callee = call.field("function")?;
+    if !matches!(src.get(callee.byte_range())?, "require" | "import") {
+        return None;
+    }
+    let args = call.field("arguments")?;
+    Some((string_value(args.named_child(0)?, src)?, member))
 }

@@ -409,7 +409,8 @@ fn shorten(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::{analyze, Condition};
+    use crate::analysis::Condition;
+    use crate::analyze;
     use crate::config::Config;
     use crate::rules::test_support::{assert_fails, assert_passes, lint};
     use crate::source::Lang;

@@ -116,7 +116,7 @@ fn server_rendered(cx: &FileCx) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::analyze;
+    use crate::analyze;
     use crate::config::Config;
     use crate::rules::test_support::{assert_fails, assert_passes};
     use crate::source::Lang;

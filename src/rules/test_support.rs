@@ -1,6 +1,6 @@
 //! Helpers that keep rule tests to one line per case.
 
-use crate::analysis::analyze;
+use crate::analyze;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::project::schema::Schema;

@@ -8,7 +8,8 @@
 //! too: it is what the project index links files through.
 
 use crate::analysis::node::NodeExt;
-use crate::analysis::syntax::{is_function, string_value, unwrap_expression};
+use crate::analysis::refs::{ImportFrom, Imported};
+use crate::analysis::syntax::{is_function, required_module, string_value, unwrap_expression};
 use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::Node;
@@ -48,24 +49,6 @@ pub enum SymbolKind {
     CatchParam,
     /// `enum`, `type`, `interface`.
     Type,
-}
-
-/// Which export of a module an import takes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Imported {
-    Named(String),
-    Default,
-    /// `import * as ns`: the whole module as an object.
-    Namespace,
-    /// `require('x')`: the module's CommonJS value.
-    Module,
-}
-
-/// Where an imported name comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportFrom {
-    pub specifier: String,
-    pub imported: Imported,
 }
 
 /// One declared name.
@@ -743,28 +726,6 @@ fn destructured_keys<'s>(pattern: Node, src: &'s str) -> Vec<(&'s str, &'s str)>
         }
     }
     out
-}
-
-/// `require('x')` -> (`x`, None); `require('x').y` -> (`x`, Some(`y`)); also `await import('x')`.
-pub fn required_module<'s>(value: Node, src: &'s str) -> Option<(&'s str, Option<&'s str>)> {
-    let (call, member) = if value.k() == "member_expression" {
-        let property = value.field("property")?;
-        (
-            unwrap_expression(value.field("object")?),
-            Some(src.get(property.byte_range())?),
-        )
-    } else {
-        (value, None)
-    };
-    if call.k() != "call_expression" {
-        return None;
-    }
-    let callee = call.field("function")?;
-    if !matches!(src.get(callee.byte_range())?, "require" | "import") {
-        return None;
-    }
-    let args = call.field("arguments")?;
-    Some((string_value(args.named_child(0)?, src)?, member))
 }
 
 #[cfg(test)]

@@ -8,9 +8,10 @@
 //! bound to a name, an object literal's member, an export. Inline callbacks (`xs.map(x => ...)`,
 //! `withRetry(() => ...)`) are part of the function they are written in.
 
-use super::bindings::{Bindings, Builder, ExportKind, ImportFrom, SymbolId, SymbolKind};
+use super::bindings::{Bindings, Builder, ExportKind, SymbolId, SymbolKind};
 use crate::analysis::node::NodeExt;
 use crate::analysis::query::recognize;
+use crate::analysis::refs::{Entity, Target};
 use crate::analysis::syntax::{is_class, is_function, unwrap_expression};
 use crate::analysis::{type_subject, Condition, FileCx, Frame, Handle};
 use std::collections::HashMap;
@@ -19,32 +20,6 @@ use tree_sitter::Node;
 
 /// At most this many parameters are followed (one bit each).
 pub const MAX_PARAMS: usize = 64;
-
-/// Something a name can stand for, as far as one file can tell.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Entity {
-    /// A function of this file.
-    Fn(u32),
-    /// A class of this file.
-    Class(u32),
-    /// An object literal of this file whose members are functions.
-    Object(u32),
-    /// An instance of a class (`new UserRepo(db)`, a parameter typed `UserRepo`).
-    Instance(Box<Entity>),
-    /// What calling a function returns (`const dal = makeUserDal(db)`).
-    Returned(Box<Entity>),
-    /// An import, resolved by the project index.
-    Import(ImportFrom),
-    /// `export * from '...'`.
-    Star(String),
-}
-
-/// What a call calls: an entity, or one of its members.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub base: Entity,
-    pub member: Option<String>,
-}
 
 /// A query a function sends.
 #[derive(Debug, Clone)]

@@ -7,8 +7,8 @@
 //! the fixed point is reached when no summary grows, and summaries only grow (at most 128 bits
 //! per function), so it is reached in a bounded number of rounds.
 
-use super::bindings::{ImportFrom, Imported};
-use super::facts::{Entity, FieldFacts, FileFacts, Target, MAX_PARAMS};
+use super::facts::{FieldFacts, FileFacts, MAX_PARAMS};
+use crate::analysis::refs::{Entity, ImportFrom, Imported, Target};
 use crate::analysis::{Condition, Handle};
 use std::cell::RefCell;
 use std::collections::HashMap;
