@@ -193,7 +193,11 @@ fn check(args: CheckArgs) -> io::Result<i32> {
     let format = args.format.unwrap_or(Format::Human);
     // `--config FILE` applies to every file; otherwise each file gets its nearest leaklint.toml.
     let config = match &args.config {
-        Some(path) => match config::load(path, &crate::display_path(path, &cwd)) {
+        Some(path) => match config::load(
+            path,
+            &crate::display_path(path, &cwd),
+            &crate::rules::Registry,
+        ) {
             Ok(config) => config,
             Err(error) => return config_error(&error, format, args.color),
         },

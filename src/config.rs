@@ -1,13 +1,79 @@
 //! `leaklint.toml`: discovery, parsing and validation. Errors point at the offending span.
+//!
+//! Config sits below the rule registry: it defines what it needs to know of a rule
+//! ([`RuleSpec`], [`RuleOption`]) and validates `[rules]` tables against the [`KnownRules`] its
+//! caller passes in (`rules::Registry`).
 
 use crate::diagnostic::Severity;
-use crate::rules::{self, OptionKind, Rule};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use miette::{NamedSource, SourceSpan};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use toml_edit::{Document, Item, Value};
+
+/// The type of a rule option's value in `leaklint.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    /// `"error" | "warning" | "info" | "off"`
+    Severity,
+    /// An integer of at least `min` (a page size, a byte count, a `take`).
+    Integer {
+        min: i64,
+    },
+    Bool,
+    String,
+    StringList,
+}
+
+impl OptionKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            OptionKind::Severity => "one of \"error\", \"warning\", \"info\", \"off\"",
+            OptionKind::Integer { .. } => "an integer",
+            OptionKind::Bool => "true or false",
+            OptionKind::String => "a string",
+            OptionKind::StringList => "an array of strings",
+        }
+    }
+}
+
+/// One option a rule accepts beside `severity`.
+#[derive(Debug)]
+pub struct RuleOption {
+    pub name: &'static str,
+    pub kind: OptionKind,
+    pub default: &'static str,
+    pub description: &'static str,
+}
+
+/// What config validation and [`Config::level`] read of a rule.
+pub trait RuleSpec {
+    fn id(&self) -> &'static str;
+    /// The level the rule has when no config sets one.
+    fn severity(&self) -> Severity;
+    fn options(&self) -> &'static [RuleOption];
+}
+
+impl<T: RuleSpec + ?Sized> RuleSpec for &T {
+    fn id(&self) -> &'static str {
+        (**self).id()
+    }
+    fn severity(&self) -> Severity {
+        (**self).severity()
+    }
+    fn options(&self) -> &'static [RuleOption] {
+        (**self).options()
+    }
+}
+
+/// The rules a config may name: the rule registry, which sits above this module.
+pub trait KnownRules {
+    /// The rule with this id.
+    fn find(&self, id: &str) -> Option<&'static dyn RuleSpec>;
+    /// The known rule id closest to a misspelt one, when one is close enough to suggest.
+    fn did_you_mean(&self, id: &str) -> Option<&'static str>;
+}
 
 /// The config file name looked for in the linted folder and its parents.
 pub const FILE_NAME: &str = "leaklint.toml";
@@ -114,11 +180,11 @@ impl Default for Config {
 
 impl Config {
     /// The configured level of a rule, or its default.
-    pub fn level(&self, rule: &Rule) -> Level {
+    pub fn level(&self, rule: &impl RuleSpec) -> Level {
         self.rules
-            .get(rule.id)
+            .get(rule.id())
             .and_then(|r| r.level)
-            .unwrap_or(Level::On(rule.severity))
+            .unwrap_or(Level::On(rule.severity()))
     }
 
     /// A rule option's configured value, if set.
@@ -284,12 +350,17 @@ pub fn says_root(path: &Path) -> bool {
 }
 
 /// Reads and validates a config file; `name` is how reports show its path.
-pub fn load(path: &Path, name: &str) -> Result<Config, Box<ConfigError>> {
-    load_onto(Config::default(), path, name)
+pub fn load(path: &Path, name: &str, known: &dyn KnownRules) -> Result<Config, Box<ConfigError>> {
+    load_onto(Config::default(), path, name, known)
 }
 
 /// Reads a config file and layers it onto `base` (the configs of the folders above it).
-pub fn load_onto(base: Config, path: &Path, name: &str) -> Result<Config, Box<ConfigError>> {
+pub fn load_onto(
+    base: Config,
+    path: &Path,
+    name: &str,
+    known: &dyn KnownRules,
+) -> Result<Config, Box<ConfigError>> {
     let text = crate::source::read_text(path).map_err(|e| {
         Box::new(ConfigError {
             message: format!("cannot read {name}: {e}"),
@@ -303,7 +374,7 @@ pub fn load_onto(base: Config, path: &Path, name: &str) -> Result<Config, Box<Co
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    parse_onto(base, &text, name, root).map(|mut c| {
+    parse_onto(base, &text, name, root, known).map(|mut c| {
         c.path = Some(path.to_path_buf());
         c.files.push(path.to_path_buf());
         c
@@ -311,8 +382,13 @@ pub fn load_onto(base: Config, path: &Path, name: &str) -> Result<Config, Box<Co
 }
 
 /// Parses config text; `name` is shown in error reports, `root` anchors `exclude` patterns.
-pub fn parse(text: &str, name: &str, root: PathBuf) -> Result<Config, Box<ConfigError>> {
-    parse_onto(Config::default(), text, name, root)
+pub fn parse(
+    text: &str,
+    name: &str,
+    root: PathBuf,
+    known: &dyn KnownRules,
+) -> Result<Config, Box<ConfigError>> {
+    parse_onto(Config::default(), text, name, root, known)
 }
 
 /// Parses config text onto `base`: what the text sets replaces or adds to what `base` has.
@@ -321,6 +397,7 @@ pub fn parse_onto(
     text: &str,
     name: &str,
     root: PathBuf,
+    known: &dyn KnownRules,
 ) -> Result<Config, Box<ConfigError>> {
     let error = |message: String,
                  span: Option<std::ops::Range<usize>>,
@@ -400,7 +477,9 @@ pub fn parse_onto(
                     ));
                 };
                 for entry in entries.iter() {
-                    config.overrides.push(parse_override(entry, &root, &error)?);
+                    config
+                        .overrides
+                        .push(parse_override(entry, &root, &error, known)?);
                 }
             }
             "max-file-size" => {
@@ -458,7 +537,7 @@ pub fn parse_onto(
                         None,
                     )
                 })?;
-                let parsed = parse_rules(table, name, &error)?;
+                let parsed = parse_rules(table, name, &error, known)?;
                 merge_rules(&mut config.rules, &parsed);
             }
             "prisma" => {
@@ -558,12 +637,14 @@ fn parse_rules(
     table: &dyn toml_edit::TableLike,
     name: &str,
     error: &ErrorFn,
+    known: &dyn KnownRules,
 ) -> Result<HashMap<&'static str, RuleConfig>, Box<ConfigError>> {
     let mut out = HashMap::new();
     for (rule_id, value) in table.iter() {
         let span = table.get_key_value(rule_id).and_then(|(k, _)| k.span());
-        let Some(rule) = rules::find(rule_id) else {
-            let help = rules::did_you_mean(rule_id)
+        let Some(rule) = known.find(rule_id) else {
+            let help = known
+                .did_you_mean(rule_id)
                 .map(|s| format!("did you mean `{s}`?"))
                 .or_else(|| Some("`leaklint rules` lists every rule".into()));
             return Err(error(
@@ -573,7 +654,7 @@ fn parse_rules(
                 help,
             ));
         };
-        out.insert(rule.id, rule_config(rule, value, error)?);
+        out.insert(rule.id(), rule_config(rule, value, error)?);
     }
     Ok(out)
 }
@@ -583,6 +664,7 @@ fn parse_override(
     table: &toml_edit::Table,
     root: &Path,
     error: &ErrorFn,
+    known: &dyn KnownRules,
 ) -> Result<Override, Box<ConfigError>> {
     let mut patterns = None;
     let mut rules = HashMap::new();
@@ -609,7 +691,7 @@ fn parse_override(
                         None,
                     )
                 })?;
-                rules = parse_rules(t, "[[overrides]]", error)?;
+                rules = parse_rules(t, "[[overrides]]", error, known)?;
             }
             other => {
                 return Err(error(
@@ -655,10 +737,14 @@ fn parse_override(
 type ErrorFn<'a> =
     dyn Fn(String, Option<std::ops::Range<usize>>, &str, Option<String>) -> Box<ConfigError> + 'a;
 
-fn rule_config(rule: &Rule, item: &Item, error: &ErrorFn) -> Result<RuleConfig, Box<ConfigError>> {
+fn rule_config(
+    rule: &dyn RuleSpec,
+    item: &Item,
+    error: &ErrorFn,
+) -> Result<RuleConfig, Box<ConfigError>> {
     let level_error = |span| {
         error(
-            format!("invalid severity for `{}`", rule.id),
+            format!("invalid severity for `{}`", rule.id()),
             span,
             "expected \"error\", \"warning\", \"info\" or \"off\"",
             None,
@@ -673,12 +759,13 @@ fn rule_config(rule: &Rule, item: &Item, error: &ErrorFn) -> Result<RuleConfig, 
     }
     let Some(table) = item.as_table_like() else {
         return Err(error(
-            format!("invalid setting for `{}`", rule.id),
+            format!("invalid setting for `{}`", rule.id()),
             item.span(),
             "expected a severity string or a table of options",
             Some(format!(
                 "{} = \"warning\"  or  {} = {{ severity = \"warning\" }}",
-                rule.id, rule.id
+                rule.id(),
+                rule.id()
             )),
         ));
     };
@@ -693,11 +780,11 @@ fn rule_config(rule: &Rule, item: &Item, error: &ErrorFn) -> Result<RuleConfig, 
             config.level = Some(level);
             continue;
         }
-        let Some(option) = rule.options.iter().find(|o| o.name == key) else {
-            let mut names: Vec<&str> = rule.options.iter().map(|o| o.name).collect();
+        let Some(option) = rule.options().iter().find(|o| o.name == key) else {
+            let mut names: Vec<&str> = rule.options().iter().map(|o| o.name).collect();
             names.insert(0, "severity");
             return Err(error(
-                format!("unknown option `{key}` for rule `{}`", rule.id),
+                format!("unknown option `{key}` for rule `{}`", rule.id()),
                 key_span,
                 "not an option of this rule",
                 Some(suggest(key, &names)),
@@ -705,7 +792,7 @@ fn rule_config(rule: &Rule, item: &Item, error: &ErrorFn) -> Result<RuleConfig, 
         };
         let parsed = option_value(option.kind, value).ok_or_else(|| {
             error(
-                format!("wrong type for option `{key}` of rule `{}`", rule.id),
+                format!("wrong type for option `{key}` of rule `{}`", rule.id()),
                 value.span(),
                 &format!("expected {}", option.kind.describe()),
                 None,
@@ -719,12 +806,12 @@ fn rule_config(rule: &Rule, item: &Item, error: &ErrorFn) -> Result<RuleConfig, 
                     format!("at least {min}")
                 };
                 return Err(error(
-                    format!("option `{key}` of rule `{}` must be {what}", rule.id),
+                    format!("option `{key}` of rule `{}` must be {what}", rule.id()),
                     value.span(),
                     &format!("expected an integer of at least {min}"),
                     Some(format!(
                         "{} = {{ {key} = {} }}",
-                        rule.id,
+                        rule.id(),
                         option.default.parse::<i64>().unwrap_or(min).max(min)
                     )),
                 ));
@@ -772,6 +859,30 @@ fn suggest(key: &str, valid: &[&str]) -> String {
 mod tests {
     use super::*;
 
+    /// A registry of one rule: config is tested without the rules above it.
+    struct OneRule;
+
+    impl RuleSpec for OneRule {
+        fn id(&self) -> &'static str {
+            "query-in-loop"
+        }
+        fn severity(&self) -> Severity {
+            Severity::Warning
+        }
+        fn options(&self) -> &'static [RuleOption] {
+            &[]
+        }
+    }
+
+    impl KnownRules for OneRule {
+        fn find(&self, id: &str) -> Option<&'static dyn RuleSpec> {
+            (id == "query-in-loop").then_some(&OneRule as &'static dyn RuleSpec)
+        }
+        fn did_you_mean(&self, _: &str) -> Option<&'static str> {
+            None
+        }
+    }
+
     /// A config is cloned for every file (`for_file`): its `exclude` set and patterns are shared,
     /// not copied (600,000 globs once took 40 s and 5.8 GB).
     #[test]
@@ -781,7 +892,7 @@ mod tests {
             "exclude = [{}]\n[[overrides]]\nfiles = [\"src/**\"]\n[overrides.rules]\nquery-in-loop = \"off\"\n",
             globs.join(", ")
         );
-        let config = parse(&text, "leaklint.toml", PathBuf::from("/p")).unwrap();
+        let config = parse(&text, "leaklint.toml", PathBuf::from("/p"), &OneRule).unwrap();
         let (per_file, _) = config.for_file(Path::new("/p/src/a.ts"));
         let copy = config.clone();
         for other in [&per_file, &copy] {

@@ -69,7 +69,12 @@ impl Resolver {
         }
         let mut layered = Config::default();
         for file in layers.iter().rev() {
-            layered = config::load_onto(layered, file, &display_path(file, &self.cwd))?;
+            layered = config::load_onto(
+                layered,
+                file,
+                &display_path(file, &self.cwd),
+                &crate::rules::Registry,
+            )?;
         }
         let chain = Arc::new(layered);
         self.chains.insert(nearest, chain.clone());

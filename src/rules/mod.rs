@@ -2,6 +2,7 @@
 //! docs tests all read. A rule id is written only in its rule's file.
 
 use crate::analysis::{FileCx, Sink};
+use crate::config::{KnownRules, RuleOption, RuleSpec};
 use crate::diagnostic::Severity;
 use tree_sitter::Node;
 
@@ -59,41 +60,6 @@ impl FixKind {
     }
 }
 
-/// The type of a rule option's value in `leaklint.toml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OptionKind {
-    /// `"error" | "warning" | "info" | "off"`
-    Severity,
-    /// An integer of at least `min` (a page size, a byte count, a `take`).
-    Integer {
-        min: i64,
-    },
-    Bool,
-    String,
-    StringList,
-}
-
-impl OptionKind {
-    pub fn describe(self) -> &'static str {
-        match self {
-            OptionKind::Severity => "one of \"error\", \"warning\", \"info\", \"off\"",
-            OptionKind::Integer { .. } => "an integer",
-            OptionKind::Bool => "true or false",
-            OptionKind::String => "a string",
-            OptionKind::StringList => "an array of strings",
-        }
-    }
-}
-
-/// One option a rule accepts beside `severity`.
-#[derive(Debug)]
-pub struct RuleOption {
-    pub name: &'static str,
-    pub kind: OptionKind,
-    pub default: &'static str,
-    pub description: &'static str,
-}
-
 /// A rule: its metadata, its documentation and its check.
 pub struct Rule {
     pub id: &'static str,
@@ -136,6 +102,30 @@ impl Check {
 pub trait FileCheck {
     fn enter(&mut self, node: Node, cx: &FileCx, sink: &mut Sink);
     fn finish(&mut self, cx: &FileCx, sink: &mut Sink);
+}
+
+impl RuleSpec for Rule {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+    fn severity(&self) -> Severity {
+        self.severity
+    }
+    fn options(&self) -> &'static [RuleOption] {
+        self.options
+    }
+}
+
+/// The registry, as config validation sees it ([`KnownRules`]).
+pub struct Registry;
+
+impl KnownRules for Registry {
+    fn find(&self, id: &str) -> Option<&'static dyn RuleSpec> {
+        find(id).map(|r| r as &'static dyn RuleSpec)
+    }
+    fn did_you_mean(&self, id: &str) -> Option<&'static str> {
+        did_you_mean(id)
+    }
 }
 
 impl std::fmt::Debug for Rule {

@@ -1,6 +1,6 @@
 //! `oversized-page`: a page size above a ceiling, such as `take: 5000`.
 
-use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
+use super::{Category, Check, FixKind, Rule};
 use crate::analysis::node::NodeExt;
 use crate::analysis::orm::{orm_call, OrmCall};
 use crate::analysis::prisma::{model_name, prisma_call};
@@ -9,6 +9,7 @@ use crate::analysis::syntax::{
 };
 use crate::analysis::{FileCx, Sink};
 use crate::config::OptionValue;
+use crate::config::{OptionKind, RuleOption};
 use crate::diagnostic::{Diagnostic, Severity};
 use tree_sitter::Node;
 

@@ -1,6 +1,6 @@
 //! `query-in-loop`: a query issued once per element of a collection (N+1).
 
-use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
+use super::{Category, Check, FixKind, Rule};
 use crate::analysis::node::NodeExt;
 use crate::analysis::orm::{orm_call, Orm, OrmCall, KNEX_NEEDLES, ORM_NEEDLES};
 use crate::analysis::prisma::{prisma_call, PrismaCall, OPERATION_NEEDLES};
@@ -11,6 +11,7 @@ use crate::analysis::syntax::{
 };
 use crate::analysis::{Condition, FileCx, Frame, Iteration, Sink};
 use crate::config::{Level, OptionValue};
+use crate::config::{OptionKind, RuleOption};
 use crate::diagnostic::{Diagnostic, Severity};
 use tree_sitter::Node;
 

@@ -1,12 +1,13 @@
 //! `session-seed-copy`: bulk data (a JSON file, a module of seed data, a large literal, a parsed
 //! file) copied into a user session.
 
-use super::{Category, Check, FileCheck, FixKind, OptionKind, Rule, RuleOption};
+use super::{Category, Check, FileCheck, FixKind, Rule};
 use crate::analysis::node::NodeExt;
 use crate::analysis::server::at_module_scope;
 use crate::analysis::syntax::{method_call, string_value, unwrap_expression, MAX_NESTING};
 use crate::analysis::{Condition, FileCx, Sink, DATA_PLACEHOLDER};
 use crate::config::OptionValue;
+use crate::config::{OptionKind, RuleOption};
 use crate::diagnostic::{ByteSpan, Diagnostic, Severity};
 use std::collections::HashMap;
 use tree_sitter::Node;

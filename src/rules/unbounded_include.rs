@@ -1,7 +1,7 @@
 //! `unbounded-include`: an `include` or `select` of a to-many relation with no `take`, where the
 //! relation grows without bound.
 
-use super::{Category, Check, FixKind, OptionKind, Rule, RuleOption};
+use super::{Category, Check, FixKind, Rule};
 use crate::analysis::node::NodeExt;
 use crate::analysis::prisma::{growth_is_known, is_history};
 use crate::analysis::prisma::{
@@ -11,6 +11,7 @@ use crate::analysis::prisma::{
 use crate::analysis::syntax::{property, property_key, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
 use crate::config::OptionValue;
+use crate::config::{OptionKind, RuleOption};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::project::schema::{name_suggests_growth, Model};
 use tree_sitter::Node;

@@ -1,7 +1,7 @@
 //! `unbounded-module-cache`: a module-level `Map`, `Set`, array or dictionary object that grows
 //! inside functions and is never shrunk anywhere in the module.
 
-use super::{Category, Check, FileCheck, FixKind, OptionKind, Rule, RuleOption};
+use super::{Category, Check, FileCheck, FixKind, Rule};
 use crate::analysis::node::NodeExt;
 use crate::analysis::server::{at_module_scope, is_client_module};
 use crate::analysis::syntax::{
@@ -9,6 +9,7 @@ use crate::analysis::syntax::{
 };
 use crate::analysis::{FileCx, Frame, Sink};
 use crate::config::OptionValue;
+use crate::config::{OptionKind, RuleOption};
 use crate::diagnostic::{ByteSpan, Diagnostic, Severity};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
