@@ -1,7 +1,25 @@
 //! leaklint: finds the query and memory-retention patterns that take Node.js servers down.
 //!
-//! Data flows one way: [`discover`] -> per-file [`analysis`] and [`rules`] -> cross-file facts
-//! ([`project`]) -> [`suppress`] -> a [`Report`] that [`render`] turns into text.
+//! Data flows one way, and each module uses only the ones listed before it (`tests/layout.rs`
+//! fails on an import circle):
+//!
+//! 1. [`diagnostic`] and [`source`]: diagnostics and spans; reading files and classifying paths.
+//! 2. [`config`]: `leaklint.toml`, validated against the rules its caller names
+//!    ([`config::KnownRules`]), so it does not use the rule registry above it.
+//! 3. [`discover`]: which files to lint.
+//! 4. [`project`]: the project index and data (packages, Prisma schemas, modules, JSON data).
+//! 5. [`analysis`]: one parsed file's syntax: scopes, imports, constants ([`analysis::FileCx`]),
+//!    the ORM, Prisma and SQL calls it makes, and the conditions a finding waits on.
+//! 6. [`semantic`]: per-file semantic facts (bindings, what each function does) and the project
+//!    index that links them across files into summaries. It is the one place rules get facts
+//!    from beyond the syntax.
+//! 7. [`rules`]: the registry and each rule's check.
+//! 8. [`suppress`]: suppression comments, checked against the registry.
+//! 9. The crate root: the per-file driver ([`analyze`]: one walk runs the semantic collector and
+//!    every rule's check) and the run ([`lint`]) that settles cross-file conditions, applies
+//!    suppressions and builds the [`Report`].
+//! 10. [`render`], [`baseline`], [`fix`], [`workspace`], [`lsp`] and [`cli`]: output and front
+//!     ends, over the run's types.
 
 pub mod analysis;
 pub mod baseline;

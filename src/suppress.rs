@@ -1,6 +1,9 @@
 //! Suppression comments:
 //! `// leaklint-disable-next-line RULE[, RULE...] [-- reason]`, `// leaklint-disable-line ...` and
 //! `/* leaklint-disable-file ... */`.
+//!
+//! Above the rule registry: rule names in comments are checked against it, and the two
+//! suppression rules' ids are its.
 
 use crate::diagnostic::{ByteSpan, Diagnostic, LineIndex};
 use crate::rules::{self, suppression};

@@ -1,5 +1,8 @@
 //! The rule registry: the one list that `rules`, `explain`, `--select`, config validation and the
 //! docs tests all read. A rule id is written only in its rule's file.
+//!
+//! Rules sit above the syntax layer (`analysis`) and the semantic model (`semantic`), the places
+//! they get facts from; the per-file driver that runs their checks is in the crate root.
 
 use crate::analysis::{FileCx, Sink};
 use crate::config::{KnownRules, RuleOption, RuleSpec};

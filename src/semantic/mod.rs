@@ -1,6 +1,10 @@
 //! The semantic model: what names refer to and what functions do, so that rules judge from facts
 //! instead of from what one function of one file looks like.
 //!
+//! A layer of its own: above the syntax layer (`analysis`, whose [`FileCx`](crate::analysis::FileCx)
+//! and conditions it reads) and below the rules, which get their facts from it. Nothing here
+//! uses a rule.
+//!
 //! - [`bindings`]: per file, scopes, declarations, references and the module record (imports,
 //!   exports, re-exports, CommonJS), built in the analysis' one walk.
 //! - [`facts`]: per file, each named function's queries (and which parameters reach their
