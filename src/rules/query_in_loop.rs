@@ -689,13 +689,37 @@ fn conditional_in_loop(node: Node, iteration: &Iteration) -> bool {
             }
             _ => false,
         };
-        if branch {
+        if branch || (n.k() == "statement_block" && skipped_before(n, child, iteration)) {
             return true;
         }
         child = n;
         up = n.parent();
     }
     false
+}
+
+/// Whether a statement of `block` before `child` skips the rest of the element for some
+/// elements: `if (...) continue;`, or `if (...) return;` in a per-element callback.
+fn skipped_before(block: Node, child: Node, iteration: &Iteration) -> bool {
+    let skips = |n: Node| match n.k() {
+        "continue_statement" => true,
+        "return_statement" => iteration.callback.is_some(),
+        _ => false,
+    };
+    let mut cursor = block.walk();
+    let earlier = block
+        .named_children(&mut cursor)
+        .take_while(|s| s.start_byte() < child.start_byte())
+        .filter(|s| s.kind() == "if_statement")
+        .collect::<Vec<_>>();
+    earlier.into_iter().any(|statement| {
+        statement
+            .child_by_field_name("consequence")
+            .is_some_and(|c| {
+                let mut cursor = c.walk();
+                skips(c) || c.named_children(&mut cursor).any(skips)
+            })
+    })
 }
 
 /// `SUPPORTED_LOCALES`, `TEAM_GROUPS`: by convention a constant fixed in the source, often
@@ -928,6 +952,11 @@ mod tests {
             tier("async function f() { for (const u of await prisma.user.findMany()) { await prisma.post.count({ where: { authorId: u.id } }); } }"),
             [High]
         );
+        // A guard that does not skip the element keeps it high.
+        assert_eq!(
+            tier(&format!("async function f(teamId) {{ {rows} for (const u of users) {{ if (!u.name) {{ log(u); }} await prisma.post.findMany({{ where: {{ authorId: u.id }} }}); }} }}")),
+            [High]
+        );
         // Rows of a page: bounded.
         assert_eq!(
             tier("async function f() { const jobs = await prisma.job.findMany({ take: 50 }); for (const j of jobs) { await prisma.run.findFirst({ where: { jobId: j.id } }); } }"),
@@ -944,6 +973,8 @@ mod tests {
             "try { send(u); } catch (e) { await prisma.post.findMany({ where: { authorId: u.id } }); }",
             "u.admin && (await prisma.post.findMany({ where: { authorId: u.id } }));",
             "await prisma.user.update({ where: { id: u.id }, data: { seen: true } });",
+            "if (!u.changed) continue; await prisma.post.findMany({ where: { authorId: u.id } });",
+            "if (!u.changed) { log(u); continue; } await prisma.post.findMany({ where: { authorId: u.id } });",
         ] {
             assert_eq!(
                 tier(&format!("async function f(teamId) {{ {rows} for (const u of users) {{ {body} }} }}")),
