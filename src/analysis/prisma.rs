@@ -282,6 +282,12 @@ pub fn growth_is_known(model: &str, cx: &FileCx) -> bool {
 /// A child table that accrues rows per parent: a foreign key that is not unique on its own and a
 /// `DateTime` column.
 pub fn is_history(model: &Model) -> bool {
+    has_many_per_parent(model) && model.fields.iter().any(|f| f.type_name == "DateTime")
+}
+
+/// Whether a foreign key of `model` is not unique on its own: many rows per parent. A key that is
+/// also the primary key or `@unique` (one row per project: a settings table) is not.
+fn has_many_per_parent(model: &Model) -> bool {
     let unique_alone = |key: &str| {
         model.field(key).is_some_and(|f| f.unique)
             || model
@@ -290,7 +296,6 @@ pub fn is_history(model: &Model) -> bool {
                 .any(|fields| fields.len() == 1 && fields[0] == key)
     };
     model.foreign_keys.iter().any(|k| !unique_alone(k))
-        && model.fields.iter().any(|f| f.type_name == "DateTime")
 }
 
 /// Whether the schema shows `model` as a child of another table (a foreign key): the whole table
@@ -298,7 +303,7 @@ pub fn is_history(model: &Model) -> bool {
 pub fn is_child_table(model: &str, cx: &FileCx) -> bool {
     cx.schema
         .and_then(|s| s.models.get(model))
-        .is_some_and(|m| !m.foreign_keys.is_empty())
+        .is_some_and(has_many_per_parent)
 }
 
 /// The query's options object (`{ where, include, take }`), when written inline.

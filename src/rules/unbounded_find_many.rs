@@ -357,6 +357,12 @@ mod tests {
             ),
             [High]
         );
+        // A table keyed by its parent (one row per team: settings) is not a child table.
+        let settings = "model Team {\n id String @id\n}\nmodel TeamProfile {\n teamId String @id\n team Team @relation(fields: [teamId], references: [id])\n}\n";
+        assert_eq!(
+            tier("prisma.teamProfile.findMany();", Some(settings)),
+            [Medium]
+        );
         // `PageView` grows by its name only.
         assert_eq!(tier("prisma.pageView.findMany();", Some(SCHEMA)), [Medium]);
         // No schema: the same query rests on a guess.
