@@ -279,10 +279,14 @@ pub fn growth_is_known(model: &str, cx: &FileCx) -> bool {
         .is_some_and(|m| m.growth == Some(Growth::Growing) || is_history(m))
 }
 
-/// A child table that accrues rows per parent: a foreign key that is not unique on its own and a
-/// `DateTime` column.
+/// A child table that accrues rows per parent: a foreign key that is not unique on its own, a
+/// `DateTime` column, and no `@updatedAt` column. Rows that are edited after they are written
+/// (versions of a document, members of a team) are records of state, not an append-only history;
+/// events, observations and log lines are written once.
 pub fn is_history(model: &Model) -> bool {
-    has_many_per_parent(model) && model.fields.iter().any(|f| f.type_name == "DateTime")
+    has_many_per_parent(model)
+        && model.fields.iter().any(|f| f.type_name == "DateTime")
+        && !model.fields.iter().any(|f| f.updated_at)
 }
 
 /// Whether a foreign key of `model` is not unique on its own: many rows per parent. A key that is
@@ -309,6 +313,16 @@ pub fn is_child_table(model: &str, cx: &FileCx) -> bool {
 /// The query's options object (`{ where, include, take }`), when written inline.
 pub fn options<'t>(call: &PrismaCall<'t>) -> Option<Node<'t>> {
     first_object_argument(call.arguments)
+}
+
+/// The query's options object, inline or held by a variable declared above the query in a
+/// scope that encloses it (`const args = { where, take }; findMany(args)`).
+pub fn resolved_options<'t>(call: &PrismaCall<'t>, cx: &FileCx<'t>) -> Option<Node<'t>> {
+    options(call).or_else(|| {
+        call.arguments
+            .named_child(0)
+            .and_then(|a| super::syntax::resolve_object(a, cx))
+    })
 }
 
 /// The schema model a call's delegate names, if the schema is known.

@@ -179,6 +179,23 @@ pub fn declared_value<'t>(name: &str, at: Node<'t>, cx: &FileCx<'t>) -> Option<N
     None
 }
 
+/// The object literal an expression stands for: the literal itself, or a `const`/`let` the walk
+/// can see that holds one (`include: { versions: latestVersion }` with `const latestVersion =
+/// { take: 1 }` above), followed through a few names. `None` for anything else.
+pub fn resolve_object<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<Node<'t>> {
+    let mut node = unwrap_expression(node);
+    for _ in 0..4 {
+        match node.k() {
+            "object" => return Some(node),
+            "identifier" | "shorthand_property_identifier" => {
+                node = declared_value(cx.text(node), node, cx)?
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// Blocks with more statements than this get their declarators indexed (see
 /// [`declared_value`]); smaller ones are scanned.
 pub const INDEXED_BLOCK: usize = 32;

@@ -22,6 +22,8 @@ pub struct Field {
     pub optional: bool,
     /// `@id` or `@unique`.
     pub unique: bool,
+    /// `@updatedAt`: the row is edited after it is written, so the table is not append-only.
+    pub updated_at: bool,
 }
 
 /// A model and what we know of it.
@@ -202,6 +204,7 @@ fn parse_member(model: &mut Model, line: &str, _doc: &str) {
         list,
         optional,
         unique,
+        updated_at: has_attribute(attributes, "@updatedAt"),
     });
 }
 

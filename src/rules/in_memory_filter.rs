@@ -3,7 +3,9 @@
 
 use super::{Category, Check, FileCheck, FixKind, Rule};
 use crate::analysis::node::NodeExt;
-use crate::analysis::prisma::{model_name, model_of, narrows, options, prisma_call, PrismaCall};
+use crate::analysis::prisma::{
+    model_name, model_of, narrows, prisma_call, resolved_options, PrismaCall,
+};
 use crate::analysis::syntax::{method_call, property, unwrap_expression};
 use crate::analysis::{Condition, FileCx, Frame, Sink};
 use crate::diagnostic::{ByteSpan, Diagnostic, Severity};
@@ -190,7 +192,7 @@ fn unbounded_query<'t>(value: Node<'t>, cx: &FileCx<'t>) -> Option<PrismaCall<'t
     if call.operation != "findMany" {
         return None;
     }
-    let options = options(&call);
+    let options = resolved_options(&call, cx);
     if options.is_none() && call.arguments.named_child_count() > 0 {
         return None;
     }

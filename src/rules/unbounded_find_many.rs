@@ -6,7 +6,9 @@ use crate::analysis::node::NodeExt;
 use crate::analysis::orm::{
     chain_where_narrows, knex_where_narrows, narrows_by_call, orm_call, Orm, OrmCall, Returns,
 };
-use crate::analysis::prisma::{is_growing, model_name, model_of, narrows, options, prisma_call};
+use crate::analysis::prisma::{
+    is_growing, model_name, model_of, narrows, prisma_call, resolved_options,
+};
 use crate::analysis::syntax::{method_call, property, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -55,8 +57,8 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         return;
     }
     let src = cx.src;
-    let options = options(&call);
-    // Options built elsewhere (`findMany(args)`) cannot be judged.
+    let options = resolved_options(&call, cx);
+    // Options built elsewhere (`findMany(args)` with `args` a parameter) cannot be judged.
     if options.is_none() && call.arguments.named_child_count() > 0 {
         return;
     }
@@ -540,6 +542,23 @@ mod tests {
             )
             .len(),
             1
+        );
+    }
+
+    #[test]
+    fn options_held_by_a_variable() {
+        assert_eq!(
+            fails("async function f() { const args = { where: { role: 'x' } }; return prisma.member.findMany(args); }"),
+            1
+        );
+        assert_eq!(
+            fails("const page = { take: 50 };\nasync function f() { return prisma.member.findMany(page); }"),
+            0
+        );
+        // A parameter: options built elsewhere are not judged.
+        assert_eq!(
+            fails("async function f(args) { return prisma.member.findMany(args); }"),
+            0
         );
     }
 }

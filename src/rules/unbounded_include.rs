@@ -5,10 +5,10 @@ use super::{Category, Check, FixKind, Rule};
 use crate::analysis::node::NodeExt;
 use crate::analysis::prisma::{growth_is_known, is_history};
 use crate::analysis::prisma::{
-    is_growing, model_name, model_of, narrows, narrows_relation, options, prisma_call,
+    is_growing, model_name, model_of, narrows, narrows_relation, prisma_call, resolved_options,
     READ_NEEDLES, READ_OPERATIONS,
 };
-use crate::analysis::syntax::{property, property_key, unwrap_expression};
+use crate::analysis::syntax::{property, property_key, resolve_object, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
 use crate::config::OptionValue;
 use crate::config::{OptionKind, RuleOption};
@@ -64,7 +64,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     if !READ_OPERATIONS.contains(&call.operation) || call.operation == "count" {
         return;
     }
-    let Some(options) = options(&call) else {
+    let Some(options) = resolved_options(&call, cx) else {
         return;
     };
     let src = cx.src;
@@ -89,7 +89,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         model_name(&call, cx),
         unbounded_list,
         0,
-        src,
+        cx,
     );
 
     while let Some(level) = stack.pop() {
@@ -108,7 +108,10 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 continue;
             }
             let value = unwrap_expression(value);
-            let nested = (value.k() == "object").then_some(value);
+            // `versions: latestVersion`: the options a variable above holds. A value leaklint
+            // cannot see (a parameter, an import, `opts.versions`) may well carry a `take`.
+            let nested = resolve_object(value, cx);
+            let unseen = nested.is_none() && !matches!(value.k(), "true" | "false");
             let Some((to_many, target_model, target_name)) =
                 relation_of(relation, nested, &level, cx)
             else {
@@ -145,12 +148,17 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 };
                 // Only `true` and an object literal: `messages: includeMessages` (a boolean
                 // variable) would become an include that always loads.
+                // Options held by a variable (`include: documentInclude`) may be shared by other
+                // queries: only options written in this call are edited.
+                let in_call = node.byte_range().contains(&pair.start_byte());
                 let fix = match nested {
+                    _ if !in_call => None,
                     None if value.k() == "true" => Some(Edit {
                         span: value.byte_range(),
                         replacement: format!("{{ take: {fix_take} }}"),
                     }),
                     None => None,
+                    Some(o) if o.id() != value.id() => None,
                     Some(o) => Some(Edit {
                         span: o.start_byte() + 1..o.start_byte() + 1,
                         replacement: format!(" take: {fix_take},"),
@@ -163,6 +171,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                     .model
                     .is_some_and(|m| growth_is_known(&m.name, cx) || is_history(m));
                 let guessed = level.model.is_none()
+                    || unseen
                     || if grows {
                         !growth_is_known(&target_name, cx)
                     } else {
@@ -199,7 +208,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                     // list, or a growing relation. A document's recipients stay few.
                     level.many_above || grows,
                     level.depth + 1,
-                    src,
+                    cx,
                 );
             }
         }
@@ -213,16 +222,13 @@ fn push_children<'t, 's>(
     model_label: String,
     many_above: bool,
     depth: usize,
-    src: &str,
+    cx: &FileCx<'t>,
 ) {
     if depth >= MAX_DEPTH {
         return;
     }
     for key in ["include", "select"] {
-        if let Some(object) = property(options, key, src)
-            .map(unwrap_expression)
-            .filter(|o| o.k() == "object")
-        {
+        if let Some(object) = property(options, key, cx.src).and_then(|o| resolve_object(o, cx)) {
             stack.push(Level {
                 object,
                 model,
@@ -386,5 +392,53 @@ mod tests {
         let found = lint_rule("unbounded-include", src, None);
         assert_eq!(found.len(), 1, "{found:#?}");
         assert!(found[0].message.starts_with("`events`"));
+    }
+
+    #[test]
+    fn a_history_is_append_only() {
+        use crate::diagnostic::Confidence::{High, Medium};
+        // Rows with a parent and a timestamp that are never edited: a history, a fact.
+        let history = "model Doc {\n id String @id\n views View[]\n}\nmodel View {\n id String @id\n docId String\n doc Doc @relation(fields: [docId], references: [id])\n viewedAt DateTime\n}\n";
+        // The same shape with `@updatedAt`: versions of a document are edited, not appended.
+        let edited = history.replace(
+            "viewedAt DateTime",
+            "createdAt DateTime\n updatedAt DateTime @updatedAt",
+        );
+        let src = "prisma.doc.findUnique({ where: { id }, include: { views: true } });";
+        let tiers = |schema: &str| -> Vec<_> {
+            lint_rule("unbounded-include", src, Some(schema))
+                .into_iter()
+                .map(|d| d.confidence)
+                .collect()
+        };
+        assert_eq!(tiers(history), [High]);
+        assert_eq!(tiers(&edited), [Medium]);
+    }
+
+    #[test]
+    fn options_held_by_variables() {
+        // `take` in a const the include names: bounded.
+        for src in [
+            "const latest = { take: 1, orderBy: { observedAt: 'desc' } };\nasync function f(id) { return prisma.pnode.findUnique({ where: { id }, include: { gossipObservations: latest } }); }",
+            "const include = { gossipObservations: { take: 1 } };\nasync function f(id) { return prisma.pnode.findUnique({ where: { id }, include }); }",
+            "async function f(id) { const args = { where: { id }, include: { statsSamples: { take: 5 } } }; return prisma.pnode.findUnique(args); }",
+        ] {
+            assert!(found(src).is_empty(), "{src}: {:?}", found(src));
+        }
+        // The same shapes without the `take` are read through the variables too.
+        let shared = "const include = { gossipObservations: true };\nasync function f(id) { return prisma.pnode.findUnique({ where: { id }, include }); }";
+        let d = lint_rule("unbounded-include", shared, Some(SCHEMA));
+        assert_eq!(d.len(), 1, "{d:#?}");
+        // The const may be shared by other queries: no edit to it.
+        assert!(d[0].fix.is_none());
+        let args = "async function f(id) { const args = { where: { id }, include: { statsSamples: true } }; return prisma.pnode.findUnique(args); }";
+        assert_eq!(found(args).len(), 1);
+        // A value leaklint cannot see (a parameter) is reported at medium confidence only.
+        let unseen = "async function f(id, opts) { return prisma.pnode.findUnique({ where: { id }, include: { statsSamples: opts.samples } }); }";
+        let d = lint_rule("unbounded-include", unseen, Some(SCHEMA));
+        assert_eq!(
+            d.iter().map(|d| d.confidence).collect::<Vec<_>>(),
+            [crate::diagnostic::Confidence::Medium]
+        );
     }
 }
