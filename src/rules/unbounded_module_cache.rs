@@ -110,6 +110,8 @@ struct Growth {
     via: Option<String>,
     /// The key written, when it is an identifier (`id` in `cache.set(id, v)`).
     key: Option<String>,
+    /// The key as written, whatever it is (`req.ip`), for judging where keys come from.
+    key_text: Option<String>,
     op: &'static str,
     span: ByteSpan,
     site: Site,
@@ -188,6 +190,7 @@ impl FileCheck for Checker {
                         target: argument.clone(),
                         via: Some(callee.clone()),
                         key: None,
+                        key_text: None,
                         op: g.op,
                         span: span.clone(),
                         site: caller.clone(),
@@ -221,9 +224,44 @@ impl FileCheck for Checker {
             {
                 continue;
             }
-            sink.report(diagnostic(&g.target, collection, g), Vec::new());
+            let known = grows_without_bound(collection.kind, g);
+            sink.report(
+                diagnostic(&g.target, collection, g).guessed(!known),
+                Vec::new(),
+            );
         }
     }
+}
+
+/// Whether the growth is unbounded by what the code shows, not by a guess about its keys: an
+/// array gains an element on every call; a map or set gains one per distinct key, so it grows
+/// without bound only when its keys come from requests (the function takes a `req`/`ctx`, or the
+/// key is read from one) or are identifiers of rows (`id`, `userId`, a URL, an address). Keys
+/// such as `name` or `type` may come from a handful of configured values (queue names,
+/// providers): medium.
+fn grows_without_bound(kind: Kind, g: &Growth) -> bool {
+    if kind == Kind::Array || g.site.per_request {
+        return true;
+    }
+    let Some(key) = g.key_text.as_deref() else {
+        return false;
+    };
+    let from_request = ["req.", "request.", "ctx.", "context.", "event."]
+        .iter()
+        .any(|p| key.starts_with(p));
+    from_request || g.key.as_deref().is_some_and(is_identifier_name)
+}
+
+/// A name that holds one row's identifier or one address: `id`, `userId`, `user_id`, `url`.
+fn is_identifier_name(name: &str) -> bool {
+    name == "id"
+        || name.ends_with("Id")
+        || name.ends_with("ID")
+        || name.ends_with("_id")
+        || matches!(
+            name,
+            "url" | "uri" | "href" | "email" | "ip" | "address" | "token" | "hash" | "fingerprint"
+        )
 }
 
 fn diagnostic(name: &str, collection: &Collection, g: &Growth) -> Diagnostic {
@@ -443,6 +481,7 @@ impl Checker {
         let Some(site) = self.site(cx) else {
             return;
         };
+        let key_text = key.map(|k| cx.text(unwrap_expression(k)).to_string());
         let key = key
             .map(unwrap_expression)
             .filter(|k| k.k() == "identifier")
@@ -451,6 +490,7 @@ impl Checker {
             target: target.to_string(),
             via: None,
             key,
+            key_text,
             op,
             span: node.byte_range(),
             site,
@@ -885,6 +925,35 @@ mod tests {
         assert_eq!(
             found[0].message,
             "module-level array `recordsInDB` grows on every call of `handler` (`resolveRecords` adds to it through its parameter) and nothing in this module removes from it: it keeps every element ever pushed until the process restarts"
+        );
+    }
+
+    #[test]
+    fn confidence_rests_on_where_keys_come_from() {
+        use crate::diagnostic::Confidence::{High, Medium};
+        let tier = |src: &str| -> Vec<_> { lint(src).into_iter().map(|d| d.confidence).collect() };
+        // Every call adds an element.
+        assert_eq!(
+            tier("const buf = []; export function log(entry) { buf.push(entry); }"),
+            [High]
+        );
+        // Keys that identify rows, or come from a request.
+        assert_eq!(
+            tier("const c = new Map(); export async function get(userId) { c.set(userId, await load(userId)); }"),
+            [High]
+        );
+        assert_eq!(
+            tier("const c = new Map(); export async function hit(r) { c.set(req.ip, await load(r)); }"),
+            [High]
+        );
+        assert_eq!(
+            tier("const c = new Map(); app.get('/', async (req, res) => { c.set(req.query.q, await load(req)); });"),
+            [High]
+        );
+        // A queue or provider name may come from a few configured values: a guess.
+        assert_eq!(
+            tier("const queues = new Map(); export async function getQueue(name) { queues.set(name, await connect(name)); }"),
+            [Medium]
         );
     }
 }
