@@ -1196,8 +1196,7 @@ pub fn analyze(
             schema: project.schema_for(path),
             dependencies: project.dependencies_of(path),
             is_test: source::is_test_file(path),
-            // oclif commands are command-line tools run by hand.
-            is_script: source::is_script_file(path) || text.contains("@oclif/"),
+            is_script: source::is_script_file(path) || source::is_script_source(text),
             src: text,
             config,
             ancestors: Vec::new(),

@@ -66,6 +66,42 @@ pub fn is_script_file(path: &Path) -> bool {
         })
 }
 
+/// Command-line packages: a module that imports one is a command run by hand.
+const CLI_PACKAGES: &[&str] = &[
+    "commander",
+    "@commander-js/extra-typings",
+    "yargs",
+    "yargs/yargs",
+    "cac",
+    "citty",
+    "clipanion",
+    "meow",
+    "sade",
+];
+
+/// A program run by hand, by what its source says: a `#!` line, an oclif command, a
+/// command-line package (`commander`, `yargs`, ...), the `require.main === module` idiom, or a
+/// `process.exit(...)` in a statement at the top of the module (`main().then(() =>
+/// process.exit(0))`). A server exits from inside its handlers, indented; a script ends with it.
+pub fn is_script_source(text: &str) -> bool {
+    if text.starts_with("#!")
+        || text.contains("@oclif/")
+        || text.contains("require.main === module")
+    {
+        return true;
+    }
+    let imports_cli = CLI_PACKAGES.iter().any(|p| {
+        ['"', '\'', '`'].iter().any(|q| {
+            text.contains(&format!("from {q}{p}{q}"))
+                || text.contains(&format!("require({q}{p}{q})"))
+        })
+    });
+    imports_cli
+        || text
+            .lines()
+            .any(|l| !l.starts_with(char::is_whitespace) && l.contains("process.exit("))
+}
+
 /// The most leaklint reads of a file other than a linted one (config, schemas, `package.json`,
 /// modules read for facts): a schema path pointing at `/dev/zero` must not eat the memory.
 pub const MAX_READ: u64 = 16 * 1024 * 1024;
@@ -186,6 +222,29 @@ mod path_tests {
             "src/latest.ts",
         ] {
             assert!(!is_test_file(Path::new(p)), "{p}");
+        }
+    }
+
+    #[test]
+    fn scripts_by_their_source() {
+        use super::is_script_source;
+        for text in [
+            "#!/usr/bin/env node\nimport { prisma } from './db';\n",
+            "import { Command } from 'commander';\nconst program = new Command();\n",
+            "const yargs = require(\"yargs\");\n",
+            "async function main() {}\nmain().then(() => process.exit(0));\n",
+            "async function main() {}\nif (require.main === module) main();\n",
+        ] {
+            assert!(is_script_source(text), "{text}");
+        }
+        for text in [
+            // A server exits from a signal handler, indented.
+            "app.listen(3000);\nprocess.on('SIGTERM', () => {\n  process.exit(0);\n});\n",
+            // A package whose name starts like a CLI package's.
+            "import { x } from 'commander-utils';\n",
+            "import { cache } from './cac';\n",
+        ] {
+            assert!(!is_script_source(text), "{text}");
         }
     }
 
