@@ -245,6 +245,21 @@ fn misparsed_await(call: Node) -> bool {
 
 /// Whether the file's package (or a workspace package it depends on) uses `orm`, or the file
 /// imports it.
+/// The TypeORM entity class `name` as a data model: declared in this file, or in the module this
+/// file imports it from (through barrels). `None` when it cannot be found.
+pub fn typeorm_entity(name: &str, cx: &FileCx) -> Option<crate::project::schema::Model> {
+    if cx.src.contains("@Entity(") {
+        let here = crate::project::entities::entities(cx.path, cx.src);
+        if let Some(model) = here.into_iter().find(|m| m.name == name) {
+            return Some(model);
+        }
+    }
+    let specifier = cx.imports.get(name)?;
+    cx.project
+        .modules
+        .entity(cx.project, cx.path, specifier, name)
+}
+
 pub fn uses(orm: Orm, cx: &FileCx) -> bool {
     let packages = orm.packages();
     packages.iter().any(|p| cx.depends_on(p))

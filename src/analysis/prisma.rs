@@ -291,7 +291,7 @@ pub fn is_history(model: &Model) -> bool {
 
 /// Whether a foreign key of `model` is not unique on its own: many rows per parent. A key that is
 /// also the primary key or `@unique` (one row per project: a settings table) is not.
-fn has_many_per_parent(model: &Model) -> bool {
+pub fn has_many_per_parent(model: &Model) -> bool {
     let unique_alone = |key: &str| {
         model.field(key).is_some_and(|f| f.unique)
             || model

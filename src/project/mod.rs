@@ -4,6 +4,7 @@
 //! walk of the project that reads only `package.json`, `tsconfig.json` and `.prisma` files.
 
 pub mod data;
+pub mod entities;
 pub mod modules;
 pub mod schema;
 pub mod targeted;

@@ -4,9 +4,11 @@
 //! set are read from disk once. Neither is parsed: a text scan is enough and keeps one parse per
 //! linted file.
 
+use super::schema::Model;
 use super::Project;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::Mutex;
 
 /// Texts that mark a module as making a Prisma client.
@@ -29,12 +31,71 @@ pub(super) struct Facts {
 #[derive(Default)]
 pub struct Modules {
     facts: Mutex<HashMap<PathBuf, Facts>>,
+    /// TypeORM entities declared in each module read for them.
+    entities: Mutex<HashMap<PathBuf, Arc<Vec<Model>>>>,
 }
 
 impl Modules {
     /// Forgets every module read (their files may have changed).
     pub fn clear(&self) {
         self.facts.lock().expect("no panics while held").clear();
+        self.entities.lock().expect("no panics while held").clear();
+    }
+
+    /// The TypeORM entity `name` that `specifier`, imported from `importer`, exports: declared in
+    /// the module it names, or re-exported by a barrel (followed [`MAX_REEXPORT_DEPTH`] deep).
+    pub fn entity(
+        &self,
+        project: &Project,
+        importer: &Path,
+        specifier: &str,
+        name: &str,
+    ) -> Option<Model> {
+        let mut pending = vec![(importer.to_path_buf(), specifier.to_string(), 0)];
+        while let Some((from, specifier, depth)) = pending.pop() {
+            for file in project.resolve(&from, &specifier) {
+                if crate::source::leaves_root(&file, &project.root) {
+                    continue;
+                }
+                if let Some(model) = self.entities_in(&file).iter().find(|m| m.name == name) {
+                    return Some(model.clone());
+                }
+                if depth < MAX_REEXPORT_DEPTH {
+                    if let Some(facts) = self.facts_for(&file) {
+                        pending.extend(
+                            facts
+                                .reexports
+                                .into_iter()
+                                .map(|r| (file.clone(), r, depth + 1)),
+                        );
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The entities `file` declares, read once.
+    pub fn entities_in(&self, file: &Path) -> Arc<Vec<Model>> {
+        let key = crate::source::absolute(file);
+        if let Some(known) = self
+            .entities
+            .lock()
+            .expect("no panics while held")
+            .get(&key)
+        {
+            return known.clone();
+        }
+        let found = match crate::source::read_text(&key) {
+            Ok(text) if text.contains("@Entity(") => super::entities::entities(&key, &text),
+            _ => Vec::new(),
+        };
+        let found = Arc::new(found);
+        self.entities
+            .lock()
+            .expect("no panics while held")
+            .insert(key, found.clone());
+        found
     }
 
     /// Records what a linted file's text shows.

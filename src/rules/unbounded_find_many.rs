@@ -162,11 +162,18 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
     if has("limit") || has("take") {
         return;
     }
+    // TypeORM's entity class, read from its source: its keys judge the filter.
+    let entity = match (call.orm, call.model.as_deref()) {
+        (Orm::TypeOrm, Some(name)) => crate::analysis::orm::typeorm_entity(name, cx),
+        _ => None,
+    };
+    let entity = entity.as_ref();
     let narrowed = match (call.orm, call.operation) {
-        // The filter is the argument itself.
-        (Orm::Mongoose, _) | (Orm::TypeOrm, "findBy" | "findAndCountBy") => {
-            options.is_some_and(|f| narrows(f, None, cx))
+        (Orm::TypeOrm, "findBy" | "findAndCountBy") => {
+            options.is_some_and(|f| narrows(f, entity, cx))
         }
+        // The filter is the argument itself.
+        (Orm::Mongoose, _) => options.is_some_and(|f| narrows(f, None, cx)),
         (Orm::Drizzle, "findMany") => options
             .and_then(|o| property(o, "where", src))
             .is_some_and(|w| narrows_drizzle_where(w, cx)),
@@ -176,11 +183,11 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         }
         // TypeORM 0.2's `find({ userId, status })`: conditions without find options.
         (Orm::TypeOrm, _) if options.is_some_and(|o| !has_find_options(o, cx)) => {
-            options.is_some_and(|f| narrows(f, None, cx))
+            options.is_some_and(|f| narrows(f, entity, cx))
         }
         _ => options
             .and_then(|o| property(o, "where", src))
-            .is_some_and(|w| narrows(w, None, cx)),
+            .is_some_and(|w| narrows(w, entity, cx)),
     };
     if narrowed {
         return;
@@ -191,6 +198,9 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         && !is_growing(&model, cx)
         && (declared_bounded(&model, cx) || crate::project::schema::name_suggests_bounded(&model))
     {
+        return;
+    }
+    if entity.is_some_and(|e| e.growth == Some(crate::project::schema::Growth::Bounded)) {
         return;
     }
     // A repository of an entity this file does not name (`this.roleRepository.find()`, typed
@@ -228,10 +238,17 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         Orm::Kysely => "page it with `.limit()` and a keyset `where('id', '>', lastId)`, narrow `where` to a parent, or count with `fn.count`",
         Orm::Knex => "page it with `.limit()` and a keyset `.where('id', '>', lastId)`, narrow `.where()` to a parent (`.where('team_id', teamId)`), stream it with `.stream()`, or use `.count()` if you only need the number",
     };
-    // No data model is read for these ORMs yet: only the config's word makes growth a fact.
+    // A fact: the config says the model grows, or TypeORM's entity shows it (a doc comment, a
+    // child table of many rows per parent, a history). The other ORMs' data models are not read
+    // yet.
     let known = named
         .as_ref()
-        .is_some_and(|m| cx.config.prisma_growing.iter().any(|g| g == m));
+        .is_some_and(|m| cx.config.prisma_growing.iter().any(|g| g == m))
+        || entity.is_some_and(|e| {
+            e.growth == Some(crate::project::schema::Growth::Growing)
+                || crate::analysis::prisma::is_history(e)
+                || crate::analysis::prisma::has_many_per_parent(e)
+        });
     sink.report(
         Diagnostic::new(RULE.id, call.call.byte_range(), message)
             .with_help(help)

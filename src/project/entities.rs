@@ -1,0 +1,482 @@
+//! TypeORM's data model: `@Entity` classes read from their source, as [`Model`]s the query rules
+//! judge with, the way they judge Prisma models. A text scan, like the Prisma schema reader: an
+//! entity file is a class of decorated properties, and reading it must not cost a second parse.
+//!
+//! What is read: primary columns (`@PrimaryGeneratedColumn`, `@PrimaryColumn`,
+//! `@ObjectIdColumn`) and unique ones (`@Column({ unique: true })`, `@Index({ unique: true })`,
+//! a one-to-one relation) as unique; `@ManyToOne` relations and their `@JoinColumn({ name })` and
+//! `<relation>Id` columns as foreign keys; `@OneToMany`/`@ManyToMany` as to-many fields;
+//! class-level `@Unique([...])` and `@Index([...], { unique: true })` as compound keys;
+//! `Date` columns and `@CreateDateColumn` as timestamps, `@UpdateDateColumn`/`@VersionColumn`
+//! as rows that are edited; a `@leaklint growing` or `@leaklint bounded` comment above the class.
+
+use super::schema::{Field, Growth, Model};
+use std::path::Path;
+
+/// The entities a TypeORM source file declares.
+pub fn entities(path: &Path, text: &str) -> Vec<Model> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("@Entity(").map(|i| from + i) {
+        from = at + "@Entity(".len();
+        let Some(class_at) = text[from..].find("class ").map(|i| from + i) else {
+            break;
+        };
+        let name: String = text[class_at + 6..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        let Some(open) = text[class_at..].find('{').map(|i| class_at + i) else {
+            break;
+        };
+        let close = matching_brace(text, open).unwrap_or(text.len());
+        let before = &text[text[..at].rfind('}').map_or(0, |i| i + 1)..class_at];
+        let mut model = Model {
+            name: name.clone(),
+            fields: Vec::new(),
+            foreign_keys: Vec::new(),
+            compound_unique: Vec::new(),
+            growth: if before.contains("@leaklint growing") {
+                Some(Growth::Growing)
+            } else if before.contains("@leaklint bounded") {
+                Some(Growth::Bounded)
+            } else {
+                None
+            },
+            file: path.to_path_buf(),
+        };
+        for decorator in decorators(before) {
+            let unique = decorator.name == "Unique"
+                || (decorator.name == "Index" && decorator.args.contains("unique: true"));
+            if unique {
+                if let Some(list) = string_list(decorator.args) {
+                    model.compound_unique.push(list);
+                }
+            }
+        }
+        for member in members(&text[open + 1..close]) {
+            read_member(&mut model, member);
+        }
+        // `teamId` beside `@ManyToOne() team`: the column holds the key.
+        let relation_keys: Vec<String> = model
+            .foreign_keys
+            .iter()
+            .map(|k| format!("{k}Id"))
+            .filter(|k| model.field(k).is_some())
+            .collect();
+        model.foreign_keys.extend(relation_keys);
+        from = close.min(text.len());
+        out.push(model);
+    }
+    out
+}
+
+struct Decorator<'s> {
+    name: &'s str,
+    /// The text between the parentheses.
+    args: &'s str,
+}
+
+/// The decorators written in `text`, in order: `@Name(args)` or `@Name`.
+fn decorators(text: &str) -> Vec<Decorator<'_>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find('@').map(|i| from + i) {
+        let name_end = text[at + 1..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(text.len(), |i| at + 1 + i);
+        let name = &text[at + 1..name_end];
+        from = name_end;
+        if name.is_empty() {
+            continue;
+        }
+        let args = if text[name_end..].starts_with('(') {
+            let end = matching(text, name_end, b'(', b')').unwrap_or(text.len());
+            from = end.min(text.len());
+            &text[name_end + 1..end.min(text.len())]
+        } else {
+            ""
+        };
+        out.push(Decorator { name, args });
+    }
+    out
+}
+
+/// Reads one class member: its decorators and `name?: Type` declaration.
+fn read_member(model: &mut Model, member: &str) {
+    let decorators = decorators(member);
+    if decorators.is_empty() {
+        return;
+    }
+    // The declaration follows the last decorator.
+    let last = member.rfind('@').unwrap_or(0);
+    let after_last = match member[last..].find('(') {
+        Some(open)
+            if member[last..open + last]
+                .chars()
+                .skip(1)
+                .all(|c| c.is_alphanumeric() || c == '_') =>
+        {
+            matching(member, last + open, b'(', b')').map_or(member.len(), |e| e + 1)
+        }
+        _ => member[last + 1..]
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(member.len(), |i| last + 1 + i),
+    };
+    let declaration = member[after_last..].trim();
+    let mut words = declaration.split_whitespace().peekable();
+    while words.peek().is_some_and(|w| {
+        matches!(
+            *w,
+            "public" | "private" | "protected" | "readonly" | "declare" | "override" | "static"
+        )
+    }) {
+        words.next();
+    }
+    let rest: String = words.collect::<Vec<_>>().join(" ");
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+        .collect();
+    if name.is_empty() || rest[name.len()..].trim_start().starts_with('(') {
+        return; // a method or an accessor
+    }
+    let annotation = rest[name.len()..]
+        .trim_start_matches(['?', '!'])
+        .trim_start()
+        .strip_prefix(':')
+        .map(|t| t.split(['=', ';']).next().unwrap_or("").trim())
+        .unwrap_or("");
+    let mut field = Field {
+        name: name.clone(),
+        type_name: plain_type(annotation),
+        list: annotation.trim_end().ends_with("[]"),
+        optional: rest[name.len()..].starts_with('?') || annotation.contains("null"),
+        unique: false,
+        updated_at: false,
+    };
+    let mut is_column = false;
+    for d in &decorators {
+        match d.name {
+            "PrimaryGeneratedColumn" | "PrimaryColumn" | "ObjectIdColumn" => {
+                field.unique = true;
+                is_column = true;
+            }
+            "Column" => {
+                is_column = true;
+                field.unique |= d.args.contains("unique: true");
+                if ["timestamp", "datetime", "'date'", "\"date\""]
+                    .iter()
+                    .any(|t| d.args.contains(t))
+                {
+                    field.type_name = "DateTime".into();
+                }
+            }
+            "Index" if d.args.contains("unique: true") => field.unique = true,
+            "CreateDateColumn" | "DeleteDateColumn" => {
+                field.type_name = "DateTime".into();
+                is_column = true;
+            }
+            "UpdateDateColumn" | "VersionColumn" => {
+                field.type_name = "DateTime".into();
+                field.updated_at = true;
+                is_column = true;
+            }
+            "ManyToOne" | "OneToOne" | "OneToMany" | "ManyToMany" => {
+                if let Some(target) = relation_target(d.args) {
+                    field.type_name = target;
+                }
+                field.list = matches!(d.name, "OneToMany" | "ManyToMany");
+                if d.name == "ManyToOne" {
+                    model.foreign_keys.push(name.clone());
+                }
+                if d.name == "OneToOne" {
+                    // One row per parent: its key picks one row.
+                    field.unique = true;
+                }
+            }
+            "JoinColumn" => {
+                if let Some(column) = quoted_after(d.args, "name:") {
+                    if decorators.iter().any(|d| d.name == "ManyToOne") {
+                        model.foreign_keys.push(column.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if is_column && field.type_name == "Date" {
+        field.type_name = "DateTime".into();
+    }
+    model.fields.push(field);
+}
+
+/// `() => Team` or `(type) => Team` or `'Team'`: the related entity.
+fn relation_target(args: &str) -> Option<String> {
+    let first = args.split(',').next()?.trim();
+    let target = match first.find("=>") {
+        Some(arrow) => first[arrow + 2..].trim(),
+        None => first.trim_matches(['\'', '"']),
+    };
+    let name: String = target
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// `Team[]`, `Promise<Team[]>`, `Relation<Team>`, `string | null` -> `Team`, `string`.
+fn plain_type(annotation: &str) -> String {
+    let mut t = annotation.split('|').next().unwrap_or("").trim();
+    for wrapper in ["Promise<", "Relation<", "Lazy<"] {
+        if let Some(inner) = t.strip_prefix(wrapper) {
+            t = inner.strip_suffix('>').unwrap_or(inner);
+        }
+    }
+    t.trim_end_matches("[]").trim().to_string()
+}
+
+/// The quoted string after `key` in `text`: `name: 'team_id'` -> `team_id`.
+fn quoted_after<'s>(text: &'s str, key: &str) -> Option<&'s str> {
+    let rest = text[text.find(key)? + key.len()..].trim_start();
+    let quote = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '\'' | '"' | '`'))?;
+    let end = rest[1..].find(quote)?;
+    Some(&rest[1..1 + end])
+}
+
+/// The strings of the first `[...]` in `text`: `['teamId', 'userId']`.
+fn string_list(text: &str) -> Option<Vec<String>> {
+    let open = text.find('[')?;
+    let close = open + text[open..].find(']')?;
+    let list: Vec<String> = text[open + 1..close]
+        .split(',')
+        .map(|s| s.trim().trim_matches(['\'', '"', '`']).to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!list.is_empty()).then_some(list)
+}
+
+/// The class body split into members: at `;` and line ends outside brackets, and after a
+/// method's body.
+fn members(body: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let bytes = body.as_bytes();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut decorated = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' | b'"' | b'`' => i = skip_string(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = body[i..].find('\n').map_or(bytes.len(), |e| i + e);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = body[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |e| i + 2 + e + 2);
+                continue;
+            }
+            b'(' | b'{' | b'[' => depth += 1,
+            b')' | b']' => depth = depth.saturating_sub(1),
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    // The end of a method body or an object initialiser.
+                    out.push(&body[start..=i]);
+                    start = i + 1;
+                    decorated = false;
+                }
+            }
+            b'@' if depth == 0 => decorated = true,
+            b';' if depth == 0 => {
+                out.push(&body[start..=i]);
+                start = i + 1;
+                decorated = false;
+            }
+            b'\n' if depth == 0 => {
+                // A line that declares a property ends the member unless only decorators came.
+                let line = body[start..i].trim();
+                let only_decorators = line.is_empty()
+                    || line.lines().last().is_some_and(|l| {
+                        let l = l.trim();
+                        l.starts_with('@') && (l.ends_with(')') || !l.contains('('))
+                    });
+                if !(line.is_empty() || decorated && only_decorators) {
+                    out.push(&body[start..i]);
+                    start = i + 1;
+                    decorated = false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < body.len() {
+        out.push(&body[start..]);
+    }
+    out
+}
+
+/// The index just past the string that opens at `i` (or the end).
+fn skip_string(bytes: &[u8], i: usize) -> usize {
+    let quote = bytes[i];
+    let mut j = i + 1;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 1,
+            c if c == quote => return j,
+            _ => {}
+        }
+        j += 1;
+    }
+    bytes.len()
+}
+
+fn matching_brace(text: &str, open: usize) -> Option<usize> {
+    matching(text, open, b'{', b'}')
+}
+
+/// The index of the bracket that closes the one at `open`, skipping strings and comments.
+fn matching(text: &str, open: usize, left: u8, right: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' | b'"' | b'`' => i = skip_string(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |e| i + e);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |e| i + 2 + e + 2);
+                continue;
+            }
+            c if c == left => depth += 1,
+            c if c == right => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ENTITY: &str = r#"
+import { Entity, Column, PrimaryGeneratedColumn, ManyToOne, OneToMany, JoinColumn, Index, Unique, CreateDateColumn, UpdateDateColumn } from "typeorm";
+
+@Entity("teams")
+export class Team {
+  @PrimaryGeneratedColumn("uuid")
+  id: string;
+
+  @Column({ unique: true })
+  slug: string;
+
+  @OneToMany(() => Member, (m) => m.team)
+  members: Member[];
+
+  get label(): string {
+    return `team ${this.slug}`;
+  }
+}
+
+// @leaklint growing
+@Entity()
+@Unique(["teamId", "email"])
+export class Member {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column()
+  teamId: string;
+
+  @ManyToOne(() => Team, (t) => t.members, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "teamId" })
+  team: Team;
+
+  @Column({ type: "varchar", length: 200 })
+  email: string;
+
+  @CreateDateColumn()
+  createdAt: Date;
+
+  @UpdateDateColumn()
+  updatedAt: Date;
+}
+"#;
+
+    #[test]
+    fn reads_keys_relations_and_timestamps() {
+        let models = entities(Path::new("team.entity.ts"), ENTITY);
+        let names: Vec<_> = models.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["Team", "Member"]);
+        let team = &models[0];
+        assert!(team.field("id").unwrap().unique);
+        assert!(team.field("slug").unwrap().unique);
+        let members = team.field("members").unwrap();
+        assert!(members.list);
+        assert_eq!(members.type_name, "Member");
+        assert!(team.field("label").is_none(), "a getter is not a column");
+        assert!(team.foreign_keys.is_empty());
+        assert_eq!(team.growth, None);
+
+        let member = &models[1];
+        assert_eq!(member.growth, Some(Growth::Growing));
+        assert_eq!(member.compound_unique, [vec!["teamId", "email"]]);
+        assert!(member.foreign_keys.contains(&"team".to_string()));
+        assert!(member.foreign_keys.contains(&"teamId".to_string()));
+        assert!(!member.field("email").unwrap().unique);
+        assert_eq!(member.field("team").unwrap().type_name, "Team");
+        assert!(!member.field("team").unwrap().list);
+        assert_eq!(member.field("createdAt").unwrap().type_name, "DateTime");
+        assert!(member.field("updatedAt").unwrap().updated_at);
+    }
+
+    #[test]
+    fn one_to_one_is_unique_and_indexes_are_keys() {
+        let text = "@Entity()\n@Index(['userId', 'day'], { unique: true })\nclass Usage {\n  @PrimaryColumn() id: string;\n  @OneToOne(() => User) @JoinColumn() owner: User;\n  @Index({ unique: true }) @Column() token: string;\n  @Column({ type: 'timestamp' }) day: string;\n}\n";
+        let models = entities(Path::new("u.ts"), text);
+        let usage = &models[0];
+        assert!(usage.field("owner").unwrap().unique);
+        assert!(usage.field("token").unwrap().unique);
+        assert_eq!(usage.field("day").unwrap().type_name, "DateTime");
+        assert_eq!(usage.compound_unique, [vec!["userId", "day"]]);
+        assert!(usage.foreign_keys.is_empty());
+    }
+
+    #[test]
+    fn tolerates_broken_input() {
+        for text in [
+            "@Entity(",
+            "@Entity() class",
+            "@Entity() class A {",
+            "@Entity() class A { @Column( x: string; }",
+            "@Entity() class A { @ManyToOne(() => ) b: B; @@@ }",
+            "@Entity() class A { 'unterminated ",
+            "@Entity() class É { @Column() é: string }",
+        ] {
+            let _ = entities(Path::new("x.ts"), text);
+        }
+        let deep = format!("@Entity() class A {{ {} }}", "(".repeat(100_000));
+        assert_eq!(entities(Path::new("x.ts"), &deep).len(), 1);
+    }
+}
