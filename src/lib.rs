@@ -897,6 +897,10 @@ fn describe_calls(
     if let Some(h) = &mut d.help {
         *h = h.replace(analysis::CHAIN_PLACEHOLDER, &help);
     }
+    // The query is a fallback that runs for some calls only: how often is not known.
+    if chain.guarded {
+        d.confidence = diagnostic::Confidence::Medium;
+    }
     if chain.is_write {
         d.severity = Some(rules::query_in_loop::write_severity(
             settings.config_of(path),

@@ -214,8 +214,9 @@ fn call_in_loop(
         .with_help(crate::analysis::CHAIN_PLACEHOLDER.to_string())
         // Through a helper: whether the helper's query is the cost, or a side lookup next to
         // other per-element work (an API call), is not known. Read on real code, most were
-        // the latter. A field resolver runs per parent object whatever it calls.
-        .guessed(iteration.resolver.is_none());
+        // the latter. A field resolver runs per parent object whatever it calls, unless the
+        // call is a fallback (`if (parent.owner) return parent.owner;` above it) or in a branch.
+        .guessed(iteration.resolver.is_none() || conditional_in_loop(node, &iteration));
     sink.report(labelled(diagnostic, &iteration, repeats.label), conditions);
 }
 
@@ -699,11 +700,12 @@ fn conditional_in_loop(node: Node, iteration: &Iteration) -> bool {
 }
 
 /// Whether a statement of `block` before `child` skips the rest of the element for some
-/// elements: `if (...) continue;`, or `if (...) return;` in a per-element callback.
+/// elements: `if (...) continue;`, or `if (...) return;` in a per-element callback or a field
+/// resolver (`if (parent.owner) return parent.owner;`: the query is a fallback).
 fn skipped_before(block: Node, child: Node, iteration: &Iteration) -> bool {
     let skips = |n: Node| match n.k() {
         "continue_statement" => true,
-        "return_statement" => iteration.callback.is_some(),
+        "return_statement" => iteration.callback.is_some() || iteration.resolver.is_some(),
         _ => false,
     };
     let mut cursor = block.walk();

@@ -31,6 +31,9 @@ pub struct QueryFact {
     pub deps: u64,
     /// Facts of other files the receiver depends on (an imported Prisma client).
     pub conditions: Vec<Condition>,
+    /// Runs for some calls only: in a branch, or after an early `if (...) return` of its
+    /// function (`if (entity.name) return entity.name;`: a lookup done when not yet loaded).
+    pub guarded: bool,
 }
 
 /// A call a function makes.
@@ -43,6 +46,8 @@ pub struct CallFact {
     /// The call's bytes, for the rule that judges it (`f(x)()` holds two calls that start
     /// together).
     pub site: (usize, usize),
+    /// Made for some calls of its function only (see [`QueryFact::guarded`]).
+    pub guarded: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -180,6 +185,7 @@ struct CallDraft {
     args: Vec<Range<usize>>,
     line: u32,
     site: (usize, usize),
+    guarded: bool,
 }
 
 /// Gathers a file's bindings and facts during the analysis walk.
@@ -531,6 +537,7 @@ impl<'t> Collector<'t> {
                     is_write: query.is_write,
                     deps: 0,
                     conditions: query.conditions,
+                    guarded: guarded(node, cx),
                 },
             });
             // `this.users.findOne(...)` with `users` of a project's own type: also a call of
@@ -599,6 +606,7 @@ impl<'t> Collector<'t> {
             args,
             line: node.start_position().row as u32 + 1,
             site: (node.start_byte(), node.end_byte()),
+            guarded: guarded(node, cx),
         });
     }
 
@@ -702,6 +710,7 @@ impl<'t> Collector<'t> {
                 args,
                 line: c.line,
                 site: c.site,
+                guarded: c.guarded,
             };
             match c.owner {
                 Some(owner) => out.functions[owner as usize].calls.push(fact),
@@ -1103,4 +1112,64 @@ fn implemented_names(class: Node, src: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// How many enclosing nodes [`guarded`] looks through before it gives up (not guarded).
+const GUARD_DEPTH: usize = 64;
+
+/// Whether `node` runs for some calls of its function only: it sits in a branch (`if`, `switch`,
+/// a ternary, the right of `&&`/`||`/`??`, a `catch`) or after an `if (...) return x.loaded;`
+/// of a block around it, within the innermost function. Walks the ancestors the analysis keeps.
+pub fn guarded(node: Node, cx: &FileCx) -> bool {
+    let mut child = node;
+    // Bounded: 50,000 nested calls must not cost 50,000 steps each.
+    for &n in cx.ancestors.iter().rev().take(GUARD_DEPTH) {
+        if crate::analysis::syntax::is_function(n.k()) {
+            break;
+        }
+        let branch = match n.k() {
+            "if_statement" => n.child_by_field_name("condition") != Some(child),
+            "else_clause" | "switch_case" | "switch_default" | "catch_clause" => true,
+            "ternary_expression" => n.child_by_field_name("condition") != Some(child),
+            "binary_expression" => {
+                n.child_by_field_name("right") == Some(child)
+                    && n.child_by_field_name("operator")
+                        .is_some_and(|o| matches!(o.kind(), "&&" | "||" | "??"))
+            }
+            "statement_block" => returns_early_before(n, child),
+            _ => false,
+        };
+        if branch {
+            return true;
+        }
+        child = n;
+    }
+    false
+}
+
+/// Whether a statement of `block` before `child` is an `if` that returns data the caller
+/// passed in (`if (entity.name) return entity.name;`, `return parent[field]`): the query below is
+/// a fallback for data not loaded yet. Guards on input (`if (!id) return null;`, `throw`) are
+/// not: the query still runs on every real call.
+fn returns_early_before(block: Node, child: Node) -> bool {
+    let leaves = |n: Node| {
+        n.kind() == "return_statement"
+            && n.named_child(0)
+                .map(unwrap_expression)
+                .is_some_and(|v| matches!(v.kind(), "member_expression" | "subscript_expression"))
+    };
+    let mut cursor = block.walk();
+    let earlier: Vec<Node> = block
+        .named_children(&mut cursor)
+        .take_while(|s| s.start_byte() < child.start_byte())
+        .filter(|s| s.kind() == "if_statement")
+        .collect();
+    earlier.into_iter().any(|statement| {
+        statement
+            .child_by_field_name("consequence")
+            .is_some_and(|c| {
+                let mut cursor = c.walk();
+                leaves(c) || c.named_children(&mut cursor).any(leaves)
+            })
+    })
 }

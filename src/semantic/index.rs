@@ -27,8 +27,9 @@ const MAX_ROUNDS: usize = 64;
 enum Step {
     /// The function's own query, by index.
     Query(u32),
-    /// A call passes the parameter to `callee`'s parameter `bit`.
-    Call(FnId, u8),
+    /// A call passes the parameter to `callee`'s parameter `bit`; whether that call is
+    /// guarded ([`crate::semantic::facts::CallFact::guarded`]).
+    Call(FnId, u8, bool),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -69,6 +70,9 @@ pub struct Chain {
     pub query_path: PathBuf,
     pub query_line: u32,
     pub is_write: bool,
+    /// The query, or a call on the way to it, runs for some calls only (a fallback after
+    /// `if (x.loaded) return x.loaded`, a branch): how often it runs is not known.
+    pub guarded: bool,
 }
 
 /// Every parsed file's facts, linked.
@@ -209,6 +213,7 @@ impl Index {
                         if reads | writes == 0 {
                             continue;
                         }
+                        let guarded = call.guarded;
                         let summary = &mut self.summaries[f][g];
                         for (k, mask) in call.args.iter().enumerate().take(MAX_PARAMS) {
                             if *mask == 0 {
@@ -230,7 +235,11 @@ impl Index {
                                 *set |= new;
                                 changed = true;
                                 for bit in ones(new) {
-                                    summary.why.push((write, bit, Step::Call(callee, k as u8)));
+                                    summary.why.push((
+                                        write,
+                                        bit,
+                                        Step::Call(callee, k as u8, guarded),
+                                    ));
                                 }
                             }
                         }
@@ -267,6 +276,7 @@ impl Index {
 
     fn chain(&self, mut at: FnId, write: bool, mut bit: u8) -> Option<Chain> {
         let mut steps = Vec::new();
+        let mut guarded = false;
         for _ in 0..MAX_DEPTH * 2 {
             let (path, facts) = &self.files[at.0 as usize];
             let function = &facts.functions[at.1 as usize];
@@ -289,9 +299,11 @@ impl Index {
                         query_path: path.clone(),
                         query_line: query.line,
                         is_write: write,
+                        guarded: guarded || query.guarded,
                     });
                 }
-                Step::Call(next, next_bit) => {
+                Step::Call(next, next_bit, call_guarded) => {
+                    guarded |= call_guarded;
                     at = next;
                     bit = next_bit;
                 }
