@@ -572,10 +572,18 @@ fn typeorm(
         return None;
     }
     let model = if from_getter {
-        links[index - 1]
-            .1
-            .named_child(0)
-            .map(|a| cx.text(a).to_string())
+        // `getRepository(User)`, also `getRepository(ctx, User)` (a request-scoped wrapper):
+        // the entity is the argument named like a class.
+        let args = links[index - 1].1;
+        let mut cursor = args.walk();
+        let named: Vec<Node> = args.named_children(&mut cursor).collect();
+        named
+            .iter()
+            .find(|a| {
+                a.k() == "identifier" && cx.text(**a).starts_with(|c: char| c.is_ascii_uppercase())
+            })
+            .or(named.first())
+            .map(|a| cx.text(*a).to_string())
     } else if let Some(entity) = args.named_child(0).filter(|_| is_entity_argument(args, cx)) {
         Some(cx.text(entity).to_string())
     } else {
@@ -1024,7 +1032,10 @@ pub fn key_like(key: &str) -> bool {
         || key.ends_with("Id")
         || key.ends_with("_id")
         || key.ends_with("ID")
-        || matches!(key, "email" | "slug" | "token" | "username" | "key")
+        // `userUid`, `user_uid`: a user's key
+        || key.ends_with("Uid")
+        || key.ends_with("_uid")
+        || matches!(key, "uid" | "email" | "slug" | "token" | "username" | "key")
         // all-lowercase columns: `chatflowid`, `userid`; not `paid`, `valid`, `android`
         || (key.len() > 4
             && key.ends_with("id")

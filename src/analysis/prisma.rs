@@ -304,10 +304,28 @@ pub fn has_many_per_parent(model: &Model) -> bool {
 
 /// Whether the schema shows `model` as a child of another table (a foreign key): the whole table
 /// holds the rows of every parent, so it grows as they do.
+///
+/// Only a required parent counts: rows with an optional one (`projectId String?`) exist without
+/// it, the shape of a catalog with optional scoping (worker regions, a model catalog whose
+/// global rows have no project), not of a table that grows with its parents.
 pub fn is_child_table(model: &str, cx: &FileCx) -> bool {
     cx.schema
         .and_then(|s| s.models.get(model))
-        .is_some_and(has_many_per_parent)
+        .is_some_and(has_required_parent)
+}
+
+/// [`has_many_per_parent`] through a foreign key that is not optional.
+pub fn has_required_parent(model: &Model) -> bool {
+    let required = |key: &String| model.field(key).is_some_and(|f| !f.optional);
+    has_many_per_parent(&Model {
+        foreign_keys: model
+            .foreign_keys
+            .iter()
+            .filter(|k| required(k))
+            .cloned()
+            .collect(),
+        ..model.clone()
+    })
 }
 
 /// The query's options object (`{ where, include, take }`), when written inline.
@@ -381,6 +399,13 @@ fn narrows_within(
             && members
                 .iter()
                 .all(|m| narrows_within(*m, model, parent_implied, cx, depth));
+    }
+    if filter.k() == "ternary_expression" {
+        // `where: user ? { AND: [{ id: { in: ids } }, ...] } : { id: { in: ids } }`.
+        let branches = [filter.field("consequence"), filter.field("alternative")];
+        return branches
+            .iter()
+            .all(|b| b.is_some_and(|b| narrows_within(b, model, parent_implied, cx, depth)));
     }
     if filter.k() != "object" {
         // A variable built elsewhere: assume the author narrowed it.

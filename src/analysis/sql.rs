@@ -549,18 +549,15 @@ fn is_key_column(mut expr: &Expr, schema: Option<&Schema>) -> bool {
         },
         _ => return false,
     };
-    if name.eq_ignore_ascii_case("id")
-        || name.ends_with("_id")
-        || name.ends_with("Id")
-        || name.ends_with("_uuid")
-    {
+    // `id`, `team_id`, `teamId`, `"teamID"`, `teamid`, `user_uuid`.
+    if super::orm::key_like(name) || name.ends_with("_uuid") {
         return true;
     }
     schema.is_some_and(|s| {
-        s.models
-            .values()
-            .flat_map(|m| &m.fields)
-            .any(|f| f.unique && f.name == *name)
+        s.models.values().any(|m| {
+            m.foreign_keys.iter().any(|k| k == name)
+                || m.fields.iter().any(|f| f.unique && f.name == *name)
+        })
     })
 }
 

@@ -175,3 +175,19 @@ fn oversized_pages() {
         assert_eq!(count("oversized-page", src), 0, "{src}");
     }
 }
+
+#[test]
+fn typeorm_entity_of_a_request_scoped_get_repository() {
+    // Vendure's `connection.getRepository(ctx, Entity)`: the entity is the class-named argument.
+    let found = lint_rule(
+        "unbounded-find-many",
+        "import { Repository } from 'typeorm'; class S { async all(ctx) { return this.connection.getRepository(ctx, PaymentMethod).find({ where: { enabled: true } }); } }",
+        None,
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].message.contains("`PaymentMethod`"),
+        "{}",
+        found[0].message
+    );
+}

@@ -32,6 +32,9 @@ struct Singleton {
     in_functions: Vec<InFunction>,
     /// Functions called at module scope: they run once per module load.
     called_at_module_scope: Vec<String>,
+    /// Calls made inside functions: (the caller's name, or `None` for a factory passed to a
+    /// module-level memoizer such as `singleton("prisma", () => ...)`; the callee as written).
+    calls_in_functions: Vec<(Option<String>, String)>,
 }
 
 impl FileCheck for Singleton {
@@ -43,10 +46,16 @@ impl FileCheck for Singleton {
             .frames
             .iter()
             .any(|f| matches!(f, Frame::Function { .. }));
-        if node.k() == "call_expression" && !in_function {
+        if node.k() == "call_expression" {
             if let Some(callee) = node.field("function") {
-                self.called_at_module_scope
-                    .push(cx.text(callee).to_string());
+                let callee = cx.text(callee).to_string();
+                if !in_function {
+                    self.called_at_module_scope.push(callee);
+                } else if let Some((function, memo)) = innermost_function(cx) {
+                    let caller = (!memo).then(|| function_name(function, cx)).flatten();
+                    self.calls_in_functions
+                        .push((caller.or(memo.then_some(String::new())), callee));
+                }
             }
             return;
         }
@@ -68,7 +77,9 @@ impl FileCheck for Singleton {
         }
     }
 
-    fn finish(&mut self, _cx: &FileCx, sink: &mut Sink) {
+    fn finish(&mut self, cx: &FileCx, sink: &mut Sink) {
+        let once = self.run_once();
+        let mut reported = std::collections::HashSet::new();
         for found in self.in_functions.drain(..) {
             if found
                 .function
@@ -77,14 +88,39 @@ impl FileCheck for Singleton {
             {
                 continue;
             }
+            // A factory whose every call in this file runs once (from module scope or from a
+            // memoizer's callback, also through other such functions). Exported, it may be
+            // called per request elsewhere: medium.
+            let exported = found.function.as_ref().is_some_and(|f| {
+                [
+                    "export function ",
+                    "export async function ",
+                    "export const ",
+                ]
+                .iter()
+                .any(|e| cx.contains(&format!("{e}{f}")))
+            });
+            let called_once = found.function.as_ref().is_some_and(|f| once.contains(f));
+            if called_once && !exported {
+                continue;
+            }
+            // Two constructions in one function (`pool ? new PrismaClient(a) : new
+            // PrismaClient(b)`) are one client per call: reported once.
+            if let Some(f) = &found.function {
+                if !reported.insert(f.clone()) {
+                    continue;
+                }
+            }
             let message = match &found.function {
                 Some(name) => format!("`new PrismaClient()` runs on every call of `{name}`: each call opens a new connection pool"),
                 None => "`new PrismaClient()` runs on every call of this function: each call opens a new connection pool".to_string(),
             };
             sink.report(
-                Diagnostic::new(RULE.id, found.span, message).with_help(
-                    "create the client once, at module scope (in Next.js with the `globalThis` guard), and import it where it is needed",
-                ),
+                Diagnostic::new(RULE.id, found.span, message)
+                    .with_help(
+                        "create the client once, at module scope (in Next.js with the `globalThis` guard), and import it where it is needed",
+                    )
+                    .guessed(called_once),
                 Vec::new(),
             );
         }
@@ -92,6 +128,38 @@ impl FileCheck for Singleton {
 }
 
 impl Singleton {
+    /// Functions of this file whose every call here runs once per process: from module scope,
+    /// from a memoizer's callback, or from another such function.
+    fn run_once(&self) -> std::collections::HashSet<String> {
+        let mut once: std::collections::HashSet<String> =
+            self.called_at_module_scope.iter().cloned().collect();
+        once.insert(String::new()); // the memoizers' callbacks
+        for _ in 0..8 {
+            let mut changed = false;
+            let callees: std::collections::HashSet<&String> =
+                self.calls_in_functions.iter().map(|(_, c)| c).collect();
+            for callee in callees {
+                if once.contains(callee) {
+                    continue;
+                }
+                let all_once = self
+                    .calls_in_functions
+                    .iter()
+                    .filter(|(_, c)| c == callee)
+                    .all(|(caller, _)| caller.as_ref().is_some_and(|c| once.contains(c)));
+                if all_once {
+                    once.insert(callee.clone());
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        once.remove("");
+        once
+    }
+
     /// A client made inside a function, unless it is memoized (assigned to something that
     /// outlives the call, or behind `??`/`||`) or the function disconnects it again (a script).
     fn per_call(&self, node: Node, cx: &FileCx) -> Option<InFunction> {
@@ -224,6 +292,35 @@ fn guard_fix(node: Node, cx: &FileCx) -> Option<Fix> {
     })
 }
 
+/// The innermost function around the walk, and whether it is a factory passed to a
+/// module-level memoizer (`export const prisma = singleton("prisma", () => ...)`).
+fn innermost_function<'t>(cx: &FileCx<'t>) -> Option<(Node<'t>, bool)> {
+    // Bounded: a call 50,000 levels deep in one function is not looked up that far.
+    let n = cx.ancestors.len();
+    let index = n
+        - 1
+        - cx.ancestors
+            .iter()
+            .rev()
+            .take(64)
+            .position(|a| is_function(a.k()))?;
+    let function = cx.ancestors[index];
+    let memo = index >= 3
+        && cx.ancestors[index - 1].k() == "arguments"
+        && cx.ancestors[index - 2].k() == "call_expression"
+        && matches!(
+            cx.ancestors[index - 3].k(),
+            "variable_declarator" | "assignment_expression" | "export_statement"
+        )
+        && cx
+            .frames
+            .iter()
+            .filter(|f| matches!(f, Frame::Function { .. }))
+            .count()
+            == 1;
+    Some((function, memo))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::test_support::messages;
@@ -258,5 +355,24 @@ mod tests {
         ] {
             assert!(found(src).is_empty(), "{src}: {:?}", found(src));
         }
+    }
+
+    #[test]
+    fn factories_called_once() {
+        // A factory called only from a memoizer's callback, through another function.
+        let once = "function build(url) { return pool ? new PrismaClient({ adapter }) : new PrismaClient({ datasources: { db: { url } } }); }\nfunction getClient() { return build(env.URL); }\nexport const prisma = singleton('prisma', () => getClient());";
+        assert!(found(once).is_empty(), "{:?}", found(once));
+        // Exported, it may be called per request from another file: medium, and once for the
+        // two constructions of its ternary.
+        let exported = once.replace("function build(", "export function build(");
+        let d = crate::rules::test_support::lint_rule("prisma-client-singleton", &exported, None);
+        assert_eq!(
+            d.iter().map(|d| d.confidence).collect::<Vec<_>>(),
+            [crate::diagnostic::Confidence::Medium]
+        );
+        // Also called from a handler: per request.
+        let handler =
+            format!("{once}\nexport async function GET() {{ return build(x).user.count(); }}");
+        assert_eq!(found(&handler).len(), 1, "{:?}", found(&handler));
     }
 }

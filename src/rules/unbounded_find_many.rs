@@ -247,7 +247,7 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         || entity.is_some_and(|e| {
             e.growth == Some(crate::project::schema::Growth::Growing)
                 || crate::analysis::prisma::is_history(e)
-                || crate::analysis::prisma::has_many_per_parent(e)
+                || crate::analysis::prisma::has_required_parent(e)
         });
     sink.report(
         Diagnostic::new(RULE.id, call.call.byte_range(), message)
@@ -386,6 +386,24 @@ mod tests {
         assert_eq!(tier("prisma.pageView.findMany();", Some(SCHEMA)), [Medium]);
         // No schema: the same query rests on a guess.
         assert_eq!(tier("prisma.member.findMany();", None), [Medium]);
+        // An optional parent: rows exist without one (a catalog with optional scoping).
+        let optional = "model Project {\n id String @id\n}\nmodel Region {\n id String @id\n projectId String?\n project Project? @relation(fields: [projectId], references: [id])\n}\n";
+        assert_eq!(tier("prisma.region.findMany();", Some(optional)), [Medium]);
+        // Both branches of a ternary `where` narrow by key.
+        assert_eq!(
+            tier(
+                "prisma.member.findMany({ where: user ? { AND: [{ id: { in: ids } }, { role }] } : { id: { in: ids } } });",
+                Some(SCHEMA)
+            ),
+            []
+        );
+        assert_eq!(
+            tier(
+                "prisma.member.findMany({ where: user ? { id: { in: ids } } : { role } });",
+                Some(SCHEMA)
+            ),
+            [High]
+        );
         // A doc comment makes growth a fact.
         let marked = "/// @leaklint growing\nmodel PageView {\n id String @id\n}\n";
         assert_eq!(tier("prisma.pageView.findMany();", Some(marked)), [High]);
