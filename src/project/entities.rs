@@ -57,17 +57,23 @@ pub fn entities(path: &Path, text: &str) -> Vec<Model> {
                 }
             }
         }
+        let mut parents = Vec::new();
         for member in members(&text[open + 1..close]) {
-            read_member(&mut model, member);
+            parents.extend(read_member(&mut model, member));
         }
-        // `teamId` beside `@ManyToOne() team`: the column holds the key.
-        let relation_keys: Vec<String> = model
-            .foreign_keys
-            .iter()
-            .map(|k| format!("{k}Id"))
-            .filter(|k| model.field(k).is_some())
-            .collect();
-        model.foreign_keys.extend(relation_keys);
+        // `teamId` beside `@ManyToOne() team`: the column holds the key, and is as optional as
+        // the relation (its TypeScript type rarely says).
+        for (relation, join) in parents {
+            let optional = model.field(&relation).is_none_or(|f| f.optional);
+            for column in [Some(format!("{relation}Id")), join].into_iter().flatten() {
+                if let Some(field) = model.fields.iter_mut().find(|f| f.name == column) {
+                    field.optional = optional;
+                    if !model.foreign_keys.contains(&column) {
+                        model.foreign_keys.push(column);
+                    }
+                }
+            }
+        }
         from = close.min(text.len());
         out.push(model);
     }
@@ -105,11 +111,12 @@ fn decorators(text: &str) -> Vec<Decorator<'_>> {
     out
 }
 
-/// Reads one class member: its decorators and `name?: Type` declaration.
-fn read_member(model: &mut Model, member: &str) {
+/// Reads one class member: its decorators and `name?: Type` declaration. Returns a parent
+/// relation (`@ManyToOne`, `@TreeParent`) with its `@JoinColumn` name.
+fn read_member(model: &mut Model, member: &str) -> Option<(String, Option<String>)> {
     let decorators = decorators(member);
     if decorators.is_empty() {
-        return;
+        return None;
     }
     // The declaration follows the last decorator.
     let last = member.rfind('@').unwrap_or(0);
@@ -142,7 +149,7 @@ fn read_member(model: &mut Model, member: &str) {
         .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
         .collect();
     if name.is_empty() || rest[name.len()..].trim_start().starts_with('(') {
-        return; // a method or an accessor
+        return None; // a method or an accessor
     }
     let annotation = rest[name.len()..]
         .trim_start_matches(['?', '!'])
@@ -159,6 +166,7 @@ fn read_member(model: &mut Model, member: &str) {
         updated_at: false,
     };
     let mut is_column = false;
+    let mut parent = None;
     for d in &decorators {
         match d.name {
             "PrimaryGeneratedColumn" | "PrimaryColumn" | "ObjectIdColumn" => {
@@ -192,26 +200,36 @@ fn read_member(model: &mut Model, member: &str) {
                 field.list = matches!(d.name, "OneToMany" | "ManyToMany");
                 if d.name == "ManyToOne" {
                     model.foreign_keys.push(name.clone());
+                    // Nullable unless it says otherwise; a row deleted with its parent belongs
+                    // to it.
+                    let compact = d.args.replace([' ', '"', '\''], "");
+                    field.optional = !(compact.contains("nullable:false")
+                        || compact.contains("onDelete:CASCADE"));
+                    parent = Some((name.clone(), None));
                 }
                 if d.name == "OneToOne" {
                     // One row per parent: its key picks one row.
                     field.unique = true;
                 }
             }
-            "JoinColumn" => {
-                if let Some(column) = quoted_after(d.args, "name:") {
-                    if decorators.iter().any(|d| d.name == "ManyToOne") {
-                        model.foreign_keys.push(column.to_string());
-                    }
-                }
+            "TreeParent" => {
+                model.foreign_keys.push(name.clone());
+                field.optional = true; // the roots have none
+                parent = Some((name.clone(), None));
             }
             _ => {}
+        }
+    }
+    for d in decorators.iter().filter(|d| d.name == "JoinColumn") {
+        if let (Some(column), Some((_, join))) = (quoted_after(d.args, "name:"), parent.as_mut()) {
+            *join = Some(column.to_string());
         }
     }
     if is_column && field.type_name == "Date" {
         field.type_name = "DateTime".into();
     }
     model.fields.push(field);
+    parent
 }
 
 /// `() => Team` or `(type) => Team` or `'Team'`: the related entity.
@@ -444,6 +462,9 @@ export class Member {
         assert_eq!(member.compound_unique, [vec!["teamId", "email"]]);
         assert!(member.foreign_keys.contains(&"team".to_string()));
         assert!(member.foreign_keys.contains(&"teamId".to_string()));
+        // Deleted with its team: a required parent, and so is its key column.
+        assert!(!member.field("team").unwrap().optional);
+        assert!(!member.field("teamId").unwrap().optional);
         assert!(!member.field("email").unwrap().unique);
         assert_eq!(member.field("team").unwrap().type_name, "Team");
         assert!(!member.field("team").unwrap().list);
@@ -461,6 +482,19 @@ export class Member {
         assert_eq!(usage.field("day").unwrap().type_name, "DateTime");
         assert_eq!(usage.compound_unique, [vec!["userId", "day"]]);
         assert!(usage.foreign_keys.is_empty());
+    }
+
+    #[test]
+    fn parents_are_nullable_unless_they_say() {
+        let text = "@Entity()\nclass Rate {\n  @ManyToOne(type => Zone, zone => zone.rates)\n  zone: Zone;\n  @Column() zoneId: string;\n  @ManyToOne(() => Plan, { nullable: false })\n  @JoinColumn({ name: 'plan_ref' })\n  plan: Plan;\n  @Column() plan_ref: string;\n  @TreeParent() parent: Rate;\n}\n";
+        let rate = &entities(Path::new("r.ts"), text)[0];
+        assert!(rate.field("zone").unwrap().optional);
+        assert!(rate.field("zoneId").unwrap().optional);
+        assert!(!rate.field("plan").unwrap().optional);
+        assert!(!rate.field("plan_ref").unwrap().optional);
+        assert!(rate.foreign_keys.contains(&"plan_ref".to_string()));
+        assert!(rate.foreign_keys.contains(&"parent".to_string()));
+        assert!(rate.field("parent").unwrap().optional);
     }
 
     #[test]
