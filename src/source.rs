@@ -79,6 +79,31 @@ const CLI_PACKAGES: &[&str] = &[
     "sade",
 ];
 
+/// Server frameworks: a package that depends on one serves requests, whatever else it does.
+const SERVER_PACKAGES: &[&str] = &[
+    "express",
+    "koa",
+    "fastify",
+    "hono",
+    "next",
+    "@nestjs/core",
+    "@remix-run/node",
+    "@remix-run/server-runtime",
+    "@react-router/node",
+    "h3",
+    "nitropack",
+    "@hapi/hapi",
+    "restify",
+    "@sveltejs/kit",
+];
+
+/// A command-line package by its dependencies: a command-line parser and no server framework.
+/// Its processes end with the command (a dev tool, an MCP server run per session).
+pub fn is_cli_package(dependencies: &[String]) -> bool {
+    let has = |list: &[&str]| dependencies.iter().any(|d| list.contains(&d.as_str()));
+    has(CLI_PACKAGES) && !has(SERVER_PACKAGES)
+}
+
 /// A program run by hand, by what its source says: a `#!` line, an oclif command, a
 /// command-line package (`commander`, `yargs`, ...), the `require.main === module` idiom, or a
 /// `process.exit(...)` in a statement at the top of the module (`main().then(() =>
@@ -223,6 +248,15 @@ mod path_tests {
         ] {
             assert!(!is_test_file(Path::new(p)), "{p}");
         }
+    }
+
+    #[test]
+    fn command_line_packages() {
+        use super::is_cli_package;
+        let deps = |d: &[&str]| d.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(is_cli_package(&deps(&["commander", "zod"])));
+        assert!(!is_cli_package(&deps(&["commander", "express"])));
+        assert!(!is_cli_package(&deps(&["zod"])));
     }
 
     #[test]

@@ -292,8 +292,9 @@ fn guard_fix(node: Node, cx: &FileCx) -> Option<Fix> {
     })
 }
 
-/// The innermost function around the walk, and whether it is a factory passed to a
-/// module-level memoizer (`export const prisma = singleton("prisma", () => ...)`).
+/// The innermost function around the walk, and whether it runs inside a factory passed to a
+/// module-level memoizer (`export const prisma = singleton("prisma", () => ...)`), directly or
+/// in a function the factory defines (`{ buildWriter: (url) => buildWriterClient(url) }`).
 fn innermost_function<'t>(cx: &FileCx<'t>) -> Option<(Node<'t>, bool)> {
     // Bounded: a call 50,000 levels deep in one function is not looked up that far.
     let n = cx.ancestors.len();
@@ -305,19 +306,15 @@ fn innermost_function<'t>(cx: &FileCx<'t>) -> Option<(Node<'t>, bool)> {
             .take(64)
             .position(|a| is_function(a.k()))?;
     let function = cx.ancestors[index];
-    let memo = index >= 3
-        && cx.ancestors[index - 1].k() == "arguments"
-        && cx.ancestors[index - 2].k() == "call_expression"
+    // The outermost function sits near the top of the tree: found from the root.
+    let outer = cx.ancestors.iter().position(|a| is_function(a.k()))?;
+    let memo = outer >= 3
+        && cx.ancestors[outer - 1].k() == "arguments"
+        && cx.ancestors[outer - 2].k() == "call_expression"
         && matches!(
-            cx.ancestors[index - 3].k(),
+            cx.ancestors[outer - 3].k(),
             "variable_declarator" | "assignment_expression" | "export_statement"
-        )
-        && cx
-            .frames
-            .iter()
-            .filter(|f| matches!(f, Frame::Function { .. }))
-            .count()
-            == 1;
+        );
     Some((function, memo))
 }
 
@@ -366,6 +363,13 @@ mod tests {
         // two constructions of its ternary.
         let exported = once.replace("function build(", "export function build(");
         let d = crate::rules::test_support::lint_rule("prisma-client-singleton", &exported, None);
+        assert_eq!(
+            d.iter().map(|d| d.confidence).collect::<Vec<_>>(),
+            [crate::diagnostic::Confidence::Medium]
+        );
+        // Called from a function the memoizer's factory defines: still once.
+        let nested = "export function build(url) { return new PrismaClient({ datasources: { db: { url } } }); }\nexport const topology = singleton('t', () => makeTopology({ buildLegacy: (url) => build(url) }));";
+        let d = crate::rules::test_support::lint_rule("prisma-client-singleton", nested, None);
         assert_eq!(
             d.iter().map(|d| d.confidence).collect::<Vec<_>>(),
             [crate::diagnostic::Confidence::Medium]

@@ -224,7 +224,13 @@ impl FileCheck for Checker {
             {
                 continue;
             }
-            let known = grows_without_bound(collection.kind, g);
+            // In a command-line package the process ends with the command: how long the
+            // collection lives is not known.
+            let cli = cx
+                .project
+                .package_for(cx.path)
+                .is_some_and(|p| crate::source::is_cli_package(&p.dependencies));
+            let known = grows_without_bound(collection.kind, g) && !cli;
             sink.report(
                 diagnostic(&g.target, collection, g).guessed(!known),
                 Vec::new(),
