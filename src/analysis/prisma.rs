@@ -284,7 +284,9 @@ pub fn growth_is_known(model: &str, cx: &FileCx) -> bool {
 /// (versions of a document, members of a team) are records of state, not an append-only history;
 /// events, observations and log lines are written once.
 pub fn is_history(model: &Model) -> bool {
-    has_many_per_parent(model)
+    // A base class may add the `updatedAt` this class lacks.
+    !model.inherits
+        && has_many_per_parent(model)
         && model.fields.iter().any(|f| f.type_name == "DateTime")
         && !model.fields.iter().any(|f| f.updated_at)
 }

@@ -34,7 +34,9 @@ pub fn entities(path: &Path, text: &str) -> Vec<Model> {
         };
         let close = matching_brace(text, open).unwrap_or(text.len());
         let before = &text[text[..at].rfind('}').map_or(0, |i| i + 1)..class_at];
+        let header = &text[class_at..open];
         let mut model = Model {
+            inherits: header.contains(" extends "),
             name: name.clone(),
             fields: Vec::new(),
             foreign_keys: Vec::new(),
@@ -482,6 +484,18 @@ export class Member {
         assert_eq!(usage.field("day").unwrap().type_name, "DateTime");
         assert_eq!(usage.compound_unique, [vec!["userId", "day"]]);
         assert!(usage.foreign_keys.is_empty());
+    }
+
+    #[test]
+    fn a_base_class_may_hold_more_columns() {
+        let text = "@Entity()\nexport class Product extends VendureEntity implements HasCustomFields {\n  @ManyToOne(() => Asset) asset: Asset;\n  @Column({ type: Date, nullable: true }) deletedAt: Date | null;\n}\n";
+        let product = &entities(Path::new("p.ts"), text)[0];
+        assert!(product.inherits);
+        assert!(!crate::analysis::prisma::is_history(product));
+        let plain = text.replace(" extends VendureEntity", "");
+        let product = &entities(Path::new("p.ts"), &plain)[0];
+        assert!(!product.inherits);
+        assert!(crate::analysis::prisma::is_history(product));
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct Model {
     pub growth: Option<Growth>,
     /// Where the model is declared, for messages.
     pub file: PathBuf,
+    /// Some of its columns are declared elsewhere (a TypeORM entity that extends a base class):
+    /// what it lacks is not known.
+    pub inherits: bool,
 }
 
 impl Model {
@@ -83,6 +86,7 @@ impl Schema {
                     depth = 1;
                     if keyword == "model" && !name.is_empty() {
                         current = Some(Model {
+                            inherits: false,
                             name: name.to_string(),
                             fields: Vec::new(),
                             foreign_keys: Vec::new(),
