@@ -596,4 +596,23 @@ mod tests {
             0
         );
     }
+
+    #[test]
+    fn typeorm_entities_in_the_file() {
+        use crate::diagnostic::Confidence::{High, Medium};
+        let src = "import { Entity, ManyToOne, CreateDateColumn, Repository } from 'typeorm';\n@Entity()\nexport class Visit {\n  @ManyToOne(() => Page) page: Page;\n  @CreateDateColumn() at: Date;\n}\nexport class S {\n  constructor(private readonly visits: Repository<Visit>) {}\n  all() { return this.visits.find({ where: { kind: 'x' } }); }\n}\n";
+        let tier = |src: &str| -> Vec<_> {
+            lint_rule("unbounded-find-many", src, None)
+                .into_iter()
+                .map(|d| d.confidence)
+                .collect()
+        };
+        // A history: a parent, a timestamp, no `@UpdateDateColumn`.
+        assert_eq!(tier(src), [High]);
+        // A base class may add the `@UpdateDateColumn`.
+        assert_eq!(
+            tier(&src.replace("class Visit {", "class Visit extends Base {")),
+            [Medium]
+        );
+    }
 }
