@@ -2,7 +2,7 @@
 //! parse, walk, rules, suppressions, and placing every span as lines and columns.
 #![no_main]
 
-use leaklint::analysis::{analyze, Lang};
+use leaklint::{analyze, source::Lang};
 use leaklint::config::Config;
 use leaklint::diagnostic::LineIndex;
 use leaklint::project::Project;

@@ -9,7 +9,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = leaklint::config::parse(text, "leaklint.toml", PathBuf::from("/fuzz"));
+    let _ = leaklint::config::parse(
+        text,
+        "leaklint.toml",
+        PathBuf::from("/fuzz"),
+        &leaklint::rules::Registry,
+    );
     // Every line as a comment, and the whole text as one block comment.
     let index = LineIndex::new(text);
     let mut comments: Vec<ByteSpan> = Vec::new();

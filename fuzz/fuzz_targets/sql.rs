@@ -2,7 +2,8 @@
 //! send it (a tagged template, a string, a template with `${}` holes) and judged by the rules.
 #![no_main]
 
-use leaklint::analysis::{analyze, sql::select_bound, Lang};
+use leaklint::analysis::sql::select_bound;
+use leaklint::{analyze, source::Lang};
 use leaklint::config::Config;
 use leaklint::project::Project;
 use leaklint::rules::RULES;
