@@ -2,11 +2,11 @@
 //! parse, walk, rules, suppressions, and placing every span as lines and columns.
 #![no_main]
 
-use leaklint::{analyze, source::Lang};
 use leaklint::config::Config;
 use leaklint::diagnostic::LineIndex;
 use leaklint::project::Project;
 use leaklint::rules::RULES;
+use leaklint::{analyze, source::Lang};
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -23,11 +23,7 @@ fn run(text: &str, lang: Lang, path: &str) {
         return;
     };
     let index = LineIndex::new(text);
-    let diagnostics: Vec<_> = analysis
-        .pending
-        .into_iter()
-        .map(|p| p.diagnostic)
-        .collect();
+    let diagnostics: Vec<_> = analysis.pending.into_iter().map(|p| p.diagnostic).collect();
     for d in &diagnostics {
         let _ = index.line_col(d.span.start);
         let _ = index.line_col(d.span.end);
@@ -38,7 +34,9 @@ fn run(text: &str, lang: Lang, path: &str) {
         if let Some(fix) = &d.fix {
             for edit in &fix.edits {
                 assert!(edit.span.start <= edit.span.end && edit.span.end <= text.len());
-                assert!(text.is_char_boundary(edit.span.start) && text.is_char_boundary(edit.span.end));
+                assert!(
+                    text.is_char_boundary(edit.span.start) && text.is_char_boundary(edit.span.end)
+                );
             }
         }
         assert!(d.span.start <= d.span.end && d.span.end <= text.len());

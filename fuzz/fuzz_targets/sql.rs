@@ -3,10 +3,10 @@
 #![no_main]
 
 use leaklint::analysis::sql::select_bound;
-use leaklint::{analyze, source::Lang};
 use leaklint::config::Config;
 use leaklint::project::Project;
 use leaklint::rules::RULES;
+use leaklint::{analyze, source::Lang};
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = select_bound(text, dialect, None);
     }
     let escaped = text.replace('\\', "\\\\").replace('`', "\\`");
-    let quoted = text.replace('\\', "\\\\").replace('\'', "\\'").replace('\n', " ");
+    let quoted = text
+        .replace('\\', "\\\\")
+        .replace('\'', "\\'")
+        .replace('\n', " ");
     let sources = [
         format!("import {{ prisma }} from './db';\nfor (const id of ids) {{ await prisma.$queryRaw`{escaped}`; }}\n"),
         format!("import {{ Pool }} from 'pg';\nconst pool = new Pool();\nfor (const id of ids) {{ await pool.query('{quoted}', [id]); }}\n"),
@@ -28,6 +31,13 @@ fuzz_target!(|data: &[u8]| {
     let project = Project::default();
     let rules: Vec<_> = RULES.to_vec();
     for source in &sources {
-        let _ = analyze(Path::new("src/db.ts"), source, Lang::TypeScript, &config, &project, &rules);
+        let _ = analyze(
+            Path::new("src/db.ts"),
+            source,
+            Lang::TypeScript,
+            &config,
+            &project,
+            &rules,
+        );
     }
 });
