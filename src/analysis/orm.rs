@@ -161,6 +161,10 @@ pub struct OrmCall<'t> {
     /// What must hold in other files for the receiver to be a data-layer handle (a field typed
     /// with a project's own repository class).
     pub conditions: Vec<super::Condition>,
+    /// The chain starts at a variable that holds a query builder (`const qb =
+    /// repo.createQueryBuilder('v'); ...; qb.getMany()`): statements in between may have added
+    /// a `where` or a `take` that the links do not show, so only the query's existence is known.
+    pub via_variable: bool,
 }
 
 impl OrmCall<'_> {
@@ -278,7 +282,24 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
         return None;
     }
     let src = cx.src;
-    let (root, links) = chain(node, src);
+    let (root, mut links) = chain(node, src);
+    // `qb.getMany()` with `const qb = repo.createQueryBuilder('v')...` above: the builder's chain
+    // goes on here.
+    let builder = (root.k() == "identifier")
+        .then(|| super::syntax::declared_value(cx.text(root), root, cx))
+        .flatten()
+        .filter(|v| v.k() == "call_expression")
+        .map(|v| chain(v, src))
+        .filter(|(_, l)| l.iter().any(|(m, _)| *m == "createQueryBuilder"));
+    let via_variable = builder.is_some();
+    let root = match builder {
+        Some((builder_root, mut builder_links)) => {
+            builder_links.append(&mut links);
+            links = builder_links;
+            builder_root
+        }
+        None => root,
+    };
     // `repo.find({...}).then(f)`: the query is the inner call, recognised on its own.
     if links.len() > 1
         && links
@@ -324,7 +345,10 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
         ) => None,
         _ => first_object_argument(arguments),
     };
-    let callee = if matches!(orm, Orm::Drizzle | Orm::Kysely) && links.len() > 1 {
+    let callee = if via_variable {
+        // `qb.getMany`: the builder's own chain is in another statement.
+        super::prisma::collapse_whitespace(cx.text(node.field("function")?))
+    } else if matches!(orm, Orm::Drizzle | Orm::Kysely) && links.len() > 1 {
         // Name the table: `db.select().from(users)`, `db.delete(sessions)`, `db.selectFrom('users')`.
         let upto = links
             .iter()
@@ -351,6 +375,7 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
         options,
         links: links[op_index + 1..].to_vec(),
         conditions,
+        via_variable,
     })
 }
 
@@ -940,6 +965,7 @@ fn knex<'t>(
         options: None,
         links: rest.to_vec(),
         conditions: Vec::new(),
+        via_variable: false,
     })
 }
 

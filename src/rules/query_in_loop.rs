@@ -659,7 +659,9 @@ fn rows_of_unbounded_query(collection: Node, cx: &FileCx) -> bool {
                             property(o, "take", cx.src).is_some()
                                 || property(o, "limit", cx.src).is_some()
                         });
-                    return call.returns == crate::analysis::orm::Returns::Many && !bounded;
+                    return call.returns == crate::analysis::orm::Returns::Many
+                        && !bounded
+                        && !call.via_variable;
                 }
                 return false;
             }

@@ -135,7 +135,8 @@ const BOUNDING_LINKS: &[&str] = &[
 /// The other ORMs: Sequelize `findAll`, TypeORM `find`/`findBy`/query builders, Mongoose `find`,
 /// Drizzle `select().from()` and `query.<t>.findMany`, Kysely `selectFrom(...).execute()`.
 fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
-    if call.returns != Returns::Many || call.operation == "aggregate" {
+    // A builder in a variable may have been bounded by statements in between.
+    if call.returns != Returns::Many || call.operation == "aggregate" || call.via_variable {
         return;
     }
     if call.has_link(BOUNDING_LINKS) {
