@@ -276,6 +276,19 @@ pub fn uses(orm: Orm, cx: &FileCx) -> bool {
         })
 }
 
+/// What runs a TypeORM query builder.
+const TYPEORM_TERMINALS: &[&str] = &[
+    "getMany",
+    "getRawMany",
+    "getManyAndCount",
+    "stream",
+    "getOne",
+    "getOneOrFail",
+    "getRawOne",
+    "getExists",
+    "getCount",
+];
+
 /// The ORM call `node` is, if it is one.
 pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
     if node.k() != "call_expression" || continues(cx) {
@@ -285,7 +298,10 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
     let (root, mut links) = chain(node, src);
     // `qb.getMany()` with `const qb = repo.createQueryBuilder('v')...` above: the builder's chain
     // goes on here.
-    let builder = (root.k() == "identifier")
+    let terminal = links
+        .last()
+        .is_some_and(|(m, _)| TYPEORM_TERMINALS.contains(m));
+    let builder = (root.k() == "identifier" && terminal)
         .then(|| super::syntax::declared_value(cx.text(root), root, cx))
         .flatten()
         .filter(|v| v.k() == "call_expression")
