@@ -49,7 +49,7 @@ pub fn is_test_file(path: &Path) -> bool {
         })
 }
 
-/// One-off code: seed data, migrations, scripts (`scripts/`, `scriptsPg/`, `seed/`, `seeds/`,
+/// One-off code: seed data, migrations, scripts (`scripts/`, `scriptsPg/`, `bin/`, `seed/`, `seeds/`,
 /// `seeders/`, `migrations/`, `migrations-sqlite/`, `backgroundMigrations/`, `seed.ts`,
 /// `*.seed.ts`).
 pub fn is_script_file(path: &Path) -> bool {
@@ -59,7 +59,7 @@ pub fn is_script_file(path: &Path) -> bool {
         || path.components().any(|c| {
             let c = c.as_os_str().to_str().unwrap_or("").to_ascii_lowercase();
             c.starts_with("scripts")
-                || matches!(c.as_str(), "script" | "seed" | "seeds" | "seeders")
+                || matches!(c.as_str(), "script" | "seed" | "seeds" | "seeders" | "bin")
                 // `migrations`, `migrations-sqlite`, `db-migrations`, `backgroundMigrations`
                 || c.starts_with("migration")
                 || c.ends_with("migrations")
@@ -293,6 +293,7 @@ mod path_tests {
             "src/db-migrations/001.ts",
             "src/backgroundMigrations/fill.ts",
             "prisma/seed.ts",
+            "packages/auth/bin/fix_roles.ts",
         ] {
             assert!(is_script_file(Path::new(p)), "{p}");
         }

@@ -563,7 +563,21 @@ fn typeorm(
         if !uses(Orm::TypeOrm, cx) {
             return None;
         }
-        let model = links[qb].1.named_child(0).map(|a| cx.text(a).to_string());
+        // `manager.createQueryBuilder(User, 'u')` names the entity; `repo.createQueryBuilder('u')`
+        // an alias, and the repository's type the entity.
+        let model = links[qb]
+            .1
+            .named_child(0)
+            .filter(|a| {
+                a.k() == "identifier" && cx.text(*a).starts_with(|c: char| c.is_ascii_uppercase())
+            })
+            .map(|a| cx.text(a).to_string())
+            .or_else(|| {
+                (qb == 0)
+                    .then(|| declared_type(root, cx).and_then(type_argument))
+                    .flatten()
+                    .map(str::to_string)
+            });
         return Some(((Orm::TypeOrm, qb, returns, model), None));
     }
     let index = links.iter().position(|(m, _)| {
@@ -632,8 +646,39 @@ fn typeorm(
             .or(inherited)
             .and_then(type_argument)
             .map(str::to_string)
+            .or_else(|| local.then(|| repository_entity(root, cx)).flatten())
     };
     Some(((Orm::TypeOrm, index, returns, model), custom))
+}
+
+/// `User` for `repo` in `const repo = getRepository(User)` (also `ds.getRepository(User)`,
+/// `manager.getRepository(ctx, User)`).
+fn repository_entity(root: Node, cx: &FileCx) -> Option<String> {
+    let value = super::syntax::declared_value(cx.text(root), root, cx)?;
+    if value.k() != "call_expression" {
+        return None;
+    }
+    let args = value.field("arguments")?;
+    let function = value.field("function")?;
+    let name = match function.k() {
+        "identifier" => cx.text(function),
+        "member_expression" => cx.text(function.field("property")?),
+        _ => return None,
+    };
+    if !matches!(
+        name,
+        "getRepository" | "getMongoRepository" | "getTreeRepository"
+    ) {
+        return None;
+    }
+    let mut cursor = args.walk();
+    let entity = args
+        .named_children(&mut cursor)
+        .find(|a| {
+            a.k() == "identifier" && cx.text(*a).starts_with(|c: char| c.is_ascii_uppercase())
+        })
+        .map(|a| cx.text(a).to_string());
+    entity
 }
 
 /// The `Repository<E>` (or `TreeRepository`, `MongoRepository`, `AbstractRepository`) the

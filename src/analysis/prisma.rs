@@ -475,6 +475,16 @@ fn narrows_within(
                 }
             }
         }
+        // `author: { id }`, `integration: { disabled: false }`: a to-one relation (or, with no
+        // data model, an object that is no operator) narrows as its own filter does.
+        let to_one = model
+            .and_then(|m| m.field(key))
+            .is_some_and(|f| !f.list && target.is_some());
+        if related.k() == "object"
+            && (to_one || (model.is_none() && !is_operator_object(related, src)))
+        {
+            return narrows_within(related, target, false, cx, depth);
+        }
         if !is_equality(value, src) {
             return false;
         }
@@ -499,6 +509,49 @@ fn narrows_within(
             None => false,
         }
     })
+}
+
+/// Operators of a field filter (Prisma's, Mongoose's `$`-keys, Sequelize's `[Op.x]`): an object
+/// of only these filters one column, it is no relation filter.
+const FIELD_OPERATORS: &[&str] = &[
+    "equals",
+    "in",
+    "notIn",
+    "not",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "mode",
+    "has",
+    "hasSome",
+    "hasEvery",
+    "isEmpty",
+    "search",
+    "path",
+    "string_contains",
+    "string_starts_with",
+    "string_ends_with",
+    "array_contains",
+    "array_starts_with",
+    "array_ends_with",
+    "isSet",
+    "some",
+    "every",
+    "none",
+    "is",
+    "isNot",
+];
+
+fn is_operator_object(object: Node, src: &str) -> bool {
+    let props = properties(object, src);
+    !props.is_empty()
+        && props
+            .iter()
+            .all(|(k, _)| FIELD_OPERATORS.contains(k) || k.starts_with('$') || k.starts_with("Op."))
 }
 
 /// `x`, `"a"`, `{ equals: x }`, `{ in: xs }`, `{ id: x }` (a relation filter): a value that picks

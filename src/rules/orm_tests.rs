@@ -191,3 +191,30 @@ fn typeorm_entity_of_a_request_scoped_get_repository() {
         found[0].message
     );
 }
+
+#[test]
+fn typeorm_builders_and_local_repositories() {
+    // An aliased builder is judged (the alias is no options object), and names the
+    // repository's entity.
+    let aliased = "import { Repository } from 'typeorm'; class J { constructor(private readonly repo: Repository<Job>) {} pending() { return this.repo.createQueryBuilder('job').where('job.status = :s', { s }).getMany(); } }";
+    let found = lint_rule("unbounded-find-many", aliased, None);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].message.contains("`Job`"), "{}", found[0].message);
+    // A builder narrowed by a key is not reported.
+    assert_eq!(
+        count(
+            "unbounded-find-many",
+            &aliased.replace("'job.status = :s', { s }", "'job.id = :id', { id }")
+        ),
+        0
+    );
+    // `const repo = getRepository(Entity)` names the entity.
+    let local = "import { getRepository } from 'typeorm'; export async function f() { const requests = getRepository(MediaRequest); return (await requests.find({ where: { status: 1 } })).length; }";
+    let found = lint_rule("unbounded-find-many", local, None);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].message.contains("`MediaRequest`"),
+        "{}",
+        found[0].message
+    );
+}

@@ -74,6 +74,17 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     if filter.is_some_and(|w| narrows(w, model_of(&call, cx), cx)) {
         return;
     }
+    if !is_growing(&model, cx)
+        && (declared_bounded(&model, cx) || crate::project::schema::name_suggests_bounded(&model))
+    {
+        return;
+    }
+    // A fact: the model grows by the schema or the config (not by its name), or is a child table
+    // (it holds the rows of every parent), and a `where` was judged against the schema's keys.
+    let in_schema = cx.schema.is_some_and(|s| s.models.contains_key(&model));
+    let known = crate::analysis::prisma::growth_is_known(&model, cx)
+        || crate::analysis::prisma::is_child_table(&model, cx);
+    let guessed = !known || (filter.is_some() && !in_schema);
     if has("distinct") {
         sink.report(
             Diagnostic::new(
@@ -81,14 +92,10 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 node.byte_range(),
                 format!("`{}` with `distinct` and no `take` loads every matching `{model}` row and deduplicates them in memory", call.callee),
             )
-            .with_help("add `take`, or let the database deduplicate with `groupBy({ by: [...] })`"),
+            .with_help("add `take`, or let the database deduplicate with `groupBy({ by: [...] })`")
+            .guessed(guessed),
             call.conditions.clone(),
         );
-        return;
-    }
-    if !is_growing(&model, cx)
-        && (declared_bounded(&model, cx) || crate::project::schema::name_suggests_bounded(&model))
-    {
         return;
     }
     let grows = is_growing(&model, cx);
@@ -104,12 +111,6 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
             call.callee
         ),
     };
-    // A fact: the model grows by the schema or the config (not by its name), or is a child table
-    // (it holds the rows of every parent), and a `where` was judged against the schema's keys.
-    let in_schema = cx.schema.is_some_and(|s| s.models.contains_key(&model));
-    let known = crate::analysis::prisma::growth_is_known(&model, cx)
-        || crate::analysis::prisma::is_child_table(&model, cx);
-    let guessed = !known || (filter.is_some() && !in_schema);
     sink.report(
         Diagnostic::new(RULE.id, node.byte_range(), message)
             .with_help(
@@ -146,7 +147,9 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
     let op_args = operation_arguments(call, cx);
     let options = call.options;
     // Options or a filter built elsewhere (`findAll(query)`) cannot be judged.
-    let judged_args = op_args.map_or(0, |a| {
+    // `createQueryBuilder('job')`: an alias (and an entity), no options.
+    let builder = call.orm == Orm::TypeOrm && call.operation == "createQueryBuilder";
+    let judged_args = op_args.filter(|_| !builder).map_or(0, |a| {
         let entity = usize::from(call.orm == Orm::TypeOrm && is_entity_first(a, cx));
         a.named_child_count().saturating_sub(entity)
     });
@@ -405,6 +408,21 @@ mod tests {
             ),
             [High]
         );
+        // `distinct` is judged like any other list: by the schema.
+        assert_eq!(
+            tier(
+                "prisma.pageView.findMany({ distinct: ['path'] });",
+                Some(SCHEMA)
+            ),
+            [Medium]
+        );
+        assert_eq!(
+            tier(
+                "prisma.member.findMany({ distinct: ['role'] });",
+                Some(SCHEMA)
+            ),
+            [High]
+        );
         // A doc comment makes growth a fact.
         let marked = "/// @leaklint growing\nmodel PageView {\n id String @id\n}\n";
         assert_eq!(tier("prisma.pageView.findMany();", Some(marked)), [High]);
@@ -614,6 +632,35 @@ mod tests {
         assert_eq!(
             tier(&src.replace("class Visit {", "class Visit extends Base {")),
             [Medium]
+        );
+    }
+
+    #[test]
+    fn to_one_relation_filters_narrow_as_their_own_filter() {
+        // Through a unique key of the parent: one team's members.
+        assert_eq!(
+            fails("prisma.member.findMany({ where: { team: { slug } } });"),
+            0
+        );
+        // A plain column of the parent: the members of every team that matches.
+        assert_eq!(
+            fails("prisma.member.findMany({ where: { team: { role: 'x' } } });"),
+            1
+        );
+        // No schema: an object that is no operator is a relation filter, judged by its keys.
+        let none = |src: &str| lint_rule("unbounded-find-many", src, None).len();
+        assert_eq!(
+            none("prisma.member.findMany({ where: { user: { id: userId } } });"),
+            0
+        );
+        assert_eq!(
+            none("prisma.member.findMany({ where: { user: { disabled: false } } });"),
+            1
+        );
+        // An operator object filters a column.
+        assert_eq!(
+            none("prisma.member.findMany({ where: { createdAt: { gte: since } } });"),
+            1
         );
     }
 }
