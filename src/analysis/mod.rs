@@ -278,6 +278,9 @@ pub struct Iteration<'t> {
     /// A GraphQL field resolver on a non-root type (`User.posts`): it runs once per parent
     /// object a query returns, with the parent in `vars`.
     pub resolver: Option<String>,
+    /// The resolver's type is named like a wrapper returned once per request (`SearchResponse`,
+    /// `UserConnection`, `CreatePostPayload`): whether its parents come in lists is a guess.
+    pub wrapper_type: bool,
 }
 
 /// A scope that a node sits in, innermost last.

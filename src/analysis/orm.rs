@@ -308,6 +308,11 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
         .map(|v| chain(v, src))
         .filter(|(_, l)| l.iter().any(|(m, _)| *m == "createQueryBuilder"));
     let via_variable = builder.is_some();
+    // `qb.getMany`, as messages name it.
+    let variable_call = via_variable.then(|| {
+        let method = links.last().map_or("", |(m, _)| *m);
+        format!("{}.{method}", cx.text(root))
+    });
     let root = match builder {
         Some((builder_root, mut builder_links)) => {
             builder_links.append(&mut links);
@@ -361,9 +366,9 @@ pub fn orm_call<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<OrmCall<'t>> {
         ) => None,
         _ => first_object_argument(arguments),
     };
-    let callee = if via_variable {
-        // `qb.getMany`: the builder's own chain is in another statement.
-        super::prisma::collapse_whitespace(cx.text(node.field("function")?))
+    let callee = if let Some(shown) = variable_call {
+        // The builder's own chain is in another statement.
+        shown
     } else if matches!(orm, Orm::Drizzle | Orm::Kysely) && links.len() > 1 {
         // Name the table: `db.select().from(users)`, `db.delete(sessions)`, `db.selectFrom('users')`.
         let upto = links

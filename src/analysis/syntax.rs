@@ -525,6 +525,7 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
         callback: None,
         batched: false,
         resolver: None,
+        wrapper_type: false,
     };
     match loop_node.k() {
         "for_in_statement" => {
@@ -724,6 +725,7 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
                     callback: ITERATION_METHODS.iter().copied().find(|m| *m == method),
                     batched,
                     resolver: None,
+                    wrapper_type: false,
                 });
             } else if method == "$transaction" {
                 transparent = true;
@@ -816,12 +818,14 @@ fn field_resolver<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<Iteration<'t>> 
             .field("name")
             .map_or("", text);
         let name = text(node.field("name")?);
-        return Some(resolver_iteration(
-            header(node),
-            vars,
-            node,
-            format!("`{class}.{name}`"),
-        ));
+        let class_node = cx.ancestors.iter().rev().find(|a| is_class(a.k()));
+        let wrapper = class_node
+            .and_then(|c| resolver_class_type(*c, src))
+            .is_some_and(|t| WRAPPER_SUFFIXES.iter().any(|s| t.ends_with(s)));
+        let mut iteration =
+            resolver_iteration(header(node), vars, node, format!("`{class}.{name}`"));
+        iteration.wrapper_type = wrapper;
+        return Some(iteration);
     }
     // `User: { posts: (user) => ... }` in a resolver map.
     let n = cx.ancestors.len();
@@ -851,12 +855,14 @@ fn field_resolver<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<Iteration<'t>> 
     }
     let first = parameters(node, src).into_iter().next()?.0;
     let field = text(field_key);
-    Some(resolver_iteration(
+    let mut iteration = resolver_iteration(
         header(node),
         vec![first],
         node,
         format!("`{type_name}.{field}`"),
-    ))
+    );
+    iteration.wrapper_type = WRAPPER_SUFFIXES.iter().any(|s| type_name.ends_with(s));
+    Some(iteration)
 }
 
 fn resolver_iteration<'t>(
@@ -874,7 +880,48 @@ fn resolver_iteration<'t>(
         callback: None,
         batched: false,
         resolver: Some(name),
+        wrapper_type: false,
     }
+}
+
+/// Type names of objects a query returns once, around its rows: `SearchResponse`,
+/// `UserConnection`, `CreatePostPayload`, `PaginatedResult`.
+const WRAPPER_SUFFIXES: &[&str] = &[
+    "Response",
+    "Result",
+    "Results",
+    "Payload",
+    "Connection",
+    "Page",
+    "List",
+    "Output",
+];
+
+/// The GraphQL type a resolver class names in `@Resolver('SearchResponse')` or
+/// `@Resolver(() => SearchResponse)`.
+fn resolver_class_type<'s>(class: Node, src: &'s str) -> Option<&'s str> {
+    let mut sibling = class.prev_named_sibling();
+    let mut decorators = Vec::new();
+    let mut cursor = class.walk();
+    decorators.extend(class.children_by_field_name("decorator", &mut cursor));
+    while let Some(s) = sibling.filter(|s| s.k() == "decorator") {
+        decorators.push(s);
+        sibling = s.prev_named_sibling();
+    }
+    // `export @Resolver(...) class` puts the decorators on the export statement.
+    if let Some(export) = class.parent().filter(|p| p.k() == "export_statement") {
+        let mut cursor = export.walk();
+        decorators.extend(export.children_by_field_name("decorator", &mut cursor));
+    }
+    decorators.into_iter().find_map(|d| {
+        let text = src.get(d.byte_range())?;
+        let args = text.strip_prefix("@Resolver(")?;
+        let name = args.trim_start_matches(['(', ')', ' ', '=', '>', '\'', '"', '`']);
+        let end = name
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(name.len());
+        (end > 0).then(|| &name[..end])
+    })
 }
 
 /// `Promise.all(...)` or `Promise.allSettled(...)`.

@@ -216,7 +216,11 @@ fn call_in_loop(
         // other per-element work (an API call), is not known. Read on real code, most were
         // the latter. A field resolver runs per parent object whatever it calls, unless the
         // call is a fallback (`if (parent.owner) return parent.owner;` above it) or in a branch.
-        .guessed(iteration.resolver.is_none() || conditional_in_loop(node, &iteration));
+        .guessed(
+            iteration.resolver.is_none()
+                || iteration.wrapper_type
+                || conditional_in_loop(node, &iteration),
+        );
     sink.report(labelled(diagnostic, &iteration, repeats.label), conditions);
 }
 
@@ -461,7 +465,8 @@ fn repetition(iteration: &Iteration, cx: &FileCx) -> Option<Repetition> {
             how: format!("once per parent object a query returns (field resolver {resolver})"),
             label: "a field resolver runs once for each parent object in the result".to_string(),
             constant: None,
-            known_large: true,
+            // A type named like a response wrapper comes once per request, most likely.
+            known_large: !iteration.wrapper_type,
         });
     }
     let collection = iteration.collection?;
@@ -1077,6 +1082,19 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].message.contains("`User.posts`"));
         assert_passes("export const styles = { Button: { onClick: (e) => prisma.click.create({ data: { id: e.id } }) } };");
+        // A resolver of a type named like a response wrapper: whether it comes in lists is a
+        // guess.
+        let wrapper = "@Resolver('SearchResponse') class R { @ResolveField() async facets(@Parent() parent: P) { return prisma.facet.findMany({ where: { id: { in: parent.ids } } }); } }";
+        let found = lint(wrapper);
+        assert_eq!(
+            found.iter().map(|d| d.confidence).collect::<Vec<_>>(),
+            [crate::diagnostic::Confidence::Medium]
+        );
+        let plain = lint(&wrapper.replace("SearchResponse", "Product"));
+        assert_eq!(
+            plain.iter().map(|d| d.confidence).collect::<Vec<_>>(),
+            [crate::diagnostic::Confidence::High]
+        );
         // Prisma batches the findUnique calls of one tick.
         assert_passes("class R { @ResolveField() async owner(@Parent() project: P) { return prisma.user.findUnique({ where: { id: project.ownerId } }); } }");
     }
