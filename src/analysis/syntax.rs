@@ -924,6 +924,25 @@ fn resolver_class_type<'s>(class: Node, src: &'s str) -> Option<&'s str> {
     })
 }
 
+/// Whether a statement of `block` before `child` is an `if` whose consequence is, or directly
+/// holds, a statement `leaves` accepts (`if (...) continue;`, `if (x.loaded) return x.loaded;`).
+pub fn if_before_leaves(block: Node, child: Node, leaves: impl Fn(Node) -> bool) -> bool {
+    let mut cursor = block.walk();
+    let earlier: Vec<Node> = block
+        .named_children(&mut cursor)
+        .take_while(|s| s.start_byte() < child.start_byte())
+        .filter(|s| s.kind() == "if_statement")
+        .collect();
+    earlier.into_iter().any(|statement| {
+        statement
+            .child_by_field_name("consequence")
+            .is_some_and(|c| {
+                let mut cursor = c.walk();
+                leaves(c) || c.named_children(&mut cursor).any(&leaves)
+            })
+    })
+}
+
 /// `Promise.all(...)` or `Promise.allSettled(...)`.
 pub fn is_promise_all(call: Node, src: &str) -> bool {
     call.k() == "call_expression"

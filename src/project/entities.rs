@@ -292,18 +292,12 @@ fn members(body: &str) -> Vec<&str> {
     let mut decorated = false;
     let mut i = 0;
     while i < bytes.len() {
+        if let Some(next) = past_comment(body, i) {
+            i = next;
+            continue;
+        }
         match bytes[i] {
             b'\'' | b'"' | b'`' => i = skip_string(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = body[i..].find('\n').map_or(bytes.len(), |e| i + e);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = body[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |e| i + 2 + e + 2);
-                continue;
-            }
             b'(' | b'{' | b'[' => depth += 1,
             b')' | b']' => depth = depth.saturating_sub(1),
             b'}' => {
@@ -345,6 +339,23 @@ fn members(body: &str) -> Vec<&str> {
     out
 }
 
+/// The index just past the comment that starts at `i`, if one does (or the end).
+fn past_comment(text: &str, i: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if bytes.get(i) != Some(&b'/') {
+        return None;
+    }
+    match bytes.get(i + 1) {
+        Some(b'/') => Some(text[i..].find('\n').map_or(bytes.len(), |e| i + e)),
+        Some(b'*') => Some(
+            text[i + 2..]
+                .find("*/")
+                .map_or(bytes.len(), |e| i + 2 + e + 2),
+        ),
+        _ => None,
+    }
+}
+
 /// The index just past the string that opens at `i` (or the end).
 fn skip_string(bytes: &[u8], i: usize) -> usize {
     let quote = bytes[i];
@@ -370,18 +381,12 @@ fn matching(text: &str, open: usize, left: u8, right: u8) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = open;
     while i < bytes.len() {
+        if let Some(next) = past_comment(text, i) {
+            i = next;
+            continue;
+        }
         match bytes[i] {
             b'\'' | b'"' | b'`' => i = skip_string(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = text[i..].find('\n').map_or(bytes.len(), |e| i + e);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = text[i + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |e| i + 2 + e + 2);
-                continue;
-            }
             c if c == left => depth += 1,
             c if c == right => {
                 depth = depth.saturating_sub(1);

@@ -189,13 +189,7 @@ impl Singleton {
         let index = cx.ancestors.iter().position(|a| a.id() == function.id())?;
         // (A route registration, `app.get('/', (req, res) => ...)`, also passes a function to a
         // module-level call, but does not keep its result.)
-        let is_argument = index >= 3
-            && cx.ancestors[index - 1].k() == "arguments"
-            && cx.ancestors[index - 2].k() == "call_expression"
-            && matches!(
-                cx.ancestors[index - 3].k(),
-                "variable_declarator" | "assignment_expression" | "export_statement"
-            );
+        let is_argument = is_kept_argument(cx, index);
         let outermost = !cx.ancestors[..index].iter().any(|a| is_function(a.k()));
         if is_argument && outermost {
             return None;
@@ -308,14 +302,19 @@ fn innermost_function<'t>(cx: &FileCx<'t>) -> Option<(Node<'t>, bool)> {
     let function = cx.ancestors[index];
     // The outermost function sits near the top of the tree: found from the root.
     let outer = cx.ancestors.iter().position(|a| is_function(a.k()))?;
-    let memo = outer >= 3
-        && cx.ancestors[outer - 1].k() == "arguments"
-        && cx.ancestors[outer - 2].k() == "call_expression"
+    Some((function, is_kept_argument(cx, outer)))
+}
+
+/// Whether the function at `cx.ancestors[index]` is an argument of a call whose result is
+/// kept (`const prisma = singleton("prisma", () => ...)`): a memoizer, not a route registration.
+fn is_kept_argument(cx: &FileCx, index: usize) -> bool {
+    index >= 3
+        && cx.ancestors[index - 1].k() == "arguments"
+        && cx.ancestors[index - 2].k() == "call_expression"
         && matches!(
-            cx.ancestors[outer - 3].k(),
+            cx.ancestors[index - 3].k(),
             "variable_declarator" | "assignment_expression" | "export_statement"
-        );
-    Some((function, memo))
+        )
 }
 
 #[cfg(test)]

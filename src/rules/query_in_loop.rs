@@ -715,20 +715,7 @@ fn skipped_before(block: Node, child: Node, iteration: &Iteration) -> bool {
         "return_statement" => iteration.callback.is_some() || iteration.resolver.is_some(),
         _ => false,
     };
-    let mut cursor = block.walk();
-    let earlier = block
-        .named_children(&mut cursor)
-        .take_while(|s| s.start_byte() < child.start_byte())
-        .filter(|s| s.kind() == "if_statement")
-        .collect::<Vec<_>>();
-    earlier.into_iter().any(|statement| {
-        statement
-            .child_by_field_name("consequence")
-            .is_some_and(|c| {
-                let mut cursor = c.walk();
-                skips(c) || c.named_children(&mut cursor).any(skips)
-            })
-    })
+    crate::analysis::syntax::if_before_leaves(block, child, skips)
 }
 
 /// `SUPPORTED_LOCALES`, `TEAM_GROUPS`: by convention a constant fixed in the source, often

@@ -1158,18 +1158,5 @@ fn returns_early_before(block: Node, child: Node) -> bool {
                 .map(unwrap_expression)
                 .is_some_and(|v| matches!(v.kind(), "member_expression" | "subscript_expression"))
     };
-    let mut cursor = block.walk();
-    let earlier: Vec<Node> = block
-        .named_children(&mut cursor)
-        .take_while(|s| s.start_byte() < child.start_byte())
-        .filter(|s| s.kind() == "if_statement")
-        .collect();
-    earlier.into_iter().any(|statement| {
-        statement
-            .child_by_field_name("consequence")
-            .is_some_and(|c| {
-                let mut cursor = c.walk();
-                leaves(c) || c.named_children(&mut cursor).any(leaves)
-            })
-    })
+    crate::analysis::syntax::if_before_leaves(block, child, leaves)
 }
