@@ -59,7 +59,10 @@ pub fn is_script_file(path: &Path) -> bool {
         || path.components().any(|c| {
             let c = c.as_os_str().to_str().unwrap_or("").to_ascii_lowercase();
             c.starts_with("scripts")
-                || matches!(c.as_str(), "script" | "seed" | "seeds" | "seeders" | "bin")
+                || matches!(
+                    c.as_str(),
+                    "script" | "seed" | "seeds" | "seeders" | "bin" | "migrate"
+                )
                 // `migrations`, `migrations-sqlite`, `db-migrations`, `backgroundMigrations`
                 || c.starts_with("migration")
                 || c.ends_with("migrations")
@@ -294,6 +297,7 @@ mod path_tests {
             "src/backgroundMigrations/fill.ts",
             "prisma/seed.ts",
             "packages/auth/bin/fix_roles.ts",
+            "web/tools/migrate/keys.ts",
         ] {
             assert!(is_script_file(Path::new(p)), "{p}");
         }

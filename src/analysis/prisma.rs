@@ -280,15 +280,19 @@ pub fn growth_is_known(model: &str, cx: &FileCx) -> bool {
 }
 
 /// A child table that accrues rows per parent: a foreign key that is not unique on its own, a
-/// `DateTime` column, and no `@updatedAt` column. Rows that are edited after they are written
+/// `DateTime` column, and no `@updatedAt` (or `updatedAt`) column. Rows that are edited after they are written
 /// (versions of a document, members of a team) are records of state, not an append-only history;
 /// events, observations and log lines are written once.
 pub fn is_history(model: &Model) -> bool {
-    // A base class may add the `updatedAt` this class lacks.
+    // A base class may add the `updatedAt` this class lacks; an `updatedAt` column kept by hand
+    // (`updatedAt DateTime @default(now())`) says the rows are edited as much as the attribute.
+    let edited = |f: &crate::project::schema::Field| {
+        f.updated_at || matches!(f.name.as_str(), "updatedAt" | "updated_at" | "modifiedAt")
+    };
     !model.inherits
         && has_many_per_parent(model)
         && model.fields.iter().any(|f| f.type_name == "DateTime")
-        && !model.fields.iter().any(|f| f.updated_at)
+        && !model.fields.iter().any(edited)
 }
 
 /// Whether a foreign key of `model` is not unique on its own: many rows per parent. A key that is

@@ -104,10 +104,11 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
             let Some(relation) = property_key(key, src) else {
                 continue;
             };
-            if relation == "_count" {
+            let value = unwrap_expression(value);
+            // `messages: false` loads nothing.
+            if relation == "_count" || value.k() == "false" {
                 continue;
             }
-            let value = unwrap_expression(value);
             // `versions: latestVersion`: the options a variable above holds. A value leaklint
             // cannot see (a parameter, an import, `opts.versions`) may well carry a `take`.
             let nested = resolve_object(value, cx);
@@ -311,6 +312,8 @@ mod tests {
         for src in [
             "prisma.pnode.findMany({ include: { gossipObservations: { take: 1 } } });",
             "prisma.pnode.findMany({ include: { owner: true } });",
+            // `false` loads nothing
+            "prisma.user.findMany({ include: { pnodes: false } });",
             "prisma.pnode.findMany({ include: { _count: { select: { gossipObservations: true } } } });",
             // a small relation under a narrowed query
             "prisma.user.findUnique({ where: { id }, include: { teams: true } });",
@@ -413,6 +416,12 @@ mod tests {
         };
         assert_eq!(tiers(history), [High]);
         assert_eq!(tiers(&edited), [Medium]);
+        // An `updatedAt` kept by hand says the same.
+        let by_hand = history.replace(
+            "viewedAt DateTime",
+            "createdAt DateTime\n updatedAt DateTime @default(now())",
+        );
+        assert_eq!(tiers(&by_hand), [Medium]);
     }
 
     #[test]
