@@ -1211,6 +1211,7 @@ pub fn analyze(
             comments: Vec::new(),
             declarations: HashMap::new(),
             text_index: Default::default(),
+            entities: Default::default(),
         },
         node_checks,
         file_checks,

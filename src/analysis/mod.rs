@@ -359,6 +359,8 @@ pub struct FileCx<'t> {
     pub declarations: HashMap<usize, syntax::Declarations<'t>>,
     /// Questions about the whole text, answered once per file ([`FileCx::contains`]).
     pub text_index: syntax::TextIndex,
+    /// The TypeORM entities this file declares, read the first time a query asks.
+    pub entities: std::cell::OnceCell<Vec<crate::project::schema::Model>>,
 }
 
 impl<'t> FileCx<'t> {

@@ -252,11 +252,15 @@ fn misparsed_await(call: Node) -> bool {
 /// The TypeORM entity class `name` as a data model: declared in this file, or in the module this
 /// file imports it from (through barrels). `None` when it cannot be found.
 pub fn typeorm_entity(name: &str, cx: &FileCx) -> Option<crate::project::schema::Model> {
-    if cx.src.contains("@Entity(") {
-        let here = crate::project::entities::entities(cx.path, cx.src);
-        if let Some(model) = here.into_iter().find(|m| m.name == name) {
-            return Some(model);
+    let here = cx.entities.get_or_init(|| {
+        if cx.contains("@Entity(") {
+            crate::project::entities::entities(cx.path, cx.src)
+        } else {
+            Vec::new()
         }
+    });
+    if let Some(model) = here.iter().find(|m| m.name == name) {
+        return Some(model.clone());
     }
     let specifier = cx.imports.get(name)?;
     cx.project

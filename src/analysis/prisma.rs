@@ -298,14 +298,16 @@ pub fn is_history(model: &Model) -> bool {
 /// Whether a foreign key of `model` is not unique on its own: many rows per parent. A key that is
 /// also the primary key or `@unique` (one row per project: a settings table) is not.
 pub fn has_many_per_parent(model: &Model) -> bool {
-    let unique_alone = |key: &str| {
-        model.field(key).is_some_and(|f| f.unique)
-            || model
-                .compound_unique
-                .iter()
-                .any(|fields| fields.len() == 1 && fields[0] == key)
-    };
-    model.foreign_keys.iter().any(|k| !unique_alone(k))
+    model.foreign_keys.iter().any(|k| !unique_alone(model, k))
+}
+
+/// Whether `key` alone picks one row of `model` (`@id`, `@unique`, `@@unique([key])`).
+fn unique_alone(model: &Model, key: &str) -> bool {
+    model.field(key).is_some_and(|f| f.unique)
+        || model
+            .compound_unique
+            .iter()
+            .any(|fields| fields.len() == 1 && fields[0] == key)
 }
 
 /// Whether the schema shows `model` as a child of another table (a foreign key): the whole table
@@ -322,16 +324,10 @@ pub fn is_child_table(model: &str, cx: &FileCx) -> bool {
 
 /// [`has_many_per_parent`] through a foreign key that is not optional.
 pub fn has_required_parent(model: &Model) -> bool {
-    let required = |key: &String| model.field(key).is_some_and(|f| !f.optional);
-    has_many_per_parent(&Model {
-        foreign_keys: model
-            .foreign_keys
-            .iter()
-            .filter(|k| required(k))
-            .cloned()
-            .collect(),
-        ..model.clone()
-    })
+    model
+        .foreign_keys
+        .iter()
+        .any(|k| model.field(k).is_some_and(|f| !f.optional) && !unique_alone(model, k))
 }
 
 /// The query's options object (`{ where, include, take }`), when written inline.

@@ -924,6 +924,22 @@ fn resolver_class_type<'s>(class: Node, src: &'s str) -> Option<&'s str> {
     })
 }
 
+/// Whether `child` of `n` runs only on some paths through `n`: a branch of an `if`, a `switch`
+/// case, a `catch`, a ternary's arm, or the right of `&&`/`||`/`??`.
+pub fn is_branch(n: Node, child: Node) -> bool {
+    match n.kind() {
+        "if_statement" => n.child_by_field_name("condition") != Some(child),
+        "else_clause" | "switch_case" | "switch_default" | "catch_clause" => true,
+        "ternary_expression" => n.child_by_field_name("condition") != Some(child),
+        "binary_expression" => {
+            n.child_by_field_name("right") == Some(child)
+                && n.child_by_field_name("operator")
+                    .is_some_and(|o| matches!(o.kind(), "&&" | "||" | "??"))
+        }
+        _ => false,
+    }
+}
+
 /// Whether a statement of `block` before `child` is an `if` whose consequence is, or directly
 /// holds, a statement `leaves` accepts (`if (...) continue;`, `if (x.loaded) return x.loaded;`).
 pub fn if_before_leaves(block: Node, child: Node, leaves: impl Fn(Node) -> bool) -> bool {

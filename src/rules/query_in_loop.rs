@@ -686,18 +686,9 @@ fn conditional_in_loop(node: Node, iteration: &Iteration) -> bool {
         if n.start_byte() < iteration.header.start {
             break;
         }
-        let branch = match n.k() {
-            "if_statement" | "else_clause" => n.field("condition") != Some(child),
-            "switch_case" | "switch_default" | "catch_clause" => true,
-            "ternary_expression" => n.field("condition") != Some(child),
-            "binary_expression" => {
-                n.field("right") == Some(child)
-                    && n.field("operator")
-                        .is_some_and(|o| matches!(o.kind(), "&&" | "||" | "??"))
-            }
-            _ => false,
-        };
-        if branch || (n.k() == "statement_block" && skipped_before(n, child, iteration)) {
+        if crate::analysis::syntax::is_branch(n, child)
+            || (n.k() == "statement_block" && skipped_before(n, child, iteration))
+        {
             return true;
         }
         child = n;

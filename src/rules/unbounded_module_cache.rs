@@ -202,6 +202,12 @@ impl FileCheck for Checker {
             cx.config.option(RULE.id, "sync-maps"),
             Some(OptionValue::Bool(true))
         );
+        // In a command-line package the process ends with the command: how long the
+        // collection lives is not known.
+        let cli = cx
+            .project
+            .package_for(cx.path)
+            .is_some_and(|p| crate::source::is_cli_package(&p.dependencies));
         let direct = self.growth.iter().filter(|g| !self.is_local(g));
         let mut reported = HashSet::new();
         for g in direct.chain(through_params.iter()) {
@@ -224,12 +230,6 @@ impl FileCheck for Checker {
             {
                 continue;
             }
-            // In a command-line package the process ends with the command: how long the
-            // collection lives is not known.
-            let cli = cx
-                .project
-                .package_for(cx.path)
-                .is_some_and(|p| crate::source::is_cli_package(&p.dependencies));
             let known = grows_without_bound(collection.kind, g) && !cli;
             sink.report(
                 diagnostic(&g.target, collection, g).guessed(!known),

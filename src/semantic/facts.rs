@@ -1127,18 +1127,8 @@ pub fn guarded(node: Node, cx: &FileCx) -> bool {
         if crate::analysis::syntax::is_function(n.k()) {
             break;
         }
-        let branch = match n.k() {
-            "if_statement" => n.child_by_field_name("condition") != Some(child),
-            "else_clause" | "switch_case" | "switch_default" | "catch_clause" => true,
-            "ternary_expression" => n.child_by_field_name("condition") != Some(child),
-            "binary_expression" => {
-                n.child_by_field_name("right") == Some(child)
-                    && n.child_by_field_name("operator")
-                        .is_some_and(|o| matches!(o.kind(), "&&" | "||" | "??"))
-            }
-            "statement_block" => returns_early_before(n, child),
-            _ => false,
-        };
+        let branch = crate::analysis::syntax::is_branch(n, child)
+            || (n.k() == "statement_block" && returns_early_before(n, child));
         if branch {
             return true;
         }
