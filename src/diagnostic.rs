@@ -101,6 +101,19 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
+/// An entry point that reaches a finding: where its code runs (`GET /api/teams/[id]`, a cron
+/// job, a script), nearest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryPoint {
+    /// `request`, `resolver`, `job`, `script` or `test`.
+    pub kind: &'static str,
+    /// How it is named: `GET /teams/:id`, `cron job `TrashService.cleanup``; the path for
+    /// scripts and tests.
+    pub name: String,
+    pub path: String,
+    pub line: u32,
+}
+
 /// What a rule reports for one file, with byte spans.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -115,6 +128,9 @@ pub struct Diagnostic {
     pub fix: Option<Fix>,
     /// `Medium` when the rule had to guess; see [`Confidence`].
     pub confidence: Confidence,
+    /// The entry points that reach it through calls, nearest first (at most 16), where the
+    /// project index knows them.
+    pub reached_from: Vec<EntryPoint>,
 }
 
 impl Diagnostic {
@@ -129,6 +145,7 @@ impl Diagnostic {
             labels: Vec::new(),
             fix: None,
             confidence: Confidence::High,
+            reached_from: Vec::new(),
         }
     }
 

@@ -125,6 +125,8 @@ pub struct Finding {
     /// The rule chose the severity (a rule option), rather than the rule's configured level.
     pub severity_from_rule: bool,
     pub confidence: diagnostic::Confidence,
+    /// Where the finding runs: the entry points that reach it, nearest first.
+    pub reached_from: Vec<diagnostic::EntryPoint>,
 }
 
 /// A byte span and its start and end as lines and columns.
@@ -503,6 +505,18 @@ pub(crate) fn lint_files(
         )
     };
 
+    let mut entry_rounds = Vec::new();
+    let index = follow_entries(
+        &mut entry_rounds,
+        index,
+        &mut outcomes,
+        &discovered.files,
+        settings,
+        &prefilter,
+        project,
+        &resolve,
+        &holds,
+    );
     let mut report = Report::default();
     report
         .notes
@@ -532,7 +546,7 @@ pub(crate) fn lint_files(
     }
     let (indexed_files, indexed_functions) = index.size();
     report.notes.push(format!(
-        "semantic index: {indexed_files} files, {indexed_functions} functions; callers parsed after the first pass, per round: {caller_rounds:?}"
+        "semantic index: {indexed_files} files, {indexed_functions} functions; callers parsed after the first pass, per round: {caller_rounds:?}; for entry points: {entry_rounds:?}"
     ));
     let ran: Vec<&str> = rules.iter().map(|r| r.id).collect();
     for (path, outcome) in outcomes {
@@ -576,6 +590,7 @@ pub(crate) fn lint_files(
                             )
                     })
                     .filter_map(|p| describe_calls(p, &path, &index, &resolve, settings))
+                    .map(|p| describe_reach(p, &path, &index, &resolve, settings))
                     .map(|p| describe_data(p, &path, project))
                     .collect();
                 let index = LineIndex::new(&text);
@@ -725,6 +740,93 @@ fn follow_callers(
             })
             .sum();
         debug_assert_eq!(before, outcomes.len());
+        rounds.push(parsed);
+        if parsed == 0 {
+            break;
+        }
+        let mut files = index.into_files();
+        take_facts(outcomes, &mut files);
+        index = semantic::index::Index::build(files, resolve, holds);
+    }
+    index
+}
+
+/// How many rounds of callers are parsed to find the entry points above query findings (each
+/// goes one call further up).
+const ENTRY_ROUNDS: usize = 4;
+
+/// Whether a rule's findings say where they run ([`describe_reach`]).
+fn says_where_it_runs(rule: &str) -> bool {
+    rules::find(rule).is_some_and(|r| r.category == rules::Category::Query)
+}
+
+/// Parses, for their facts, the files that may call the functions the search up from each query
+/// finding stopped at, a round per call level, and links them into the index.
+#[allow(clippy::too_many_arguments)]
+fn follow_entries(
+    rounds: &mut Vec<usize>,
+    mut index: semantic::index::Index,
+    outcomes: &mut [(PathBuf, Outcome)],
+    files: &[(PathBuf, Lang)],
+    settings: &Settings,
+    prefilter: &Prefilter,
+    project: &project::Project,
+    resolve: &semantic::index::SpecifierResolver,
+    holds: &dyn Fn(&Path, &[Condition]) -> bool,
+) -> semantic::index::Index {
+    let langs: HashMap<&Path, Lang> = files.iter().map(|(p, l)| (p.as_path(), *l)).collect();
+    let mut known: std::collections::HashSet<String> = Default::default();
+    for _ in 0..ENTRY_ROUNDS {
+        let mut names = Vec::new();
+        for (path, outcome) in outcomes.iter() {
+            let Outcome::Linted(linted) = outcome else {
+                continue;
+            };
+            let absolute = source::absolute(path);
+            for p in linted
+                .pending
+                .iter()
+                .filter(|p| says_where_it_runs(p.diagnostic.rule))
+            {
+                for name in index.reach_frontier(&absolute, p.diagnostic.span.start, resolve) {
+                    if known.insert(name.clone()) {
+                        names.push(format!("{name}("));
+                    }
+                }
+            }
+        }
+        if names.is_empty() {
+            break;
+        }
+        let Ok(automaton) = AhoCorasick::new(&names) else {
+            break;
+        };
+        let parsed: usize = outcomes
+            .par_iter_mut()
+            .map(|(path, outcome)| {
+                let unparsed = matches!(outcome, Outcome::Linted(l) if !l.parsed);
+                let Some(lang) = langs.get(path.as_path()).filter(|_| unparsed) else {
+                    return 0;
+                };
+                let again = isolated(|| {
+                    lint_file(
+                        path,
+                        *lang,
+                        settings,
+                        &[],
+                        prefilter,
+                        project,
+                        false,
+                        Pass::Entries(&automaton),
+                    )
+                });
+                let took = matches!(&again, Outcome::Linted(l) if l.parsed);
+                if took {
+                    *outcome = again;
+                }
+                usize::from(took)
+            })
+            .sum();
         rounds.push(parsed);
         if parsed == 0 {
             break;
@@ -909,6 +1011,57 @@ fn describe_calls(
     Some(pending)
 }
 
+/// How many entry points a finding lists (nearest first).
+const ENTRY_POINTS_SHOWN: usize = 16;
+
+/// Records where a query finding runs (the entry points that reach it through the call graph);
+/// an N+1 that only scripts, tests and admin tools reach is medium: it costs a slower run of a
+/// command, not a slower request.
+fn describe_reach(
+    mut pending: analysis::Pending,
+    path: &Path,
+    index: &semantic::index::Index,
+    resolve: &semantic::index::SpecifierResolver,
+    settings: &Settings,
+) -> analysis::Pending {
+    let d = &mut pending.diagnostic;
+    if !says_where_it_runs(d.rule) {
+        return pending;
+    }
+    let reached = index.reached_from(&source::absolute(path), d.span.start, resolve);
+    if reached.entries.is_empty() {
+        return pending;
+    }
+    let off_request = |r: &semantic::index::Reach| {
+        matches!(
+            r.kind,
+            analysis::entry::EntryKind::Script | analysis::entry::EntryKind::Test
+        ) || analysis::entry::is_admin(&r.path, &r.name)
+    };
+    if d.rule == rules::query_in_loop::RULE.id
+        && reached.complete
+        && reached.entries.iter().all(off_request)
+    {
+        d.confidence = diagnostic::Confidence::Medium;
+    }
+    d.reached_from = reached
+        .entries
+        .iter()
+        .take(ENTRY_POINTS_SHOWN)
+        .map(|r| diagnostic::EntryPoint {
+            kind: r.kind.as_str(),
+            name: if r.name.is_empty() {
+                display_path(&r.path, &settings.cwd)
+            } else {
+                r.name.clone()
+            },
+            path: display_path(&r.path, &settings.cwd),
+            line: r.line,
+        })
+        .collect();
+    pending
+}
+
 /// Puts the size of the bulk data a diagnostic waited on into its message.
 fn describe_data(
     pending: analysis::Pending,
@@ -955,6 +1108,7 @@ fn place(d: Diagnostic, path: &str, index: &LineIndex, config: &Config) -> Findi
         }),
         severity_from_rule: d.severity.is_some(),
         confidence: d.confidence,
+        reached_from: d.reached_from,
         message: d.message,
         help: d.help,
     }
@@ -969,6 +1123,9 @@ enum Pass<'a> {
     Callers(&'a AhoCorasick),
     /// Files a typed receiver's class lives in: parsed for their facts only.
     Facts,
+    /// Files that call one of these names, which the search for where findings run stopped
+    /// at: parsed for their facts only.
+    Entries(&'a AhoCorasick),
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1033,7 +1190,7 @@ fn lint_file(
     let mut active = match pass {
         // A later round: parsed only when it calls a function that queries.
         Pass::Callers(names) if names.is_match(&text) && prefilter.loops(&text) => rules.to_vec(),
-        Pass::Callers(_) | Pass::Facts => Vec::new(),
+        Pass::Callers(_) | Pass::Facts | Pass::Entries(_) => Vec::new(),
         Pass::First => {
             project.modules.record(path, &text);
             prefilter.rules_for(&text, rules)
@@ -1050,6 +1207,7 @@ fn lint_file(
         }
         Pass::Callers(_) => false,
         Pass::Facts => true,
+        Pass::Entries(names) => names.is_match(&text),
     };
     if active.is_empty() && !has_suppressions && !wants_facts {
         return Outcome::Linted(Box::new(Linted {
@@ -1200,7 +1358,8 @@ pub fn analyze(
             schema: project.schema_for(path),
             dependencies: project.dependencies_of(path),
             is_test: source::is_test_file(path),
-            is_script: source::is_script_file(path) || source::is_script_source(text),
+            is_script: (source::is_script_file(path) && !source::declares_request_handlers(text))
+                || source::is_script_source(text),
             src: text,
             config,
             ancestors: Vec::new(),
@@ -1229,6 +1388,13 @@ pub fn analyze(
         check.finish(&cx, &mut sink);
     }
     let mut facts = collector.finish();
+    facts.file_kind = if cx.is_test {
+        Some(analysis::entry::EntryKind::Test)
+    } else if cx.is_script {
+        Some(analysis::entry::EntryKind::Script)
+    } else {
+        None
+    };
     // Calls into npm packages cannot lead to this project's queries.
     facts.module_calls.retain(|c| may_be_local(&c.target, &cx));
     for function in &mut facts.functions {

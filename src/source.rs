@@ -69,6 +69,27 @@ pub fn is_script_file(path: &Path) -> bool {
         })
 }
 
+/// Whether a file declares request handlers by what its text says: a NestJS controller, a
+/// Remix/React Router `loader` or `action`, a Next.js route handler export, an h3/Nitro event
+/// handler. A file in a `scripts/` or `migrations/` folder, or named `*.seed.ts`, that does is
+/// request code (`routes/admin.api.v1.models.seed.ts`).
+pub fn declares_request_handlers(text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "@Controller(",
+        "export async function loader",
+        "export const loader",
+        "export async function action",
+        "export const action",
+        "export async function GET",
+        "export async function POST",
+        "export async function PUT",
+        "export async function PATCH",
+        "export async function DELETE",
+        "export default defineEventHandler",
+    ];
+    MARKERS.iter().any(|m| text.contains(m))
+}
+
 /// Command-line packages: a module that imports one is a command run by hand.
 const CLI_PACKAGES: &[&str] = &[
     "commander",
@@ -226,8 +247,25 @@ pub fn normalize(path: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod path_tests {
-    use super::{is_script_file, is_test_file};
+    use super::{declares_request_handlers, is_script_file, is_test_file};
     use std::path::Path;
+
+    #[test]
+    fn request_handlers_by_text() {
+        assert!(declares_request_handlers(
+            "@Controller('migration')\nexport class X {}"
+        ));
+        assert!(declares_request_handlers(
+            "export async function action({ request }) {}"
+        ));
+        assert!(declares_request_handlers("export async function GET() {}"));
+        assert!(!declares_request_handlers(
+            "export async function up(knex) { await knex.schema.createTable('t'); }"
+        ));
+        assert!(!declares_request_handlers(
+            "async function main() {} main();"
+        ));
+    }
 
     #[test]
     fn tests_and_end_to_end_trees() {

@@ -47,6 +47,8 @@ fn json_contract_field_by_field() {
     assert_eq!(d["fix"], serde_json::Value::Null);
     // `ids` is a parameter: how many there are is not in the source.
     assert_eq!(d["confidence"], "medium");
+    // Nothing calls the function: no entry point is known.
+    assert_eq!(d["reached_from"], serde_json::json!([]));
     assert_eq!(
         d["url"],
         "https://github.com/leaklint/leaklint/blob/main/rules/query-in-loop.md"
@@ -72,7 +74,8 @@ fn json_contract_field_by_field() {
             "labels",
             "fix",
             "url",
-            "confidence"
+            "confidence",
+            "reached_from"
         ]
     );
     assert_eq!(

@@ -90,3 +90,82 @@ fn barrels_that_fan_out_do_not_blow_up() {
         "{json:#}"
     );
 }
+
+/// Each query finding names the entry points that reach it through the call graph, nearest
+/// first; an N+1 reached only from scripts or admin routes is medium (fixture `entry-points`).
+#[test]
+fn findings_say_which_entry_points_reach_them() {
+    let dir = common::fixtures().join("entry-points");
+    let (_, json) = run_json(&dir, &[".", "--confidence", "medium"]);
+    let reach = |line: u64, rule: &str| -> (String, Vec<(String, String)>) {
+        let d = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| {
+                d["span"]["start"]["line"] == line
+                    && d["rule"] == rule
+                    && d["path"].as_str().unwrap().ends_with("teams.service.ts")
+            })
+            .unwrap_or_else(|| panic!("no {rule} finding on line {line}: {json}"));
+        let entries = d["reached_from"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["kind"].as_str().unwrap().to_string(),
+                    r["name"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        (d["confidence"].as_str().unwrap().to_string(), entries)
+    };
+    let pair = |k: &str, n: &str| (k.to_string(), n.to_string());
+    // A NestJS route through constructor injection: high.
+    assert_eq!(
+        reach(14, "query-in-loop"),
+        ("high".into(), vec![pair("request", "GET /teams/counts")])
+    );
+    // Only an admin route reaches it: medium.
+    assert_eq!(
+        reach(22, "query-in-loop"),
+        (
+            "medium".into(),
+            vec![pair("request", "GET /admin/teams/emails")]
+        )
+    );
+    // Only a script (through `new TeamsService(...)`): medium, named by its path.
+    assert_eq!(
+        reach(29, "query-in-loop"),
+        (
+            "medium".into(),
+            vec![pair("script", "scripts/team-report.ts")]
+        )
+    );
+    // A route and a script: the route first, and high.
+    assert_eq!(
+        reach(37, "query-in-loop"),
+        (
+            "high".into(),
+            vec![
+                pair("request", "GET /teams/first-members"),
+                pair("script", "scripts/team-report.ts")
+            ]
+        )
+    );
+    // No caller known: nothing named, tier unchanged.
+    assert_eq!(reach(45, "query-in-loop"), ("high".into(), vec![]));
+    // Other query rules say where they run too.
+    assert_eq!(
+        reach(11, "unbounded-find-many").1,
+        vec![pair("request", "GET /teams/counts")]
+    );
+    // A cron job names itself; the human output says it in the help.
+    let out = common::run(&dir, &["src/jobs/digest.job.ts", "--color", "never"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("reached from cron job `DigestJob.sendDigests` (src/jobs/digest.job.ts:11)"),
+        "{text}"
+    );
+}

@@ -4,6 +4,7 @@
 //! rules, which both read [`FileCx`]; the per-file driver that runs them over one walk is
 //! `analyze` in the crate root.
 
+pub mod entry;
 pub mod node;
 pub mod orm;
 pub mod prisma;

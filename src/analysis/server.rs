@@ -114,7 +114,8 @@ pub fn request_handler<'t>(cx: &FileCx<'t>) -> Option<(Node<'t>, &'static str)> 
     None
 }
 
-fn handler_kind(
+/// What kind of per-request function `function` is, given its nearest ancestors.
+pub(crate) fn handler_kind(
     function: Node,
     parent: Option<Node>,
     grandparent: Option<Node>,

@@ -845,12 +845,7 @@ fn field_resolver<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<Iteration<'t>> 
     if !capitalized || ROOT_TYPES.contains(&type_name) || type_name.starts_with("__") {
         return None;
     }
-    let uses_graphql = GRAPHQL_PACKAGES.iter().any(|p| cx.depends_on(p))
-        || cx
-            .imports
-            .values()
-            .any(|s| GRAPHQL_PACKAGES.contains(&s.as_str()));
-    if !uses_graphql {
+    if !uses_graphql(cx) {
         return None;
     }
     let first = parameters(node, src).into_iter().next()?.0;
@@ -863,6 +858,15 @@ fn field_resolver<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<Iteration<'t>> 
     );
     iteration.wrapper_type = WRAPPER_SUFFIXES.iter().any(|s| type_name.ends_with(s));
     Some(iteration)
+}
+
+/// Whether the file's package depends on, or the file imports, a GraphQL server package.
+pub fn uses_graphql(cx: &FileCx) -> bool {
+    GRAPHQL_PACKAGES.iter().any(|p| cx.depends_on(p))
+        || cx
+            .imports
+            .values()
+            .any(|s| GRAPHQL_PACKAGES.contains(&s.as_str()))
 }
 
 fn resolver_iteration<'t>(

@@ -56,6 +56,12 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
             }
             help.push_str(&format!("{how}: {}", fix.message));
         }
+        if let Some(reached) = super::reached_line(f) {
+            if !help.is_empty() {
+                help.push('\n');
+            }
+            help.push_str(&reached);
+        }
         if !help.is_empty() {
             diagnostic = diagnostic.with_help(help);
         }

@@ -26,6 +26,8 @@ struct JsonDiagnostic<'a> {
     fix: Option<JsonFix<'a>>,
     url: Option<String>,
     confidence: crate::diagnostic::Confidence,
+    /// Where it runs: the entry points that reach it, nearest first (empty when not known).
+    reached_from: &'a [crate::diagnostic::EntryPoint],
 }
 
 #[derive(Serialize)]
@@ -115,6 +117,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             }),
             url: super::rule_url(f.rule),
             confidence: f.confidence,
+            reached_from: &f.reached_from,
         })
         .collect();
     let output = Output {

@@ -163,6 +163,26 @@ pub fn summary_line(report: &Report) -> String {
     line
 }
 
+/// Where a finding runs, as one line: ``reached from `GET /teams/:id` (src/teams.controller.ts:31)
+/// and 2 more``; `None` when no entry point is known.
+pub fn reached_line(f: &crate::Finding) -> Option<String> {
+    let first = f.reached_from.first()?;
+    let what = match first.kind {
+        "script" => "a script".to_string(),
+        "test" => "a test".to_string(),
+        _ if first.name.contains('`') => first.name.clone(),
+        _ => format!("`{}`", first.name),
+    };
+    let more = match f.reached_from.len() {
+        1 => String::new(),
+        n => format!(" and {} more", plural(n - 1, "entry point")),
+    };
+    Some(format!(
+        "reached from {what} ({}:{}){more}",
+        first.path, first.line
+    ))
+}
+
 /// `1 file`, `2 files` (`info` is its own plural).
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 || word == "info" {

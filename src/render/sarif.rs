@@ -34,6 +34,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "partialFingerprints": { "leaklint/v1": fingerprint },
                 "properties": { "confidence": f.confidence.as_str() },
             });
+            if !f.reached_from.is_empty() {
+                result["properties"]["reachedFrom"] = json!(f.reached_from);
+            }
             if !f.labels.is_empty() {
                 result["relatedLocations"] = f
                     .labels

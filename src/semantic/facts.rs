@@ -9,6 +9,7 @@
 //! `withRetry(() => ...)`) are part of the function they are written in.
 
 use super::bindings::{Bindings, Builder, ExportKind, SymbolId, SymbolKind};
+use crate::analysis::entry::{Entry, EntryKind};
 use crate::analysis::node::NodeExt;
 use crate::analysis::query::recognize;
 use crate::analysis::refs::{Entity, Target};
@@ -61,6 +62,17 @@ pub struct FnFacts {
     pub returns_object: Option<u32>,
     /// Reads a module-level cache before it queries: repeated calls do not repeat the query.
     pub memoized: bool,
+    /// The function's bytes.
+    pub range: (usize, usize),
+}
+
+/// An entry point of the file: a function a platform calls (a route handler, a resolver, a
+/// job), named or inline, with its bytes.
+#[derive(Debug, Clone)]
+pub struct EntryFact {
+    pub entry: Entry,
+    pub range: (usize, usize),
+    pub line: u32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -104,6 +116,10 @@ pub struct FileFacts {
     pub exports: Vec<(String, Entity)>,
     /// Calls at module level (not in any function), which may still run in a loop.
     pub module_calls: Vec<CallFact>,
+    /// The file's entry points, in the order the walk entered them (outer before inner).
+    pub entries: Vec<EntryFact>,
+    /// The whole file is a script or a test: every call in it starts there.
+    pub file_kind: Option<EntryKind>,
 }
 
 impl FileFacts {
@@ -118,7 +134,30 @@ impl FileFacts {
 
     /// Whether nothing in the file can be called or imported: its facts need not be kept.
     pub fn is_empty(&self) -> bool {
-        self.functions.is_empty() && self.exports.is_empty()
+        self.functions.is_empty()
+            && self.exports.is_empty()
+            && (self.module_calls.is_empty()
+                || (self.entries.is_empty() && self.file_kind.is_none()))
+    }
+
+    /// The innermost function that holds byte `at`.
+    pub fn function_at(&self, at: usize) -> Option<u32> {
+        let mut best: Option<(u32, usize)> = None;
+        for (i, f) in self.functions.iter().enumerate() {
+            let (start, end) = f.range;
+            if start <= at && at < end && best.is_none_or(|(_, len)| end - start < len) {
+                best = Some((i as u32, end - start));
+            }
+        }
+        best.map(|(i, _)| i)
+    }
+
+    /// The innermost entry point that holds byte `at`.
+    pub fn entry_at(&self, at: usize) -> Option<&EntryFact> {
+        self.entries
+            .iter()
+            .filter(|e| e.range.0 <= at && at < e.range.1)
+            .min_by_key(|e| e.range.1 - e.range.0)
     }
 }
 
@@ -203,6 +242,7 @@ pub struct Collector<'t> {
     calls: Vec<CallDraft>,
     /// Module-level collections read with `.get`/`.has` inside a function: (owner, name start).
     cache_reads: Vec<(u32, usize)>,
+    entries: Vec<EntryFact>,
 }
 
 impl<'t> Collector<'t> {
@@ -219,6 +259,7 @@ impl<'t> Collector<'t> {
             queries: Vec::new(),
             calls: Vec::new(),
             cache_reads: Vec::new(),
+            entries: Vec::new(),
         }
     }
 
@@ -240,6 +281,13 @@ impl<'t> Collector<'t> {
         self.bindings.enter(node, field, parent);
         let kind = node.k();
         if is_function(kind) {
+            if let Some(entry) = crate::analysis::entry::classify(node, cx) {
+                self.entries.push(EntryFact {
+                    entry,
+                    range: (node.start_byte(), node.end_byte()),
+                    line: node.start_position().row as u32 + 1,
+                });
+            }
             self.function(node, cx);
         } else if is_class(kind) {
             self.class_node(node, cx);
@@ -621,6 +669,7 @@ impl<'t> Collector<'t> {
             calls,
             cache_reads,
             src,
+            entries,
             ..
         } = self;
         let bindings = bindings.finish();
@@ -659,10 +708,12 @@ impl<'t> Collector<'t> {
                     .returns_object
                     .and_then(|s| object_by_start.get(&s).copied()),
                 memoized: f.memoized,
+                range: (f.range.start, f.range.end),
             })
             .collect();
         let mut out = FileFacts {
             functions: summaries,
+            entries,
             ..FileFacts::default()
         };
         for (owner, name_start) in cache_reads {

@@ -8,6 +8,7 @@
 //! per function), so it is reached in a bounded number of rounds.
 
 use super::facts::{FieldFacts, FileFacts, MAX_PARAMS};
+use crate::analysis::entry::EntryKind;
 use crate::analysis::refs::{Entity, ImportFrom, Imported, Target};
 use crate::analysis::{Condition, Handle};
 use std::cell::RefCell;
@@ -91,7 +92,68 @@ pub struct Index {
     gaps: RefCell<Vec<(PathBuf, String)>>,
     /// Interface name -> the classes that implement it (`implements IUserStore`).
     implementers: HashMap<String, Vec<(u32, u32)>>,
+    /// Callee -> its call sites (file, the call's first byte, the calling function), built the
+    /// first time a finding asks where it runs.
+    callers: std::cell::OnceCell<Callers>,
 }
+
+/// Callee -> (file, the call's first byte, the calling function, `None` at module level).
+type Callers = HashMap<FnId, Vec<(u32, usize, Option<u32>)>>;
+
+/// An entry point that reaches a finding, and how many calls away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    pub kind: EntryKind,
+    pub name: String,
+    pub path: PathBuf,
+    pub line: u32,
+    pub hops: u32,
+}
+
+/// Where a finding runs: the entry points found above it (requests first, then jobs, scripts and
+/// tests; nearest first within each), and whether every
+/// path up the call graph ended at one (`complete`); a function whose callers are not known
+/// (exported, called from a file not indexed, or past the search's bounds) leaves it open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reached {
+    pub entries: Vec<Reach>,
+    pub complete: bool,
+}
+
+/// Function names so common that a file which mentions one tells nothing about its callers.
+const GENERIC_NAMES: &[&str] = &[
+    "apply",
+    "call",
+    "create",
+    "default",
+    "delete",
+    "exec",
+    "execute",
+    "find",
+    "findAll",
+    "findMany",
+    "findOne",
+    "handle",
+    "handler",
+    "init",
+    "list",
+    "main",
+    "process",
+    "query",
+    "remove",
+    "save",
+    "then",
+    "update",
+    "constructor",
+    "bind",
+    "render",
+    "start",
+    "stop",
+];
+
+/// How many functions the search up from one finding visits, and how many calls up it goes.
+const REACH_VISITS: usize = 256;
+const REACH_HOPS: u32 = 12;
 
 /// How many export lookups one call target may take.
 const LOOKUP_BUDGET: u32 = 512;
@@ -136,6 +198,7 @@ impl Index {
             noting_gaps: std::cell::Cell::new(false),
             gaps: RefCell::new(Vec::new()),
             implementers,
+            callers: std::cell::OnceCell::new(),
         };
         index.callees = (0..index.files.len())
             .map(|f| {
@@ -660,6 +723,145 @@ impl Index {
                 self.member(Resolved::Object(file, o), name, resolve, depth + 1)
             }
         }
+    }
+
+    fn callers(&self, resolve: &SpecifierResolver) -> &Callers {
+        self.callers.get_or_init(|| {
+            let mut out: Callers = HashMap::new();
+            for (f, (_, facts)) in self.files.iter().enumerate() {
+                for (g, function) in facts.functions.iter().enumerate() {
+                    for (c, call) in function.calls.iter().enumerate() {
+                        if let Some(callee) = self.callees[f][g][c] {
+                            out.entry(callee).or_default().push((
+                                f as u32,
+                                call.site.0,
+                                Some(g as u32),
+                            ));
+                        }
+                    }
+                }
+                for call in &facts.module_calls {
+                    if let Some(callee) = self.resolve_fn(f as u32, &call.target, resolve) {
+                        out.entry(callee)
+                            .or_default()
+                            .push((f as u32, call.site.0, None));
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    /// The entry points that reach byte `at` of the file at `path` through calls: the entry it
+    /// is written in, or those above the function it is in, breadth first.
+    pub fn reached_from(&self, path: &Path, at: usize, resolve: &SpecifierResolver) -> Reached {
+        self.search_up(path, at, resolve).0
+    }
+
+    /// The names callers would call the functions by at which the search up from byte `at`
+    /// stopped for want of callers (`findExpired` for `TrashService.findExpired`): files that
+    /// mention them may hold the callers. Names too common to tell callers by are left out.
+    pub fn reach_frontier(
+        &self,
+        path: &Path,
+        at: usize,
+        resolve: &SpecifierResolver,
+    ) -> Vec<String> {
+        let (_, frontier) = self.search_up(path, at, resolve);
+        let mut out: Vec<String> = frontier
+            .into_iter()
+            .filter_map(|(f, g)| {
+                let name = &self.files[f as usize].1.functions[g as usize].name;
+                let short = name.rsplit('.').next().unwrap_or(name);
+                (short.len() >= 4 && !GENERIC_NAMES.contains(&short)).then(|| short.to_string())
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn search_up(
+        &self,
+        path: &Path,
+        at: usize,
+        resolve: &SpecifierResolver,
+    ) -> (Reached, Vec<FnId>) {
+        let mut reached = Reached::default();
+        let mut frontier = Vec::new();
+        let Some(&file) = self.by_path.get(path) else {
+            return (reached, frontier);
+        };
+        let reach = |f: u32, at: usize, hops: u32| -> Option<Reach> {
+            let (path, facts) = &self.files[f as usize];
+            let whole_file = |kind| Reach {
+                kind,
+                name: String::new(),
+                path: path.clone(),
+                line: 1,
+                hops,
+            };
+            // Test code is test code; a script by its name that serves requests (a route
+            // file named `*.seed.ts`) is what its entry points say.
+            if facts.file_kind == Some(EntryKind::Test) {
+                return Some(whole_file(EntryKind::Test));
+            }
+            facts
+                .entry_at(at)
+                .map(|e| Reach {
+                    kind: e.entry.kind,
+                    name: e.entry.name.clone(),
+                    path: path.clone(),
+                    line: e.line,
+                    hops,
+                })
+                .or_else(|| facts.file_kind.map(whole_file))
+        };
+        if let Some(r) = reach(file, at, 0) {
+            reached.entries.push(r);
+            reached.complete = true;
+            return (reached, frontier);
+        }
+        let Some(start) = self.files[file as usize].1.function_at(at) else {
+            return (reached, frontier);
+        };
+        let callers = self.callers(resolve);
+        let mut seen: std::collections::HashSet<FnId> = Default::default();
+        let mut queue = std::collections::VecDeque::from([((file, start), 0u32)]);
+        seen.insert((file, start));
+        let mut open = false;
+        while let Some((at_fn, hops)) = queue.pop_front() {
+            let sites = callers.get(&at_fn).map(Vec::as_slice).unwrap_or(&[]);
+            if sites.is_empty() {
+                open = true;
+                frontier.push(at_fn);
+            }
+            for &(f, site, caller) in sites {
+                if let Some(r) = reach(f, site, hops + 1) {
+                    if !reached.entries.contains(&r) {
+                        reached.entries.push(r);
+                    }
+                    continue;
+                }
+                match caller {
+                    Some(g) if hops + 1 < REACH_HOPS && seen.len() < REACH_VISITS => {
+                        if seen.insert((f, g)) {
+                            queue.push_back(((f, g), hops + 1));
+                        }
+                    }
+                    // Module code that is no entry point (it runs as the module loads), or
+                    // past the bounds: not known.
+                    _ => open = true,
+                }
+            }
+        }
+        // Production code first (requests, then jobs), then scripts and tests; nearest first
+        // within each.
+        reached.entries.sort_by(|a, b| {
+            (a.kind, a.hops, &a.path, a.line).cmp(&(b.kind, b.hops, &b.path, b.line))
+        });
+        reached.complete = !open && !reached.entries.is_empty();
+        (reached, frontier)
     }
 
     /// The facts back, to build a larger index.
