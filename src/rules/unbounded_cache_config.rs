@@ -114,9 +114,20 @@ impl FileCheck for Checker {
 
     fn finish(&mut self, _cx: &FileCx, sink: &mut Sink) {
         for (name, diagnostic) in self.found.drain(..) {
-            let fixed_keys = name
-                .and_then(|n| self.sets.get(&n).copied())
-                .is_some_and(|(fixed, open)| fixed > 0 && open == 0);
+            // `cache.set(...)`, or `this.cache.set(...)` for a class field.
+            let sets = name.as_ref().and_then(|n| {
+                let plain = self.sets.get(n).copied();
+                let field = self.sets.get(&format!("this.{n}")).copied();
+                match (plain, field) {
+                    (None, None) => None,
+                    (a, b) => {
+                        let (a, b) = (a.unwrap_or_default(), b.unwrap_or_default());
+                        Some((a.0 + b.0, a.1 + b.1))
+                    }
+                }
+            });
+            // Keys set in other files (seed 003's exported cache) are not judged here.
+            let fixed_keys = sets.is_some_and(|(fixed, open)| fixed > 0 && open == 0);
             if !fixed_keys {
                 sink.report(diagnostic, Vec::new());
             }
@@ -138,6 +149,8 @@ fn check(node: Node, cx: &FileCx) -> Option<(Option<String>, Diagnostic)> {
         .and_then(|args| args.named_child(0))
         .map(unwrap_expression);
     let mut ttl = None;
+    let mut ttl_seconds = None;
+    let mut sweeps = false;
     let mut clones_off = false;
     match options {
         None => {}
@@ -159,6 +172,25 @@ fn check(node: Node, cx: &FileCx) -> Option<(Option<String>, Diagnostic)> {
                 .find(|(key, _)| matches!(*key, "stdTTL" | "ttl"))
                 .map(|(_, v)| cx.text(*v).to_string())
                 .filter(|v| v != "0");
+            ttl_seconds = ttl.as_deref().and_then(evaluate).map(|n| {
+                if library.name == "node-cache" {
+                    n
+                } else {
+                    n / 1000.0
+                }
+            });
+            sweeps = match library.name {
+                // node-cache deletes expired keys every `checkperiod` seconds (600 by default).
+                "node-cache" => !pairs
+                    .iter()
+                    .any(|(key, v)| *key == "checkperiod" && cx.text(*v).trim() == "0"),
+                // @isaacs/ttlcache deletes each entry on a timer when its ttl ends.
+                "@isaacs/ttlcache" => true,
+                // lru-cache keeps stale entries until they are read, unless told to purge.
+                _ => pairs
+                    .iter()
+                    .any(|(key, v)| *key == "ttlAutopurge" && cx.text(*v).trim() == "true"),
+            };
             clones_off = pairs
                 .iter()
                 .any(|(key, v)| *key == "useClones" && cx.text(*v) == "false");
@@ -199,10 +231,25 @@ fn check(node: Node, cx: &FileCx) -> Option<(Option<String>, Diagnostic)> {
     if clones_off {
         help.push_str("; `useClones: false` also hands every caller the cached object itself, so one caller's mutation changes it for all");
     }
+    // Entries that expire within minutes and are swept: the cache holds what a few minutes
+    // write, which only a guess can call large.
+    let short_lived = sweeps && ttl_seconds.is_some_and(|s| s <= SHORT_TTL_SECONDS);
     Some((
         cache_name(cx).map(str::to_string),
-        Diagnostic::new(RULE.id, node.byte_range(), message).with_help(help),
+        Diagnostic::new(RULE.id, node.byte_range(), message)
+            .with_help(help)
+            .guessed(short_lived),
     ))
+}
+
+/// A TTL this short, with expired entries swept, bounds a cache by its write rate: medium.
+const SHORT_TTL_SECONDS: f64 = 300.0;
+
+/// The value of a numeric literal or a product of them (`60 * 5`, `1000 * 60`, `30_000`).
+fn evaluate(text: &str) -> Option<f64> {
+    text.split('*')
+        .map(|factor| factor.trim().replace('_', "").parse::<f64>().ok())
+        .try_fold(1.0, |product, factor| Some(product * factor?))
 }
 
 /// `0`, a negative number or `Infinity`: the libraries read these as "no limit".
@@ -269,6 +316,41 @@ mod tests {
         for case in cases {
             assert_passes(case);
         }
+    }
+
+    #[test]
+    fn confidence_rests_on_ttl_and_seen_keys() {
+        use crate::diagnostic::Confidence::{High, Medium};
+        let tier = |src: &str| -> Vec<_> { lint(src).into_iter().map(|d| d.confidence).collect() };
+        let put = "export function put(id, v) { c.set(id, v); }";
+        // seed 003: an hour's TTL.
+        assert_eq!(
+            tier(&format!("import NodeCache from 'node-cache'; const c = new NodeCache({{ stdTTL: 3600 }}); {put}")),
+            [High]
+        );
+        // 30 seconds, swept: what 30 seconds write.
+        assert_eq!(
+            tier(&format!("import NodeCache from 'node-cache'; const c = new NodeCache({{ stdTTL: 30 }}); {put}")),
+            [Medium]
+        );
+        assert_eq!(
+            tier(&format!("import TTLCache from '@isaacs/ttlcache'; const c = new TTLCache({{ ttl: 1000 * 60 }}); {put}")),
+            [Medium]
+        );
+        // Not swept: node-cache with `checkperiod: 0`, lru-cache without `ttlAutopurge`.
+        assert_eq!(
+            tier(&format!("import NodeCache from 'node-cache'; const c = new NodeCache({{ stdTTL: 30, checkperiod: 0 }}); {put}")),
+            [High]
+        );
+        assert_eq!(
+            tier(&format!("import {{ LRUCache }} from 'lru-cache'; const c = new LRUCache({{ ttl: 30_000 }}); {put}")),
+            [High]
+        );
+        // A class field whose every key, set through `this`, is fixed: one entry per key.
+        assert_eq!(
+            tier("import NodeCache from 'node-cache'; class S { cache = new NodeCache(); put(v) { this.cache.set('all', v); } }"),
+            []
+        );
     }
 
     #[test]

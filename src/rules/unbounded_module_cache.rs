@@ -255,7 +255,32 @@ fn grows_without_bound(kind: Kind, g: &Growth) -> bool {
     let from_request = ["req.", "request.", "ctx.", "context.", "event."]
         .iter()
         .any(|p| key.starts_with(p));
-    from_request || g.key.as_deref().is_some_and(is_identifier_name)
+    from_request
+        || g.key
+            .as_deref()
+            .is_some_and(|k| is_identifier_name(k) && !is_tenant_key(k))
+}
+
+/// A key that names a tenant (`teamId`, `org_id`, `workspaceId`, `customerId`): one entry per
+/// team or customer grows with the number of tenants, which is bounded and mostly small; only a
+/// guess says whether that matters.
+fn is_tenant_key(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase().replace('_', "");
+    let Some(stem) = lower.strip_suffix("id") else {
+        return false;
+    };
+    matches!(
+        stem,
+        "team"
+            | "org"
+            | "organization"
+            | "organisation"
+            | "workspace"
+            | "tenant"
+            | "account"
+            | "customer"
+            | "company"
+    )
 }
 
 /// A name that holds one row's identifier or one address: `id`, `userId`, `user_id`, `url`.
@@ -960,6 +985,25 @@ mod tests {
         assert_eq!(
             tier("const queues = new Map(); export async function getQueue(name) { queues.set(name, await connect(name)); }"),
             [Medium]
+        );
+        // One entry per team or customer: bounded by the number of tenants, a guess.
+        for key in [
+            "teamId",
+            "org_id",
+            "workspaceId",
+            "customerId",
+            "organizationID",
+        ] {
+            assert_eq!(
+                tier(&format!("const c = new Map(); export async function rate({key}) {{ c.set({key}, await load({key})); }}")),
+                [Medium],
+                "{key}"
+            );
+        }
+        // Not tenants: a user, a session, a document.
+        assert_eq!(
+            tier("const c = new Map(); export async function get(documentId) { c.set(documentId, await load(documentId)); }"),
+            [High]
         );
     }
 }
