@@ -1015,8 +1015,8 @@ fn describe_calls(
 const ENTRY_POINTS_SHOWN: usize = 16;
 
 /// Records where a query finding runs (the entry points that reach it through the call graph);
-/// an N+1 that only scripts, tests and admin tools reach is medium: it costs a slower run of a
-/// command, not a slower request.
+/// an N+1 that only scripts and admin tools reach (tests aside) is medium: it costs a slower run
+/// of a command, not a slower request.
 fn describe_reach(
     mut pending: analysis::Pending,
     path: &Path,
@@ -1032,15 +1032,20 @@ fn describe_reach(
     if reached.entries.is_empty() {
         return pending;
     }
-    let off_request = |r: &semantic::index::Reach| {
-        matches!(
-            r.kind,
-            analysis::entry::EntryKind::Script | analysis::entry::EntryKind::Test
-        ) || analysis::entry::is_admin(&r.path, &r.name)
+    // Tests say nothing either way: a function only tests are seen to call is most likely
+    // called by production code through a path leaklint does not follow.
+    let production: Vec<&semantic::index::Reach> = reached
+        .entries
+        .iter()
+        .filter(|r| r.kind != analysis::entry::EntryKind::Test)
+        .collect();
+    let off_request = |r: &&semantic::index::Reach| {
+        r.kind == analysis::entry::EntryKind::Script || analysis::entry::is_admin(&r.path, &r.name)
     };
     if d.rule == rules::query_in_loop::RULE.id
         && reached.complete
-        && reached.entries.iter().all(off_request)
+        && !production.is_empty()
+        && production.iter().all(off_request)
     {
         d.confidence = diagnostic::Confidence::Medium;
     }

@@ -49,9 +49,9 @@ pub fn is_test_file(path: &Path) -> bool {
         })
 }
 
-/// One-off code: seed data, migrations, scripts (`scripts/`, `scriptsPg/`, `bin/`, `seed/`, `seeds/`,
-/// `seeders/`, `migrations/`, `migrations-sqlite/`, `backgroundMigrations/`, `seed.ts`,
-/// `*.seed.ts`).
+/// One-off code: seed data, migrations, scripts (`scripts/`, `scriptsPg/`, `bin/`, `cli/`,
+/// `admin-cli/`, `seed/`, `seeds/`, `seeders/`, `migrations/`, `migrations-sqlite/`,
+/// `backgroundMigrations/`, `seed.ts`, `*.seed.ts`).
 pub fn is_script_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let by_name = name.starts_with("seed") || name.contains(".seed.");
@@ -61,8 +61,10 @@ pub fn is_script_file(path: &Path) -> bool {
             c.starts_with("scripts")
                 || matches!(
                     c.as_str(),
-                    "script" | "seed" | "seeds" | "seeders" | "bin" | "migrate"
+                    "script" | "seed" | "seeds" | "seeders" | "bin" | "migrate" | "cli"
                 )
+                // `admin-cli`, `db-cli`: command packages run by hand
+                || c.ends_with("-cli")
                 // `migrations`, `migrations-sqlite`, `db-migrations`, `backgroundMigrations`
                 || c.starts_with("migration")
                 || c.ends_with("migrations")
@@ -336,6 +338,8 @@ mod path_tests {
             "prisma/seed.ts",
             "packages/auth/bin/fix_roles.ts",
             "web/tools/migrate/keys.ts",
+            "front/cli/check_translations.js",
+            "packages/admin-cli/src/upgrades.ts",
         ] {
             assert!(is_script_file(Path::new(p)), "{p}");
         }
@@ -344,6 +348,8 @@ mod path_tests {
             "src/subscripts/a.ts",
             "src/migrator.ts",
             "src/seo/a.ts",
+            "src/client/api.ts",
+            "src/clients/a.ts",
         ] {
             assert!(!is_script_file(Path::new(p)), "{p}");
         }

@@ -125,7 +125,13 @@ fn findings_say_which_entry_points_reach_them() {
     // A NestJS route through constructor injection: high.
     assert_eq!(
         reach(14, "query-in-loop"),
-        ("high".into(), vec![pair("request", "GET /teams/counts")])
+        (
+            "high".into(),
+            vec![
+                pair("request", "GET /teams/counts"),
+                pair("request", "tRPC procedure `memberCountsRoute`")
+            ]
+        )
     );
     // Only an admin route reaches it: medium.
     assert_eq!(
@@ -159,7 +165,10 @@ fn findings_say_which_entry_points_reach_them() {
     // Other query rules say where they run too.
     assert_eq!(
         reach(11, "unbounded-find-many").1,
-        vec![pair("request", "GET /teams/counts")]
+        vec![
+            pair("request", "GET /teams/counts"),
+            pair("request", "tRPC procedure `memberCountsRoute`")
+        ]
     );
     // A cron job names itself; the human output says it in the help.
     let out = common::run(&dir, &["src/jobs/digest.job.ts", "--color", "never"]);

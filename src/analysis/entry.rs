@@ -152,13 +152,15 @@ fn request_entry<'t>(
             })
         }
         "tRPC procedure" => {
+            // `byId: publicProcedure.query(...)` in a router, or `export const getFoldersRoute =
+            // authenticatedProcedure.query(...)`.
             let key = cx
                 .ancestors
                 .iter()
                 .rev()
                 .take(8)
-                .find(|a| a.k() == "pair")
-                .and_then(|p| p.field("key"))
+                .find(|a| matches!(a.k(), "pair" | "variable_declarator"))
+                .and_then(|p| p.field("key").or_else(|| p.field("name")))
                 .map(|k| src[k.byte_range()].trim_matches(['"', '\'']));
             request(match key {
                 Some(k) => format!("tRPC procedure `{k}`"),

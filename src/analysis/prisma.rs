@@ -430,17 +430,22 @@ fn narrows_within(
         return true;
     }
     let props = properties(filter, src);
-    if parent_implied {
-        if let Some(model) = model {
-            let keys: Vec<&str> = props.iter().map(|(k, _)| *k).collect();
-            let picks_one = model.compound_unique.iter().any(|fields| {
-                fields
-                    .iter()
-                    .all(|f| keys.contains(&f.as_str()) || model.foreign_keys.contains(f))
-            });
-            if picks_one {
-                return true;
-            }
+    // Every field of a compound unique fixed (`{ dataSource, symbol }` with
+    // `@@unique([dataSource, symbol])`) picks one row; in a nested include the foreign key to
+    // the parent is implied.
+    if let Some(model) = model {
+        let keys: Vec<&str> = props
+            .iter()
+            .filter(|(_, v)| is_equality(*v, src))
+            .map(|(k, _)| *k)
+            .collect();
+        let picks_one = model.compound_unique.iter().any(|fields| {
+            fields.iter().all(|f| {
+                keys.contains(&f.as_str()) || (parent_implied && model.foreign_keys.contains(f))
+            })
+        });
+        if picks_one {
+            return true;
         }
     }
     props.into_iter().any(|(key, value)| {

@@ -9,7 +9,7 @@ use crate::analysis::orm::{
 use crate::analysis::prisma::{
     is_growing, model_name, model_of, narrows, prisma_call, resolved_options,
 };
-use crate::analysis::syntax::{method_call, property, unwrap_expression};
+use crate::analysis::syntax::{method_call, properties, property, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
 use tree_sitter::Node;
@@ -84,7 +84,15 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     let in_schema = cx.schema.is_some_and(|s| s.models.contains_key(&model));
     let known = crate::analysis::prisma::growth_is_known(&model, cx)
         || crate::analysis::prisma::is_child_table(&model, cx);
-    let guessed = !known || (filter.is_some() && !in_schema);
+    // A few scalar columns of a table that is no history (`select: { id: true, orgId: true }`
+    // of every project, for a job that must visit them all): rows of a hundred bytes, which
+    // hurt only if the table is very large.
+    let narrow_select = options
+        .and_then(|o| property(o, "select", src))
+        .is_some_and(|s| selects_few_scalars(s, model_of(&call, cx), cx));
+    let guessed = !known
+        || (filter.is_some() && !in_schema)
+        || (narrow_select && !crate::analysis::prisma::growth_is_known(&model, cx));
     if has("distinct") {
         sink.report(
             Diagnostic::new(
@@ -119,6 +127,39 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
             .guessed(guessed),
         call.conditions.clone(),
     );
+}
+
+/// How many scalar columns a `select` may pick and still be narrow.
+const NARROW_SELECT: usize = 4;
+
+/// `{ id: true, orgId: true }`: at most [`NARROW_SELECT`] columns, each `true`, no relation (by
+/// the schema), `_count` or nested select.
+fn selects_few_scalars(
+    select: Node,
+    model: Option<&crate::project::schema::Model>,
+    cx: &FileCx,
+) -> bool {
+    let src = cx.src;
+    // A relation selected with `true` loads its rows.
+    let relation = |key: &str| {
+        model.and_then(|m| m.field(key)).is_some_and(|f| {
+            f.list
+                || cx
+                    .schema
+                    .is_some_and(|s| s.models.contains_key(&f.type_name))
+        })
+    };
+    let select = unwrap_expression(select);
+    if select.k() != "object" {
+        return false;
+    }
+    let props = properties(select, src);
+    !props.is_empty()
+        && props.len() <= NARROW_SELECT
+        && props.iter().all(|(key, value)| {
+            !key.starts_with('_') && !relation(key) && src.get(value.byte_range()) == Some("true")
+        })
+        && props.len() == select.named_child_count()
 }
 
 /// Links of a chain that bound what it returns, or stream it.
@@ -305,7 +346,7 @@ fn has_find_options(options: Node, cx: &FileCx) -> bool {
         "comment",
         "relationLoadStrategy",
     ];
-    let props = crate::analysis::syntax::properties(options, cx.src);
+    let props = properties(options, cx.src);
     props.is_empty() || props.iter().any(|(k, _)| KEYS.contains(k))
 }
 
@@ -636,11 +677,75 @@ mod tests {
     }
 
     #[test]
+    fn a_few_scalar_columns_of_a_table_that_is_no_history_are_medium() {
+        use crate::diagnostic::Confidence::{High, Medium};
+        let tier = |src: &str| -> Vec<_> {
+            lint_rule("unbounded-find-many", src, Some(SCHEMA))
+                .into_iter()
+                .map(|d| d.confidence)
+                .collect()
+        };
+        // Member is a child table: every row is high...
+        assert_eq!(tier("prisma.member.findMany();"), [High]);
+        // ...but two columns of each row are small.
+        assert_eq!(
+            tier("prisma.member.findMany({ select: { id: true, teamId: true } });"),
+            [Medium]
+        );
+        // A relation, a count or many columns: not narrow.
+        assert_eq!(
+            tier("prisma.member.findMany({ select: { id: true, team: true } });"),
+            [High]
+        );
+        assert_eq!(
+            tier("prisma.member.findMany({ select: { id: true, _count: { select: { x: true } } } });"),
+            [High]
+        );
+        assert_eq!(
+            tier("prisma.member.findMany({ select: { id: true, teamId: true, role: true, a: true, b: true } });"),
+            [High]
+        );
+        // A history stays high, however few its columns.
+        let history = "model Team {\n id String @id\n visits Visit[]\n}\nmodel Visit {\n id String @id\n teamId String\n team Team @relation(fields: [teamId], references: [id])\n at DateTime\n}\n";
+        assert_eq!(
+            lint_rule(
+                "unbounded-find-many",
+                "prisma.visit.findMany({ select: { id: true } });",
+                Some(history)
+            )
+            .into_iter()
+            .map(|d| d.confidence)
+            .collect::<Vec<_>>(),
+            [High]
+        );
+    }
+
+    #[test]
     fn to_one_relation_filters_narrow_as_their_own_filter() {
         // Through a unique key of the parent: one team's members.
         assert_eq!(
             fails("prisma.member.findMany({ where: { team: { slug } } });"),
             0
+        );
+        // Through a composite unique key of the parent, written as shorthand properties.
+        let composite = "model Asset {\n id String @id\n dataSource String\n symbol String\n splits Split[]\n @@unique([dataSource, symbol])\n}\nmodel Split {\n id String @id\n assetId String\n asset Asset @relation(fields: [assetId], references: [id])\n date DateTime\n}\n";
+        assert_eq!(
+            lint_rule(
+                "unbounded-find-many",
+                "prisma.split.findMany({ where: { asset: { dataSource, symbol } } });",
+                Some(composite)
+            )
+            .len(),
+            0
+        );
+        assert_eq!(
+            lint_rule(
+                "unbounded-find-many",
+                "prisma.split.findMany({ where: { asset: { symbol } } });",
+                Some(composite)
+            )
+            .len(),
+            1
         );
         // A plain column of the parent: the members of every team that matches.
         assert_eq!(
