@@ -230,7 +230,8 @@ impl FileCheck for Checker {
             {
                 continue;
             }
-            let known = grows_without_bound(collection.kind, g) && !cli;
+            // A script's or a command's process ends with the run: what it keeps is freed then.
+            let known = grows_without_bound(collection.kind, g) && !cli && !cx.is_script;
             sink.report(
                 diagnostic(&g.target, collection, g).guessed(!known),
                 Vec::new(),
@@ -984,6 +985,17 @@ mod tests {
         // A queue or provider name may come from a few configured values: a guess.
         assert_eq!(
             tier("const queues = new Map(); export async function getQueue(name) { queues.set(name, await connect(name)); }"),
+            [Medium]
+        );
+        // In a script, whose process ends with the run: a guess.
+        let script = crate::rules::test_support::lint_with(
+            "const buf = []; export function log(entry) { buf.push(entry); }",
+            None,
+            &crate::config::Config::default(),
+            "front/cli/check_translations.js",
+        );
+        assert_eq!(
+            script.iter().map(|d| d.confidence).collect::<Vec<_>>(),
             [Medium]
         );
         // One entry per team or customer: bounded by the number of tenants, a guess.
