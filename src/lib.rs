@@ -712,34 +712,15 @@ fn follow_callers(
         let Ok(automaton) = AhoCorasick::new(&names) else {
             break;
         };
-        let before = outcomes.len();
-        let parsed: usize = outcomes
-            .par_iter_mut()
-            .map(|(path, outcome)| {
-                let unparsed = matches!(outcome, Outcome::Linted(l) if !l.parsed);
-                let Some(lang) = langs.get(path.as_path()).filter(|_| unparsed) else {
-                    return 0;
-                };
-                let again = isolated(|| {
-                    lint_file(
-                        path,
-                        *lang,
-                        settings,
-                        &only,
-                        prefilter,
-                        project,
-                        false,
-                        Pass::Callers(&automaton),
-                    )
-                });
-                let took = matches!(&again, Outcome::Linted(l) if l.parsed);
-                if took {
-                    *outcome = again;
-                }
-                usize::from(took)
-            })
-            .sum();
-        debug_assert_eq!(before, outcomes.len());
+        let parsed = parse_unparsed(
+            outcomes,
+            &langs,
+            settings,
+            &only,
+            prefilter,
+            project,
+            Pass::Callers(&automaton),
+        );
         rounds.push(parsed);
         if parsed == 0 {
             break;
@@ -749,6 +730,38 @@ fn follow_callers(
         index = semantic::index::Index::build(files, resolve, holds);
     }
     index
+}
+
+/// Lints again, in a later `pass`, the files no pass has parsed yet; those the pass parses
+/// replace their outcome. Returns how many it parsed.
+fn parse_unparsed(
+    outcomes: &mut [(PathBuf, Outcome)],
+    langs: &HashMap<&Path, Lang>,
+    settings: &Settings,
+    rules: &[&'static Rule],
+    prefilter: &Prefilter,
+    project: &project::Project,
+    pass: Pass,
+) -> usize {
+    outcomes
+        .par_iter_mut()
+        .map(|(path, outcome)| {
+            let unparsed = matches!(outcome, Outcome::Linted(l) if !l.parsed);
+            let Some(lang) = langs.get(path.as_path()).filter(|_| unparsed) else {
+                return 0;
+            };
+            let again = isolated(|| {
+                lint_file(
+                    path, *lang, settings, rules, prefilter, project, false, pass,
+                )
+            });
+            let took = matches!(&again, Outcome::Linted(l) if l.parsed);
+            if took {
+                *outcome = again;
+            }
+            usize::from(took)
+        })
+        .sum()
 }
 
 /// How many rounds of callers are parsed to find the entry points above query findings (each
@@ -801,32 +814,15 @@ fn follow_entries(
         let Ok(automaton) = AhoCorasick::new(&names) else {
             break;
         };
-        let parsed: usize = outcomes
-            .par_iter_mut()
-            .map(|(path, outcome)| {
-                let unparsed = matches!(outcome, Outcome::Linted(l) if !l.parsed);
-                let Some(lang) = langs.get(path.as_path()).filter(|_| unparsed) else {
-                    return 0;
-                };
-                let again = isolated(|| {
-                    lint_file(
-                        path,
-                        *lang,
-                        settings,
-                        &[],
-                        prefilter,
-                        project,
-                        false,
-                        Pass::Entries(&automaton),
-                    )
-                });
-                let took = matches!(&again, Outcome::Linted(l) if l.parsed);
-                if took {
-                    *outcome = again;
-                }
-                usize::from(took)
-            })
-            .sum();
+        let parsed = parse_unparsed(
+            outcomes,
+            &langs,
+            settings,
+            &[],
+            prefilter,
+            project,
+            Pass::Entries(&automaton),
+        );
         rounds.push(parsed);
         if parsed == 0 {
             break;
