@@ -79,19 +79,29 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
             .parent()
             .map(|p| p.byte_range())
             .unwrap_or(value.byte_range());
-        sink.report(
-            Diagnostic::new(
-                RULE.id,
-                pair,
-                format!(
-                    "`take: {size}` loads up to {} `{}` rows in one call",
-                    thousands(size.unsigned_abs()),
-                    model_name(&call, cx)
-                ),
+        // A `groupBy` returns one small row per group (the keys and the aggregates), not
+        // model rows: ten thousand of them are a few hundred kilobytes. Still worth a look
+        // (what is done with the groups often is a second query per page), so medium.
+        let grouped = call.operation == "groupBy";
+        let message = if grouped {
+            format!(
+                "`take: {size}` returns up to {} groups of `{}` in one call",
+                thousands(size.unsigned_abs()),
+                model_name(&call, cx)
             )
-            .with_help(format!(
-                "page with `take` of at most {max} and a `cursor`, or aggregate in the database (`count`, `groupBy`) if you only need totals"
-            )),
+        } else {
+            format!(
+                "`take: {size}` loads up to {} `{}` rows in one call",
+                thousands(size.unsigned_abs()),
+                model_name(&call, cx)
+            )
+        };
+        sink.report(
+            Diagnostic::new(RULE.id, pair, message)
+                .with_help(format!(
+                    "page with `take` of at most {max} and a `cursor`, or aggregate in the database (`count`, `groupBy`) if you only need totals"
+                ))
+                .guessed(grouped),
             call.conditions.clone(),
         );
     }
@@ -242,6 +252,23 @@ mod tests {
             found[0].message,
             "`take: 5000` loads up to 5,000 `Record` rows in one call"
         );
+    }
+
+    #[test]
+    fn group_by_returns_groups_not_rows() {
+        let found = lint_rule(
+            "oversized-page",
+            "prisma.customer.groupBy({ by: ['linkId'], _count: true, take: 10000 });",
+            None,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].message,
+            "`take: 10000` returns up to 10,000 groups of `Customer` in one call"
+        );
+        assert_eq!(found[0].confidence, crate::diagnostic::Confidence::Medium);
+        let rows = lint_rule("oversized-page", "prisma.customer.findMany({ take: 10000 });", None);
+        assert_eq!(rows[0].confidence, crate::diagnostic::Confidence::High);
     }
 
     #[test]

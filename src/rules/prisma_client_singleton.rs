@@ -225,7 +225,7 @@ fn module_level(node: Node, cx: &FileCx, sink: &mut Sink) {
     let guarded = ["globalThis", "global.", "global[", "global as"]
         .iter()
         .any(|g| cx.contains(g));
-    if guarded {
+    if guarded || uses_http_adapter(cx) {
         return;
     }
     let mut diagnostic = Diagnostic::new(
@@ -236,6 +236,19 @@ fn module_level(node: Node, cx: &FileCx, sink: &mut Sink) {
     .with_help("keep one client on `globalThis` across reloads: `const prisma = globalForPrisma.prisma ?? new PrismaClient()`, stored back outside production");
     diagnostic.fix = guard_fix(node, cx);
     sink.report(diagnostic, Vec::new());
+}
+
+/// Driver adapters that send each query over HTTP (PlanetScale's and Neon's HTTP drivers,
+/// Cloudflare D1): the client holds no connection pool, so a second client after a reload
+/// holds no connections either.
+const HTTP_ADAPTERS: &[&str] = &[
+    "@prisma/adapter-planetscale",
+    "PrismaNeonHTTP",
+    "@prisma/adapter-d1",
+];
+
+fn uses_http_adapter(cx: &FileCx) -> bool {
+    HTTP_ADAPTERS.iter().any(|a| cx.contains(a))
 }
 
 /// Rewrites `[export] const NAME = new PrismaClient(ARGS);` to the `globalThis` guard.
