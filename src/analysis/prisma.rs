@@ -322,6 +322,35 @@ pub fn is_child_table(model: &str, cx: &FileCx) -> bool {
         .is_some_and(has_required_parent)
 }
 
+/// Whether reading every row of `model` is known to be large, not a guess: its growth is known
+/// ([`growth_is_known`]), or it holds rows of rows, a child table whose parent is a child table
+/// too (the enrollments of every program of every workspace). A child of a root table alone (a
+/// workspace's programs, webhooks or domains) holds a few rows per tenant: how many tenants
+/// there are is a guess.
+pub fn size_is_known(model: &str, cx: &FileCx) -> bool {
+    growth_is_known(model, cx)
+        || cx
+            .schema
+            .and_then(|s| s.models.get(model).map(|m| (s, m)))
+            .is_some_and(|(schema, m)| is_grandchild(m, schema))
+}
+
+/// A child table (a required parent, many rows per parent) one of whose required parents is a
+/// child table too. A required to-one relation is the side that holds the key (Prisma requires
+/// the other side of a one-to-one to be optional).
+pub fn is_grandchild(model: &Model, schema: &crate::project::schema::Schema) -> bool {
+    has_required_parent(model)
+        && model.fields.iter().any(|f| {
+            !f.list
+                && !f.optional
+                && f.type_name != model.name
+                && schema
+                    .models
+                    .get(&f.type_name)
+                    .is_some_and(has_required_parent)
+        })
+}
+
 /// [`has_many_per_parent`] through a foreign key that is not optional.
 pub fn has_required_parent(model: &Model) -> bool {
     model
@@ -510,10 +539,94 @@ fn narrows_within(
                         .compound_unique
                         .iter()
                         .any(|fields| fields.join("_") == key)
+                    || (leads_text_index(model, key) && !is_literal(value))
             }
             None => false,
         }
     })
+}
+
+/// Whether `column` leads an index of `model` and holds text (`@@index(payoutMethodHash)`,
+/// `@@index([email, createdAt])`): the application looks rows up by it, so one value picks a
+/// few rows. A state column (`status`, an enum, a Boolean) is indexed for scans instead.
+///
+/// Not when the column names a category (`country`, `networkStatus`, `type`: a few values, each
+/// shared by many rows), nor when a unique key pairs it with a date (`@@unique([symbol, date])`:
+/// a time series, whose rows for one value accrue day by day).
+fn leads_text_index(model: &Model, column: &str) -> bool {
+    let category = crate::project::schema::words(column)
+        .last()
+        .is_some_and(|w| CATEGORY_WORDS.contains(&w.as_str()));
+    let dated = model.compound_unique.iter().any(|fields| {
+        fields.iter().any(|f| f == column)
+            && fields
+                .iter()
+                .any(|f| model.field(f).is_some_and(|f| f.type_name == "DateTime"))
+    });
+    !category
+        && !dated
+        && model
+            .indexes
+            .iter()
+            .any(|index| index.first().is_some_and(|c| c == column))
+        && model
+            .field(column)
+            .is_some_and(|f| !f.list && matches!(f.type_name.as_str(), "String" | "string"))
+}
+
+/// Last words of a column name that hold a category rather than an identifier.
+const CATEGORY_WORDS: &[&str] = &[
+    "status",
+    "state",
+    "type",
+    "kind",
+    "country",
+    "locale",
+    "language",
+    "lang",
+    "currency",
+    "role",
+    "category",
+    "plan",
+    "tier",
+    "region",
+    "provider",
+    "source",
+    "channel",
+    "level",
+    "priority",
+    "visibility",
+    "mode",
+    "stage",
+    "phase",
+    "network",
+    "city",
+    "tag",
+    "color",
+    "format",
+];
+
+/// A value written in the source (`"active"`, `3`, `true`, `["a", "b"]`, `{ in: ["a"] }`): a
+/// state the query selects, not a value it looks up.
+fn is_literal(value: Node) -> bool {
+    let value = unwrap_expression(value);
+    match value.k() {
+        "string" | "number" | "true" | "false" | "template_string" => true,
+        "array" => {
+            let mut cursor = value.walk();
+            let members: Vec<Node> = value.named_children(&mut cursor).collect();
+            !members.is_empty() && members.into_iter().all(is_literal)
+        }
+        "object" => {
+            let mut cursor = value.walk();
+            let values: Vec<Node> = value
+                .named_children(&mut cursor)
+                .filter_map(|p| p.field("value"))
+                .collect();
+            !values.is_empty() && values.into_iter().all(is_literal)
+        }
+        _ => false,
+    }
 }
 
 /// Operators of a field filter (Prisma's, Mongoose's `$`-keys, Sequelize's `[Op.x]`): an object
@@ -621,10 +734,33 @@ fn is_equality(value: Node, src: &str) -> bool {
 /// The elements of an array literal, or the value itself.
 fn list_members(value: Node) -> Vec<Node> {
     let value = unwrap_expression(value);
-    if value.k() == "array" {
-        let mut cursor = value.walk();
-        value.named_children(&mut cursor).collect()
-    } else {
-        vec![value]
+    if value.k() != "array" {
+        return vec![value];
     }
+    let mut out = Vec::new();
+    let mut cursor = value.walk();
+    for member in value.named_children(&mut cursor) {
+        // `...(hash ? [{ hash }] : [])`: the members of both branches (an empty branch adds none).
+        let spread = (member.k() == "spread_element")
+            .then(|| member.named_child(0).map(unwrap_expression))
+            .flatten();
+        match spread.filter(|s| s.k() == "ternary_expression") {
+            Some(ternary) => {
+                for branch in [ternary.field("consequence"), ternary.field("alternative")]
+                    .into_iter()
+                    .flatten()
+                {
+                    let branch = unwrap_expression(branch);
+                    if branch.k() == "array" {
+                        let mut inner = branch.walk();
+                        out.extend(branch.named_children(&mut inner));
+                    } else {
+                        out.push(branch);
+                    }
+                }
+            }
+            None => out.push(member),
+        }
+    }
+    out
 }

@@ -41,6 +41,7 @@ pub fn entities(path: &Path, text: &str) -> Vec<Model> {
             fields: Vec::new(),
             foreign_keys: Vec::new(),
             compound_unique: Vec::new(),
+            indexes: Vec::new(),
             growth: if before.contains("@leaklint growing") {
                 Some(Growth::Growing)
             } else if before.contains("@leaklint bounded") {
@@ -53,9 +54,11 @@ pub fn entities(path: &Path, text: &str) -> Vec<Model> {
         for decorator in decorators(before) {
             let unique = decorator.name == "Unique"
                 || (decorator.name == "Index" && decorator.args.contains("unique: true"));
-            if unique {
-                if let Some(list) = string_list(decorator.args) {
+            if let Some(list) = string_list(decorator.args) {
+                if unique {
                     model.compound_unique.push(list);
+                } else if decorator.name == "Index" {
+                    model.indexes.push(list);
                 }
             }
         }
@@ -186,6 +189,7 @@ fn read_member(model: &mut Model, member: &str) -> Option<(String, Option<String
                 }
             }
             "Index" if d.args.contains("unique: true") => field.unique = true,
+            "Index" => model.indexes.push(vec![name.clone()]),
             "CreateDateColumn" | "DeleteDateColumn" => {
                 field.type_name = "DateTime".into();
                 is_column = true;
@@ -427,6 +431,7 @@ export class Team {
 // @leaklint growing
 @Entity()
 @Unique(["teamId", "email"])
+@Index(["email", "createdAt"])
 export class Member {
   @PrimaryGeneratedColumn()
   id!: number;
@@ -438,6 +443,7 @@ export class Member {
   @JoinColumn({ name: "teamId" })
   team: Team;
 
+  @Index()
   @Column({ type: "varchar", length: 200 })
   email: string;
 
@@ -467,6 +473,7 @@ export class Member {
         let member = &models[1];
         assert_eq!(member.growth, Some(Growth::Growing));
         assert_eq!(member.compound_unique, [vec!["teamId", "email"]]);
+        assert_eq!(member.indexes, [vec!["email", "createdAt"], vec!["email"]]);
         assert!(member.foreign_keys.contains(&"team".to_string()));
         assert!(member.foreign_keys.contains(&"teamId".to_string()));
         // Deleted with its team: a required parent, and so is its key column.

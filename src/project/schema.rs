@@ -35,6 +35,9 @@ pub struct Model {
     pub foreign_keys: Vec<String>,
     /// Fields of compound `@@id([...])` / `@@unique([...])`.
     pub compound_unique: Vec<Vec<String>>,
+    /// Columns of each non-unique index (`@@index([a, b])`, TypeORM `@Index()`), leading column
+    /// first: what the application looks rows up by.
+    pub indexes: Vec<Vec<String>>,
     pub growth: Option<Growth>,
     /// Where the model is declared, for messages.
     pub file: PathBuf,
@@ -91,6 +94,7 @@ impl Schema {
                             fields: Vec::new(),
                             foreign_keys: Vec::new(),
                             compound_unique: Vec::new(),
+                            indexes: Vec::new(),
                             growth: growth_in(&doc),
                             file: path.clone(),
                         });
@@ -179,6 +183,19 @@ fn parse_member(model: &mut Model, line: &str, _doc: &str) {
         if rest.starts_with("id(") || rest.starts_with("unique(") {
             if let Some(list) = bracket_list(rest) {
                 model.compound_unique.push(list);
+            }
+        } else if let Some(args) = rest.strip_prefix("index(") {
+            // `@@index([a, b])`, `@@index(fields: [a])`, `@@index(a)`.
+            let list = bracket_list(args).or_else(|| {
+                let name: String = args
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                (!name.is_empty()).then(|| vec![name])
+            });
+            if let Some(list) = list.filter(|l| !l.is_empty()) {
+                model.indexes.push(list);
             }
         }
         return;
@@ -427,6 +444,18 @@ enum Role {
         assert_eq!(obs.growth, Some(Growth::Bounded));
         assert_eq!(obs.foreign_keys, ["pnodeId"]);
         assert_eq!(obs.compound_unique, [vec!["pnodeId", "observedAt"]]);
+    }
+
+    #[test]
+    fn reads_indexes_in_every_form() {
+        let mut schema = Schema::default();
+        schema.add_file(
+            PathBuf::from("s.prisma"),
+            "model P {\n id String @id\n a String\n b String\n c String\n @@index(a)\n @@index([b, c], map: \"ix\")\n @@index(fields: [c(sort: Desc)])\n @@unique([a, b])\n}\n",
+        );
+        let p = &schema.models["P"];
+        assert_eq!(p.indexes, [vec!["a"], vec!["b", "c"], vec!["c"]]);
+        assert_eq!(p.compound_unique, [vec!["a", "b"]]);
     }
 
     #[test]

@@ -45,6 +45,8 @@ struct Rows {
     scope: usize,
     query: ByteSpan,
     model: String,
+    /// How many rows the query loads is a fact, not a guess (see [`rows_known`]).
+    known: bool,
     conditions: Vec<Condition>,
 }
 
@@ -75,6 +77,7 @@ impl FileCheck for InMemoryFilter {
                     scope: innermost_function(cx),
                     query: call.call.byte_range(),
                     model: model_name(&call, cx),
+                    known: rows_known(&call, cx),
                     conditions: call.conditions.clone(),
                 });
             }
@@ -126,7 +129,7 @@ fn verb_for(method: &str) -> Option<Verb> {
 impl InMemoryFilter {
     fn report_use(&self, object: Node, verb: Verb, span: ByteSpan, cx: &FileCx, sink: &mut Sink) {
         let object = unwrap_expression(object);
-        let (shown, query, model, conditions) = if object.k() == "identifier" {
+        let (shown, query, model, known, conditions) = if object.k() == "identifier" {
             let name = cx.text(object);
             let scopes: Vec<usize> = std::iter::once(0)
                 .chain(cx.frames.iter().filter_map(|f| match f {
@@ -149,6 +152,7 @@ impl InMemoryFilter {
                 format!("`{name}`"),
                 rows.query.clone(),
                 rows.model.clone(),
+                rows.known,
                 rows.conditions.clone(),
             )
         } else if let Some(call) = unbounded_query(object, cx) {
@@ -156,6 +160,7 @@ impl InMemoryFilter {
                 format!("`{}`", call.callee),
                 call.call.byte_range(),
                 model_name(&call, cx),
+                rows_known(&call, cx),
                 call.conditions.clone(),
             )
         } else {
@@ -177,13 +182,20 @@ impl InMemoryFilter {
             .with_label(query, "loads them all")
             // A fact only when the schema or the config shows the table growing: configuration
             // and catalog tables are small enough to filter in memory.
-            .guessed(
-                !crate::analysis::prisma::growth_is_known(&model, cx)
-                    && !crate::analysis::prisma::is_child_table(&model, cx),
-            ),
+            .guessed(!known),
             conditions,
         );
     }
+}
+
+/// Whether the rows `call` loads are many by a fact, as `unbounded-find-many` judges it: the
+/// table is known to be large, or it is a child table read whole.
+fn rows_known(call: &PrismaCall, cx: &FileCx) -> bool {
+    let model = model_name(call, cx);
+    let filtered =
+        resolved_options(call, cx).is_some_and(|o| property(o, "where", cx.src).is_some());
+    crate::analysis::prisma::size_is_known(&model, cx)
+        || (!filtered && crate::analysis::prisma::is_child_table(&model, cx))
 }
 
 /// `await prisma.x.findMany(...)` with no `take` and no narrowing `where`.

@@ -267,7 +267,11 @@ mod tests {
             "`take: 10000` returns up to 10,000 groups of `Customer` in one call"
         );
         assert_eq!(found[0].confidence, crate::diagnostic::Confidence::Medium);
-        let rows = lint_rule("oversized-page", "prisma.customer.findMany({ take: 10000 });", None);
+        let rows = lint_rule(
+            "oversized-page",
+            "prisma.customer.findMany({ take: 10000 });",
+            None,
+        );
         assert_eq!(rows[0].confidence, crate::diagnostic::Confidence::High);
     }
 

@@ -82,8 +82,11 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     // A fact: the model grows by the schema or the config (not by its name), or is a child table
     // (it holds the rows of every parent), and a `where` was judged against the schema's keys.
     let in_schema = cx.schema.is_some_and(|s| s.models.contains_key(&model));
-    let known = crate::analysis::prisma::growth_is_known(&model, cx)
-        || crate::analysis::prisma::is_child_table(&model, cx);
+    // A child table read whole (no `where`) holds the rows of every parent; with a filter on
+    // its state (`deactivatedAt: null`, `verified: true`), how many match is a guess unless the
+    // table is known to be large: a history, or rows of rows.
+    let known = crate::analysis::prisma::size_is_known(&model, cx)
+        || (filter.is_none() && crate::analysis::prisma::is_child_table(&model, cx));
     // A few scalar columns of a table that is no history (`select: { id: true, orgId: true }`
     // of every project, for a job that must visit them all): rows of a hundred bytes, which
     // hurt only if the table is very large.
@@ -414,12 +417,30 @@ mod tests {
         };
         // A child table holds the rows of every parent: a fact from the schema.
         assert_eq!(tier("prisma.member.findMany();", Some(SCHEMA)), [High]);
+        // Filtered on its state, how many rows match is a guess for a child of a root table (a
+        // team's members, programs, webhooks)...
         assert_eq!(
             tier(
                 "prisma.member.findMany({ where: { role: 'admin' } });",
                 Some(SCHEMA)
             ),
+            [Medium]
+        );
+        // ...but not for rows of rows (the enrollments of every program of every workspace).
+        let rows_of_rows = "model Workspace {\n id String @id\n}\nmodel Program {\n id String @id\n workspaceId String\n workspace Workspace @relation(fields: [workspaceId], references: [id])\n}\nmodel Enrollment {\n id String @id\n programId String\n program Program @relation(fields: [programId], references: [id])\n status String\n}\n";
+        assert_eq!(
+            tier(
+                "prisma.enrollment.findMany({ where: { status: 'pending' } });",
+                Some(rows_of_rows)
+            ),
             [High]
+        );
+        assert_eq!(
+            tier(
+                "prisma.program.findMany({ where: { deactivatedAt: null } });",
+                Some(rows_of_rows)
+            ),
+            [Medium]
         );
         // A table keyed by its parent (one row per team: settings) is not a child table.
         let settings = "model Team {\n id String @id\n}\nmodel TeamProfile {\n teamId String @id\n team Team @relation(fields: [teamId], references: [id])\n}\n";
@@ -447,7 +468,7 @@ mod tests {
                 "prisma.member.findMany({ where: user ? { id: { in: ids } } : { role } });",
                 Some(SCHEMA)
             ),
-            [High]
+            [Medium]
         );
         // `distinct` is judged like any other list: by the schema.
         assert_eq!(
@@ -765,6 +786,45 @@ mod tests {
         // An operator object filters a column.
         assert_eq!(
             none("prisma.member.findMany({ where: { createdAt: { gte: since } } });"),
+            1
+        );
+    }
+    #[test]
+    fn a_looked_up_value_of_an_indexed_text_column_narrows() {
+        let schema = "model Partner {\n id String @id\n hash String?\n status String\n name String\n enrollments Enrollment[]\n @@index(hash)\n @@index([status])\n}\nmodel Enrollment {\n id String @id\n partnerId String\n partner Partner @relation(fields: [partnerId], references: [id])\n createdAt DateTime\n}\n";
+        let count = |src: &str| lint_rule("unbounded-find-many", src, Some(schema)).len();
+        // The partners that share one payout hash, through a to-one relation, and in an `OR`
+        // built from spread conditionals.
+        assert_eq!(count("prisma.partner.findMany({ where: { hash } });"), 0);
+        assert_eq!(
+            count("prisma.enrollment.findMany({ where: { partner: { OR: [...(hash ? [{ hash }] : []), ...(wallet ? [{ id: wallet }] : [])] } } });"),
+            0
+        );
+        // A state written in the source is a scan, even of an indexed column.
+        assert_eq!(
+            count("prisma.partner.findMany({ where: { status: 'active' } });"),
+            1
+        );
+        assert_eq!(
+            count("prisma.partner.findMany({ where: { hash: 'x' } });"),
+            1
+        );
+        // A column no index leads.
+        assert_eq!(
+            count("prisma.enrollment.findMany({ where: { partner: { name } } });"),
+            1
+        );
+        // A category, however indexed, and a time series of one value.
+        let more = "model Partner {\n id String @id\n networkStatus String\n @@index(networkStatus)\n}\nmodel Price {\n id String @id\n symbol String\n date DateTime\n @@unique([symbol, date])\n @@index([symbol])\n}\n";
+        let other = |src: &str| lint_rule("unbounded-find-many", src, Some(more)).len();
+        assert_eq!(
+            other("prisma.partner.findMany({ where: { networkStatus } });"),
+            1
+        );
+        assert_eq!(other("prisma.price.findMany({ where: { symbol } });"), 1);
+        // A spread conditional whose member does not narrow keeps the `OR` open.
+        assert_eq!(
+            count("prisma.enrollment.findMany({ where: { partner: { OR: [...(hash ? [{ hash }] : []), { status: 'x' }] } } });"),
             1
         );
     }
