@@ -30,22 +30,37 @@ impl Lang {
 }
 
 /// Test code: `*.test.*`, `*.spec.*`, `*.e2e.*`, `*.cy.*`, and files under `__tests__`,
-/// `__mocks__`, `test(s)` folders and end-to-end trees (`e2e`, `e2e-tests`, `app-e2e`,
-/// `playwright`, `cypress`).
+/// `__mocks__`, `test(s)` folders, end-to-end trees (`e2e`, `e2e-tests`, `app-e2e`,
+/// `playwright`, `cypress`) and integration tests (`integration-tests`, and a package's own
+/// `integration/` folder, not one under `src/`, `app/` or `lib/`).
 pub fn is_test_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let by_name = [".test.", ".spec.", ".e2e.", ".cy."]
         .iter()
         .any(|m| name.contains(m));
+    // Whether a source folder came before: `src/integration/` holds an app's integrations with
+    // other services, a package's own `integration/` folder its integration tests.
+    let mut in_source = false;
     by_name
         || path.components().any(|c| {
             let c = c.as_os_str().to_str().unwrap_or("");
-            matches!(
+            let test = matches!(
                 c,
-                "__tests__" | "test" | "tests" | "__mocks__" | "playwright" | "cypress"
+                "__tests__"
+                    | "test"
+                    | "tests"
+                    | "__mocks__"
+                    | "playwright"
+                    | "cypress"
+                    | "integration-tests"
+                    | "integration_tests"
+                    | "integration-test"
             ) || c == "e2e"
                 || c.starts_with("e2e-")
                 || c.ends_with("-e2e")
+                || (c == "integration" && !in_source);
+            in_source |= matches!(c, "src" | "app" | "lib" | "pages" | "server" | "routes");
+            test
         })
 }
 
@@ -280,6 +295,8 @@ mod path_tests {
             "playwright/fixtures.ts",
             "cypress/support/commands.ts",
             "src/login.cy.ts",
+            "apps/web/integration/db-client.ts",
+            "packages/api/integration-tests/setup.ts",
         ] {
             assert!(is_test_file(Path::new(p)), "{p}");
         }
@@ -288,6 +305,9 @@ mod path_tests {
             "src/contest/a.ts",
             "src/e2ee/keys.ts",
             "src/latest.ts",
+            // an app's integrations with other services
+            "apps/web/src/integration/slack.ts",
+            "apps/web/lib/integration/github.ts",
         ] {
             assert!(!is_test_file(Path::new(p)), "{p}");
         }

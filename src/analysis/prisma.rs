@@ -290,9 +290,55 @@ pub fn is_history(model: &Model) -> bool {
         f.updated_at || matches!(f.name.as_str(), "updatedAt" | "updated_at" | "modifiedAt")
     };
     !model.inherits
-        && has_many_per_parent(model)
+        && model
+            .foreign_keys
+            .iter()
+            .any(|k| !unique_alone(model, k) && !bounded_per_parent(model, k))
         && model.fields.iter().any(|f| f.type_name == "DateTime")
         && !model.fields.iter().any(edited)
+}
+
+/// Whether a unique key pairs `key` with columns that take a closed set of values per parent:
+/// other keys or enums (`@@unique([runId, stepId])`: one log per step of the run;
+/// `@@unique([teamId, provider])`). Rows of one parent are then bounded by that set, not by
+/// time. A free text or a date beside the key (`@@unique([userId, name])`,
+/// `@@unique([pnodeId, observedAt])`) bounds nothing.
+fn bounded_per_parent(model: &Model, key: &str) -> bool {
+    model.compound_unique.iter().any(|fields| {
+        fields.len() >= 2
+            && fields.iter().any(|f| f == key)
+            && fields.iter().filter(|f| *f != key).all(|f| {
+                model.foreign_keys.contains(f)
+                    || f.ends_with("Id")
+                    || f.ends_with("_id")
+                    || model
+                        .field(f)
+                        .is_some_and(|field| is_enum_type(&field.type_name))
+            })
+    })
+}
+
+/// A Prisma type that is neither a scalar nor (by its name) a model: an enum.
+fn is_enum_type(type_name: &str) -> bool {
+    !matches!(
+        type_name,
+        "String"
+            | "Int"
+            | "BigInt"
+            | "Float"
+            | "Decimal"
+            | "Boolean"
+            | "DateTime"
+            | "Json"
+            | "Bytes"
+            | "string"
+            | "number"
+            | "boolean"
+            | "Date"
+    ) && type_name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase())
 }
 
 /// Whether a foreign key of `model` is not unique on its own: many rows per parent. A key that is

@@ -422,6 +422,18 @@ mod tests {
             "createdAt DateTime\n updatedAt DateTime @default(now())",
         );
         assert_eq!(tiers(&by_hand), [Medium]);
+        // One row per step of the parent (`@@unique([docId, stepId])`): bounded by the steps.
+        let per_step = history.replace(
+            "viewedAt DateTime\n",
+            "viewedAt DateTime\n stepId String\n @@unique([docId, stepId])\n",
+        );
+        assert_eq!(tiers(&per_step), [Medium]);
+        // A date beside the key bounds nothing: one row per day, for ever.
+        let per_day = history.replace(
+            "viewedAt DateTime\n",
+            "viewedAt DateTime\n @@unique([docId, viewedAt])\n",
+        );
+        assert_eq!(tiers(&per_day), [High]);
     }
 
     #[test]
