@@ -386,15 +386,33 @@ pub fn size_is_known(model: &str, cx: &FileCx) -> bool {
 /// the other side of a one-to-one to be optional).
 pub fn is_grandchild(model: &Model, schema: &crate::project::schema::Schema) -> bool {
     has_required_parent(model)
-        && model.fields.iter().any(|f| {
-            !f.list
-                && !f.optional
-                && f.type_name != model.name
-                && schema
-                    .models
-                    .get(&f.type_name)
-                    .is_some_and(has_required_parent)
+        && required_parents(model, schema).any(|parent| {
+            has_required_parent(parent)
+                && required_parents(parent, schema).any(|grand| !is_catalog(grand))
         })
+}
+
+/// The models `model`'s required to-one relations point to, itself left out.
+fn required_parents<'s>(
+    model: &'s Model,
+    schema: &'s crate::project::schema::Schema,
+) -> impl Iterator<Item = &'s Model> + 's {
+    model
+        .fields
+        .iter()
+        .filter(|f| !f.list && !f.optional && f.type_name != model.name)
+        .filter_map(|f| schema.models.get(&f.type_name))
+}
+
+/// A table of a few rows every other row points to: a lookup or catalog (`Tier`, `Plan`, a
+/// table keyed by an enum). Belonging to one does not make rows of rows: every user has a tier.
+fn is_catalog(model: &Model) -> bool {
+    model.growth == Some(Growth::Bounded)
+        || crate::project::schema::name_suggests_bounded(&model.name)
+        || model
+            .fields
+            .iter()
+            .any(|f| f.unique && f.name == "id" && is_enum_type(&f.type_name))
 }
 
 /// [`has_many_per_parent`] through a foreign key that is not optional.

@@ -320,6 +320,7 @@ const BOUNDED_WORDS: &[&str] = &[
     "kind",
     "template",
     "claim",
+    "tier",
 ];
 
 /// Whether a model's name says it is a lookup table (`SiteSettings`, `SubscriptionPlan`).

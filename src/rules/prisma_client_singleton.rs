@@ -25,6 +25,9 @@ pub static RULE: Rule = Rule {
 struct InFunction {
     span: ByteSpan,
     function: Option<String>,
+    /// The function hands the client to its caller (`return new PrismaClient()`, `return
+    /// client`): a factory, whose caller may keep what it returns.
+    returned: bool,
 }
 
 #[derive(Default)]
@@ -111,6 +114,16 @@ impl FileCheck for Singleton {
                     continue;
                 }
             }
+            // An exported factory this file never calls (`createDatabaseClient(url)`): how its
+            // callers in other files keep the client is not seen here. A request handler's name
+            // (`GET`, `loader`) says it runs per request.
+            let factory = exported
+                && found.returned
+                && found.function.as_ref().is_some_and(|f| {
+                    !self.called_at_module_scope.contains(f)
+                        && !self.calls_in_functions.iter().any(|(_, c)| c == f)
+                        && !is_handler_name(f)
+                });
             let message = match &found.function {
                 Some(name) => format!("`new PrismaClient()` runs on every call of `{name}`: each call opens a new connection pool"),
                 None => "`new PrismaClient()` runs on every call of this function: each call opens a new connection pool".to_string(),
@@ -120,7 +133,7 @@ impl FileCheck for Singleton {
                     .with_help(
                         "create the client once, at module scope (in Next.js with the `globalThis` guard), and import it where it is needed",
                     )
-                    .guessed(called_once),
+                    .guessed(called_once || factory),
                 Vec::new(),
             );
         }
@@ -197,8 +210,64 @@ impl Singleton {
         Some(InFunction {
             span: node.byte_range(),
             function: function_name(function, cx),
+            returned: is_returned(node, function, index, cx),
         })
     }
+}
+
+/// Whether the client constructed at `node` is what `function` (at `index` among the
+/// ancestors) returns: in a `return` statement or an arrow's expression body, or held by a
+/// variable the function returns.
+fn is_returned(node: Node, function: Node, index: usize, cx: &FileCx) -> bool {
+    let chain = &cx.ancestors[index + 1..];
+    if chain.iter().any(|a| a.k() == "return_statement") {
+        return true;
+    }
+    let body = function.field("body");
+    if body.is_some_and(|b| b.k() != "statement_block")
+        && chain
+            .first()
+            .is_some_and(|a| Some(a.id()) == body.map(|b| b.id()))
+    {
+        return true;
+    }
+    if body.is_some_and(|b| b.id() == node.id()) {
+        return true;
+    }
+    let declared = chain
+        .iter()
+        .rev()
+        .find(|a| a.k() == "variable_declarator")
+        .and_then(|d| d.field("name"))
+        .filter(|n| n.k() == "identifier")
+        .map(|n| cx.text(n));
+    declared.is_some_and(|name| {
+        let text = cx.text(function);
+        [";", "\n", " ", "}"]
+            .iter()
+            .any(|end| text.contains(&format!("return {name}{end}")))
+    })
+}
+
+/// Names that frameworks call per request: route handlers of Next.js, Remix/React Router,
+/// SvelteKit and Astro.
+fn is_handler_name(name: &str) -> bool {
+    matches!(
+        name,
+        "GET"
+            | "POST"
+            | "PUT"
+            | "PATCH"
+            | "DELETE"
+            | "HEAD"
+            | "OPTIONS"
+            | "ALL"
+            | "loader"
+            | "action"
+            | "handler"
+            | "load"
+            | "getServerSideProps"
+    )
 }
 
 /// The name a function is known by: its own, or the variable or property it is assigned to.
@@ -347,6 +416,36 @@ mod tests {
         assert_eq!(
             found("export const getDb = () => new PrismaClient();").len(),
             1
+        );
+        // Exported and never called here: the callers elsewhere may keep it (medium); called
+        // per call here, or a handler: high.
+        let tier = |src: &str| -> Vec<_> {
+            crate::rules::test_support::lint_rule("prisma-client-singleton", src, None)
+                .into_iter()
+                .map(|d| d.confidence)
+                .collect()
+        };
+        use crate::diagnostic::Confidence::{High, Medium};
+        assert_eq!(
+            tier("export function createDatabaseClient(url) { return new PrismaClient({ datasourceUrl: url }); }"),
+            [Medium]
+        );
+        assert_eq!(
+            tier("export function getDb() { return new PrismaClient(); }\nexport async function GET() { return getDb().user.count(); }"),
+            [High]
+        );
+        assert_eq!(
+            tier("export function make(url) {\n  const client = new PrismaClient({ datasourceUrl: url }).$extends({});\n  return client;\n}"),
+            [Medium]
+        );
+        // Used and dropped, not returned: a client per call.
+        assert_eq!(
+            tier("export async function reserve() { const local = new PrismaClient(); await local.stock.count(); }"),
+            [High]
+        );
+        assert_eq!(
+            tier("export async function loader() { const db = new PrismaClient(); return db.user.count(); }"),
+            [High]
         );
         assert_eq!(found("app.get('/', async (req, res) => { const db = new PrismaClient(); res.json(await db.user.count()); });").len(), 1);
     }

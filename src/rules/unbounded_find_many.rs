@@ -442,6 +442,25 @@ mod tests {
             ),
             [Medium]
         );
+        // Every workspace on a plan (a catalog, keyed by an enum) is no row of rows.
+        let on_a_tier = rows_of_rows.replace(
+            "model Workspace {\n id String @id\n}",
+            "model Tier {\n id TierId @id\n}\nmodel Workspace {\n id String @id\n tierId TierId\n tier Tier @relation(fields: [tierId], references: [id])\n}",
+        );
+        assert_eq!(
+            tier(
+                "prisma.program.findMany({ where: { deactivatedAt: null } });",
+                Some(&on_a_tier)
+            ),
+            [Medium]
+        );
+        assert_eq!(
+            tier(
+                "prisma.enrollment.findMany({ where: { status: 'pending' } });",
+                Some(&on_a_tier)
+            ),
+            [High]
+        );
         // A table keyed by its parent (one row per team: settings) is not a child table.
         let settings = "model Team {\n id String @id\n}\nmodel TeamProfile {\n teamId String @id\n team Team @relation(fields: [teamId], references: [id])\n}\n";
         assert_eq!(
