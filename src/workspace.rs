@@ -104,11 +104,24 @@ impl Resolver {
 /// The folder whose project facts `file` gets: the nearest version-control or workspace root
 /// above it, else `fallback` (the folder the run was started on).
 pub fn project_root(file: &Path, fallback: &Path) -> PathBuf {
+    project_root_with(file, fallback, &mut HashMap::new())
+}
+
+/// [`project_root`], remembering which folders are roots: a walk of thousands of files in a few
+/// hundred folders asks the file system a few hundred times, not once per file and marker.
+fn project_root_with(file: &Path, fallback: &Path, roots: &mut HashMap<PathBuf, bool>) -> PathBuf {
     let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     absolute
         .ancestors()
         .skip(1)
-        .find(|dir| crate::project::is_root(dir))
+        .find(|dir| {
+            if let Some(known) = roots.get(*dir) {
+                return *known;
+            }
+            let root = crate::project::is_root(dir);
+            roots.insert(dir.to_path_buf(), root);
+            root
+        })
         .map(Path::to_path_buf)
         .unwrap_or_else(|| fallback.to_path_buf())
 }
@@ -173,6 +186,7 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
         } else {
             absolute.parent().map(Path::to_path_buf).unwrap_or(absolute)
         };
+        let mut roots = HashMap::new();
         for (file, lang) in found.files {
             if !seen.insert(std::path::absolute(&file).unwrap_or_else(|_| file.clone())) {
                 continue;
@@ -185,7 +199,7 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
                 .entry((config.path.clone(), matched))
                 .or_insert_with(|| Arc::new(config))
                 .clone();
-            let key = ((), project_root(&file, &fallback));
+            let key = ((), project_root_with(&file, &fallback, &mut roots));
             let group = groups.entry(key).or_insert_with(|| Group {
                 config: (*config).clone(),
                 files: Discovered::default(),
