@@ -51,6 +51,8 @@ struct Level<'t, 's> {
     model_label: String,
     /// Whether this level is already one of many rows loaded without a bound.
     many_above: bool,
+    /// Whether this level is one row (`findUnique`, `findFirst`, or a to-one relation of one).
+    one: bool,
     depth: usize,
 }
 
@@ -82,12 +84,16 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         && property(options, "take", src).is_none()
         && !property(options, "where", src).is_some_and(|w| narrows(w, model_of(&call, cx), cx));
     let mut stack: Vec<Level> = Vec::new();
+    let one = matches!(
+        call.operation,
+        "findUnique" | "findUniqueOrThrow" | "findFirst" | "findFirstOrThrow"
+    );
     push_children(
         &mut stack,
         options,
         model_of(&call, cx),
         model_name(&call, cx),
-        unbounded_list,
+        (unbounded_list, one),
         0,
         cx,
     );
@@ -141,6 +147,11 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                         "`{relation}` loads every `{target_name}` of each `{}`, {why}",
                         level.model_label
                     )
+                } else if level.one {
+                    format!(
+                        "`{relation}` loads every `{target_name}` of the `{}`: {why}, with no `take`",
+                        level.model_label
+                    )
                 } else {
                     format!(
                         "`{relation}` loads every `{target_name}` of each `{}`: {why}, with no `take`",
@@ -171,8 +182,14 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 let above_known = level
                     .model
                     .is_some_and(|m| growth_is_known(&m.name, cx) || is_history(m));
+                // One parent's history replayed from its start (a conversation's messages in
+                // ascending order, for the chat view or an agent's context) is what the reader
+                // needs whole: a page would cut the start off. Newest first, or unordered, a
+                // `take` is the natural bound.
+                let replayed = level.one && nested.is_some_and(|o| ascending(o, cx));
                 let guessed = level.model.is_none()
                     || unseen
+                    || replayed
                     || if grows {
                         !growth_is_known(&target_name, cx)
                     } else {
@@ -207,7 +224,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                     target_name,
                     // Children multiply only under a list that is unbounded itself: the top-level
                     // list, or a growing relation. A document's recipients stay few.
-                    level.many_above || grows,
+                    (level.many_above || grows, level.one && !to_many),
                     level.depth + 1,
                     cx,
                 );
@@ -216,12 +233,21 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     }
 }
 
+/// `orderBy: { createdAt: 'asc' }` (also in a list, or `orderBy: { createdAt: { sort: 'asc' } }`):
+/// rows in the order they were written.
+fn ascending(options: Node, cx: &FileCx) -> bool {
+    property(options, "orderBy", cx.src).is_some_and(|order| {
+        let text = cx.text(order);
+        (text.contains("'asc'") || text.contains("\"asc\"")) && !text.contains("desc")
+    })
+}
+
 fn push_children<'t, 's>(
     stack: &mut Vec<Level<'t, 's>>,
     options: Node<'t>,
     model: Option<&'s Model>,
     model_label: String,
-    many_above: bool,
+    (many_above, one): (bool, bool),
     depth: usize,
     cx: &FileCx<'t>,
 ) {
@@ -235,6 +261,7 @@ fn push_children<'t, 's>(
                 model,
                 model_label: model_label.clone(),
                 many_above,
+                one,
                 depth,
             });
         }
@@ -407,7 +434,7 @@ mod tests {
             "viewedAt DateTime",
             "createdAt DateTime\n updatedAt DateTime @updatedAt",
         );
-        let src = "prisma.doc.findUnique({ where: { id }, include: { views: true } });";
+        let src = "prisma.doc.findMany({ where: { ownerId }, include: { views: true } });";
         let tiers = |schema: &str| -> Vec<_> {
             lint_rule("unbounded-include", src, Some(schema))
                 .into_iter()
@@ -415,6 +442,35 @@ mod tests {
                 .collect()
         };
         assert_eq!(tiers(history), [High]);
+        // One document's views, newest first or unordered: a `take` is the natural bound.
+        let one = lint_rule(
+            "unbounded-include",
+            "prisma.doc.findUnique({ where: { id }, include: { views: true } });",
+            Some(history),
+        );
+        assert_eq!(one[0].confidence, High);
+        assert_eq!(
+            one[0].message,
+            "`views` loads every `View` of the `Doc`: `View` rows accrue over time, with no `take`"
+        );
+        // Replayed from the start (a transcript): the reader needs all of it, a guess.
+        let replayed = |order: &str| {
+            lint_rule(
+                "unbounded-include",
+                &format!("prisma.doc.findUnique({{ where: {{ id }}, include: {{ views: {{ orderBy: {order} }} }} }});"),
+                Some(history),
+            )[0]
+            .confidence
+        };
+        assert_eq!(replayed("{ viewedAt: 'asc' }"), Medium);
+        assert_eq!(replayed("{ viewedAt: 'desc' }"), High);
+        // A list of documents each with every view, in any order: the incident.
+        let list = lint_rule(
+            "unbounded-include",
+            "prisma.doc.findMany({ include: { views: { orderBy: { viewedAt: 'asc' } } } });",
+            Some(history),
+        );
+        assert_eq!(list[0].confidence, High);
         assert_eq!(tiers(&edited), [Medium]);
         // An `updatedAt` kept by hand says the same.
         let by_hand = history.replace(
