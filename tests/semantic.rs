@@ -160,6 +160,11 @@ fn findings_say_which_entry_points_reach_them() {
             ]
         )
     );
+    // A Next.js route handler wrapped in the project's own middleware.
+    assert_eq!(
+        reach(63, "query-in-loop"),
+        ("high".into(), vec![pair("request", "GET /api/teams")])
+    );
     // No caller known: nothing named, tier unchanged.
     assert_eq!(reach(45, "query-in-loop"), ("high".into(), vec![]));
     // Other query rules say where they run too.

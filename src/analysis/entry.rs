@@ -144,8 +144,13 @@ fn request_entry<'t>(
                     (_, None) => method.to_ascii_uppercase(),
                 });
             }
-            // export async function GET() {} in app/api/teams/[id]/route.ts
-            let name = exported_name(function, parent, src).unwrap_or("handler");
+            // export async function GET() {} in app/api/teams/[id]/route.ts, or wrapped:
+            // export const GET = withAuth(async () => {})
+            let name = exported_name(function, parent, src)
+                .or_else(|| {
+                    crate::analysis::server::wrapped_export(cx).map(|n| &src[n.byte_range()])
+                })
+                .unwrap_or("handler");
             request(match route_of(cx.path, "app") {
                 Some(route) => format!("{name} {route}"),
                 None => format!("`{name}` handler"),
@@ -169,7 +174,11 @@ fn request_entry<'t>(
         }
         "controller method" => request(controller_route(function, cx)),
         "loader" | "getServerSideProps" => {
-            let name = exported_name(function, parent, src).unwrap_or(kind);
+            let name = exported_name(function, parent, src)
+                .or_else(|| {
+                    crate::analysis::server::wrapped_export(cx).map(|n| &src[n.byte_range()])
+                })
+                .unwrap_or(kind);
             let route = route_of(cx.path, "routes").or_else(|| route_of(cx.path, "pages"));
             request(match route {
                 Some(r) => format!("`{name}` of {r}"),

@@ -169,6 +169,9 @@ pub(crate) fn handler_kind(
         }
         _ => None,
     };
+    // export const POST = withError("route", async (req) => {}): a handler wrapped by the
+    // project's own middleware, also several deep (`withAuth(withError(fn))`).
+    let exported_name = exported_name.or_else(|| wrapped_export(cx));
     if let Some(name) = exported_name {
         let name = &src[name.byte_range()];
         if REQUEST_EXPORTS.contains(&name) {
@@ -190,6 +193,31 @@ pub(crate) fn handler_kind(
         return Some("controller method");
     }
     None
+}
+
+/// The name of the exported variable whose value wraps the function being entered in calls:
+/// `export const GET = withError("name", async (req) => {})`, up to three wrappers deep. The
+/// function is an argument of each call, the outermost call is the variable's value.
+pub(crate) fn wrapped_export<'t>(cx: &FileCx<'t>) -> Option<Node<'t>> {
+    let mut i = cx.ancestors.len();
+    let mut wrappers = 0;
+    loop {
+        let args = *cx.ancestors.get(i.checked_sub(1)?)?;
+        let call = *cx.ancestors.get(i.checked_sub(2)?)?;
+        if args.k() != "arguments" || call.k() != "call_expression" || wrappers == 3 {
+            break;
+        }
+        wrappers += 1;
+        i -= 2;
+    }
+    if wrappers == 0 {
+        return None;
+    }
+    let declarator = *cx.ancestors.get(i.checked_sub(1)?)?;
+    let export = *cx.ancestors.get(i.checked_sub(3)?)?;
+    (declarator.k() == "variable_declarator" && export.k() == "export_statement")
+        .then(|| declarator.field("name"))
+        .flatten()
 }
 
 /// `app.get('/path', fn)`: a route method on something that is not an array or a map, with a
