@@ -230,7 +230,7 @@ fn labelled(mut diagnostic: Diagnostic, iteration: &Iteration, label: String) ->
     if let Some(span) = iteration.concurrent.clone() {
         diagnostic = diagnostic.with_label(
             span,
-            "all of them start at once, each holding a pool connection",
+            "all of them are sent at once, as many queries in flight as elements",
         );
     }
     diagnostic
