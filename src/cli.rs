@@ -258,6 +258,7 @@ fn check(args: CheckArgs) -> io::Result<i32> {
         context: Default::default(),
         file_configs: Default::default(),
         file_projects: Default::default(),
+        walked: false,
     };
     let mut report = match lint(&settings) {
         Ok(report) => report,

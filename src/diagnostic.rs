@@ -131,6 +131,10 @@ pub struct Diagnostic {
     /// The entry points that reach it through calls, nearest first (at most 16), where the
     /// project index knows them.
     pub reached_from: Vec<EntryPoint>,
+    /// High only where a request, a resolver or a job is seen to reach it: the rule's fact holds
+    /// (a child table read whole) but its cost depends on running where traffic or data is.
+    /// Not part of any output.
+    pub high_where_it_runs: bool,
 }
 
 impl Diagnostic {
@@ -146,6 +150,7 @@ impl Diagnostic {
             fix: None,
             confidence: Confidence::High,
             reached_from: Vec::new(),
+            high_where_it_runs: false,
         }
     }
 
@@ -154,6 +159,12 @@ impl Diagnostic {
         if guessed {
             self.confidence = Confidence::Medium;
         }
+        self
+    }
+
+    /// See [`Diagnostic::high_where_it_runs`].
+    pub fn high_where_it_runs(mut self, yes: bool) -> Self {
+        self.high_where_it_runs = yes;
         self
     }
 

@@ -90,6 +90,10 @@ pub struct Settings {
     /// The project of each file whose `[prisma] schema` differs from the run's (its data model);
     /// a file not listed gets the run's project.
     pub file_projects: Arc<HashMap<PathBuf, Arc<project::Project>>>,
+    /// Whether the run walks folders (`check .`) rather than named files alone: only then are
+    /// a finding's callers searched for (see [`Diagnostic::high_where_it_runs`]). Set per group
+    /// by [`workspace::lint`] from the paths it was given.
+    pub walked: bool,
 }
 
 impl Settings {
@@ -517,6 +521,7 @@ pub(crate) fn lint_files(
         &resolve,
         &holds,
     );
+    let walked = settings.walked;
     let mut report = Report::default();
     report
         .notes
@@ -590,7 +595,7 @@ pub(crate) fn lint_files(
                             )
                     })
                     .filter_map(|p| describe_calls(p, &path, &index, &resolve, settings))
-                    .map(|p| describe_reach(p, &path, &index, &resolve, settings))
+                    .map(|p| describe_reach(p, &path, &index, &resolve, settings, walked))
                     .map(|p| describe_data(p, &path, project))
                     .collect();
                 let index = LineIndex::new(&text);
@@ -1019,12 +1024,30 @@ fn describe_reach(
     index: &semantic::index::Index,
     resolve: &semantic::index::SpecifierResolver,
     settings: &Settings,
+    walked: bool,
 ) -> analysis::Pending {
     let d = &mut pending.diagnostic;
     if !says_where_it_runs(d.rule) {
         return pending;
     }
     let reached = index.reached_from(&source::absolute(path), d.span.start, resolve);
+    // A finding whose tier rests on where it runs: high once a request, a resolver or a job is
+    // seen to reach it, medium when nothing that runs for users or on a schedule is. Only when
+    // the run walked folders: a run over named files (pre-commit) does not look for callers, so
+    // there the finding keeps the rule's tier.
+    if d.high_where_it_runs && walked {
+        let runs = reached.entries.iter().any(|r| {
+            matches!(
+                r.kind,
+                analysis::entry::EntryKind::Request
+                    | analysis::entry::EntryKind::Resolver
+                    | analysis::entry::EntryKind::Job
+            )
+        });
+        if !runs {
+            d.confidence = diagnostic::Confidence::Medium;
+        }
+    }
     if reached.entries.is_empty() {
         return pending;
     }

@@ -338,6 +338,7 @@ fn lint_buffer(
         context: Default::default(),
         file_configs: Default::default(),
         file_projects: Default::default(),
+        walked: false,
     };
     match crate::lint(&settings) {
         Ok(report) => (report.findings, report.context, None),

@@ -307,6 +307,7 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
             context: Arc::new(context.iter().cloned().collect()),
             file_configs: Arc::new(std::mem::take(&mut group.configs)),
             file_projects: Arc::new(file_projects),
+            walked: settings.paths.iter().any(|p| p.is_dir()),
             ..settings.clone()
         };
         let mut part = crate::lint_files(&group_settings, group.files, &project)?;

@@ -1149,6 +1149,15 @@ pub fn key_like(key: &str) -> bool {
 /// Kysely's `where('user_id', '=', x)`, TypeORM's `where('u.id = :id')`. A filter built elsewhere
 /// (a variable) is assumed to narrow.
 pub fn chain_where_narrows(call: &OrmCall, cx: &FileCx) -> bool {
+    chain_where_narrows_in(call, None, cx)
+}
+
+/// [`chain_where_narrows`] with the table's data model (a Drizzle table).
+pub fn chain_where_narrows_in(
+    call: &OrmCall,
+    model: Option<&crate::project::schema::Model>,
+    cx: &FileCx,
+) -> bool {
     call.links
         .iter()
         .filter(|(m, _)| matches!(*m, "where" | "andWhere"))
@@ -1157,7 +1166,7 @@ pub fn chain_where_narrows(call: &OrmCall, cx: &FileCx) -> bool {
                 return false;
             };
             match first.k() {
-                "identifier" | "member_expression" => true,
+                "identifier" | "member_expression" | "subscript_expression" => true,
                 "string" | "template_string" => {
                     let text = cx.text(first).to_ascii_lowercase();
                     let second = args.named_child(1).map(|a| cx.text(a));
@@ -1168,7 +1177,7 @@ pub fn chain_where_narrows(call: &OrmCall, cx: &FileCx) -> bool {
                     // TypeORM: `where('u.id = :id')`, `where('u.ownerId IN (:...ids)')`.
                     typeorm_key_filter(&text)
                 }
-                _ => narrows_by_call(first, cx),
+                _ => narrows_by_call_in(first, model, cx),
             }
         })
 }
@@ -1184,6 +1193,40 @@ fn typeorm_key_filter(text: &str) -> bool {
 /// `eq(t.userId, x)`, `inArray(t.id, ids)`, or an `and(...)` holding one. Conditions spread in
 /// from a list built elsewhere (`and(...conditions)`) are assumed to narrow, as Prisma's are.
 pub fn narrows_by_call(node: Node, cx: &FileCx) -> bool {
+    narrows_by_call_in(node, None, cx)
+}
+
+/// [`narrows_by_call`] with the table's data model (a Drizzle table): a column narrows when it is
+/// a key by its name or by the model (primary, unique, foreign, a looked-up indexed text). A
+/// column chosen at run time (`t[`${kind}Id`]`, `kind ? t.aId : t.bId` with both keys) and
+/// conditions joined elsewhere (`sql.join(conditions)`) cannot be judged: assumed to narrow.
+pub fn narrows_by_call_in(
+    node: Node,
+    model: Option<&crate::project::schema::Model>,
+    cx: &FileCx,
+) -> bool {
+    let key_column = |column: Node, value: Option<Node>| -> bool {
+        let column = unwrap_expression(column);
+        let by_name = |name: &str| {
+            key_like(name)
+                || model.is_some_and(|m| super::prisma::picks_by_column(m, name, value, cx.src))
+        };
+        match column.k() {
+            "member_expression" => column
+                .field("property")
+                .is_some_and(|p| by_name(cx.text(p))),
+            "subscript_expression" => true,
+            "ternary_expression" => [column.field("consequence"), column.field("alternative")]
+                .into_iter()
+                .all(|b| {
+                    b.map(unwrap_expression).is_some_and(|b| {
+                        b.k() == "member_expression"
+                            && b.field("property").is_some_and(|p| by_name(cx.text(p)))
+                    })
+                }),
+            _ => false,
+        }
+    };
     descendants(node, 400).into_iter().any(|n| {
         if n.k() == "spread_element" {
             return true;
@@ -1195,17 +1238,15 @@ pub fn narrows_by_call(node: Node, cx: &FileCx) -> bool {
             return false;
         };
         let name = cx.text(function);
+        if name == "sql.join" {
+            return true;
+        }
         let name = name.rsplit('.').next().unwrap_or(name);
         if !matches!(name, "eq" | "inArray") {
             return false;
         }
-        n.field("arguments")
-            .and_then(|a| a.named_child(0))
-            .is_some_and(|column| {
-                column.k() == "member_expression"
-                    && column
-                        .field("property")
-                        .is_some_and(|p| key_like(cx.text(p)))
-            })
+        let args = n.field("arguments");
+        args.and_then(|a| a.named_child(0))
+            .is_some_and(|column| key_column(column, args.and_then(|a| a.named_child(1))))
     })
 }

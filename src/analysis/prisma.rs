@@ -369,50 +369,24 @@ pub fn is_child_table(model: &str, cx: &FileCx) -> bool {
 }
 
 /// Whether reading every row of `model` is known to be large, not a guess: its growth is known
-/// ([`growth_is_known`]), or it holds rows of rows, a child table whose parent is a child table
-/// too (the enrollments of every program of every workspace). A child of a root table alone (a
-/// workspace's programs, webhooks or domains) holds a few rows per tenant: how many tenants
-/// there are is a guess.
+/// ([`growth_is_known`]). A child table's size (a workspace's programs, webhooks or domains; the
+/// servers of an organization; even the enrollments of every program) follows from how many
+/// parents there are and how many rows each has, which the schema does not say. (Tried: rows of
+/// rows, a child of a child, as a fact. On Dokploy it raised 17 findings to high, most of them
+/// configuration rows that a job registers at startup.)
 pub fn size_is_known(model: &str, cx: &FileCx) -> bool {
     growth_is_known(model, cx)
-        || cx
-            .schema
-            .and_then(|s| s.models.get(model).map(|m| (s, m)))
-            .is_some_and(|(schema, m)| is_grandchild(m, schema))
 }
 
-/// A child table (a required parent, many rows per parent) one of whose required parents is a
-/// child table too. A required to-one relation is the side that holds the key (Prisma requires
-/// the other side of a one-to-one to be optional).
-pub fn is_grandchild(model: &Model, schema: &crate::project::schema::Schema) -> bool {
-    has_required_parent(model)
-        && required_parents(model, schema).any(|parent| {
-            has_required_parent(parent)
-                && required_parents(parent, schema).any(|grand| !is_catalog(grand))
-        })
-}
-
-/// The models `model`'s required to-one relations point to, itself left out.
-fn required_parents<'s>(
-    model: &'s Model,
-    schema: &'s crate::project::schema::Schema,
-) -> impl Iterator<Item = &'s Model> + 's {
-    model
-        .fields
+/// [`size_is_known`] for a model of another data model than the file's Prisma schema (a
+/// Drizzle table): the config, a doc comment, a history.
+pub fn size_is_known_in(model: &Model, display: &str, cx: &FileCx) -> bool {
+    cx.config
+        .prisma_growing
         .iter()
-        .filter(|f| !f.list && !f.optional && f.type_name != model.name)
-        .filter_map(|f| schema.models.get(&f.type_name))
-}
-
-/// A table of a few rows every other row points to: a lookup or catalog (`Tier`, `Plan`, a
-/// table keyed by an enum). Belonging to one does not make rows of rows: every user has a tier.
-fn is_catalog(model: &Model) -> bool {
-    model.growth == Some(Growth::Bounded)
-        || crate::project::schema::name_suggests_bounded(&model.name)
-        || model
-            .fields
-            .iter()
-            .any(|f| f.unique && f.name == "id" && is_enum_type(&f.type_name))
+        .any(|m| m == display || *m == model.name)
+        || model.growth == Some(Growth::Growing)
+        || is_history(model)
 }
 
 /// [`has_many_per_parent`] through a foreign key that is not optional.
@@ -608,6 +582,14 @@ fn narrows_within(
             None => false,
         }
     })
+}
+
+/// Whether a filter on `column` with `value` (an equality) picks the rows of one key of `model`:
+/// a foreign key, a unique column, or a looked-up value of an indexed text column.
+pub fn picks_by_column(model: &Model, column: &str, value: Option<Node>, _src: &str) -> bool {
+    model.foreign_keys.iter().any(|k| k == column)
+        || model.field(column).is_some_and(|f| f.unique)
+        || (leads_text_index(model, column) && !value.is_some_and(is_literal))
 }
 
 /// Whether `column` leads an index of `model` and holds text (`@@index(payoutMethodHash)`,

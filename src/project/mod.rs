@@ -4,6 +4,7 @@
 //! walk of the project that reads only `package.json`, `tsconfig.json` and `.prisma` files.
 
 pub mod data;
+pub mod drizzle;
 pub mod entities;
 pub mod modules;
 pub mod schema;
@@ -50,6 +51,9 @@ pub struct Project {
     pub tsconfigs: Vec<TsConfig>,
     /// Schemas by the folder of the package that owns them (or the config's schema path).
     pub schemas: BTreeMap<PathBuf, Schema>,
+    /// Every Drizzle table of the project, by the variable that holds it: one namespace, since
+    /// a monorepo's tables are defined in one package and queried from others.
+    pub drizzle: Schema,
     pub modules: Modules,
 }
 
@@ -73,6 +77,40 @@ pub fn is_root(dir: &Path) -> bool {
     ROOT_MARKERS.iter().any(|m| dir.join(m).exists())
 }
 
+/// At most this many bytes of candidate files are read for Drizzle tables, and none larger than
+/// [`DRIZZLE_FILE_BYTES`]: schema files are small, bundles in a `db/` folder are not.
+const DRIZZLE_BYTES: u64 = 32 << 20;
+const DRIZZLE_FILE_BYTES: u64 = 1 << 20;
+
+/// The Drizzle tables of `files` (candidates by their path), read only from those that mention
+/// both a table constructor and Drizzle.
+pub(crate) fn drizzle_schema(files: &[PathBuf], root: &Path) -> Schema {
+    let mut schema = Schema::default();
+    let mut budget = DRIZZLE_BYTES;
+    for file in files {
+        let size = std::fs::metadata(file).map_or(u64::MAX, |m| m.len());
+        if size > DRIZZLE_FILE_BYTES || size > budget || crate::source::leaves_root(file, root) {
+            continue;
+        }
+        budget -= size;
+        let Ok(text) = crate::source::read_text(file) else {
+            continue;
+        };
+        if !(text.contains("Table(") && text.contains("drizzle")) {
+            continue;
+        }
+        let tables = drizzle::tables(file, &text);
+        if tables.is_empty() {
+            continue;
+        }
+        schema.files.push(file.clone());
+        for model in tables {
+            schema.models.entry(model.name.clone()).or_insert(model);
+        }
+    }
+    schema
+}
+
 impl Project {
     /// Finds the project around `paths` and reads its manifests and schemas.
     pub fn load(paths: &[PathBuf], config: &Config) -> Project {
@@ -93,6 +131,7 @@ impl Project {
             ..Project::default()
         };
         let mut prisma_files: Vec<PathBuf> = Vec::new();
+        let mut drizzle_files: Vec<PathBuf> = Vec::new();
         // Ignore files that are not regular files are never read (discover.rs says why).
         let odd_above = root
             .ancestors()
@@ -135,6 +174,7 @@ impl Project {
                         prisma_files.push(path.to_path_buf());
                     }
                 }
+                _ if drizzle::may_hold_tables(path) => drizzle_files.push(path.to_path_buf()),
                 _ => {}
             }
         }
@@ -146,6 +186,7 @@ impl Project {
             .tsconfigs
             .sort_by_key(|t| std::cmp::Reverse(t.dir.components().count()));
 
+        project.drizzle = drizzle_schema(&drizzle_files, &root);
         if let Some(configured) = &config.prisma_schema {
             let path = absolute(&config.root.join(configured));
             let files: Vec<PathBuf> = if path.is_dir() {

@@ -216,7 +216,7 @@ impl Default for Ignores {
 
 /// The project a [`Loader`] builds, or one loaded before (a language server's, from the walk).
 enum Held<'a> {
-    Building(Project),
+    Building(Box<Project>),
     Loaded(&'a Project),
 }
 
@@ -232,6 +232,8 @@ pub struct Loader<'a> {
     pub ignores: RefCell<Ignores>,
     /// Manifests read (`package.json`, `tsconfig.json`, workspace declarations).
     pub manifests: usize,
+    /// Files visited that may hold Drizzle tables (by their path): read for the data model.
+    drizzle_candidates: Vec<PathBuf>,
 }
 
 impl<'a> Loader<'a> {
@@ -244,6 +246,7 @@ impl<'a> Loader<'a> {
             listings: Listings::default(),
             ignores: RefCell::new(Ignores::new()),
             manifests: 0,
+            drizzle_candidates: Vec::new(),
         }
     }
 
@@ -252,15 +255,16 @@ impl<'a> Loader<'a> {
     pub fn new(root: &Path) -> Loader<'a> {
         let root = crate::source::absolute(root);
         let mut loader = Loader {
-            project: Held::Building(Project {
+            project: Held::Building(Box::new(Project {
                 root: root.clone(),
                 ..Project::default()
-            }),
+            })),
             seen: HashSet::new(),
             seen_packages: HashSet::new(),
             listings: Listings::default(),
             ignores: RefCell::new(Ignores::new()),
             manifests: 0,
+            drizzle_candidates: Vec::new(),
         };
         loader.look_at(&root);
         let mut patterns = Vec::new();
@@ -410,6 +414,9 @@ impl<'a> Loader<'a> {
         }
         let root = self.project().root.clone();
         let file = crate::source::absolute(file);
+        if super::drizzle::may_hold_tables(&file) && !self.drizzle_candidates.contains(&file) {
+            self.drizzle_candidates.push(file.clone());
+        }
         let mut dirs: Vec<PathBuf> = file
             .ancestors()
             .skip(1)
@@ -487,6 +494,8 @@ impl<'a> Loader<'a> {
             root: root.clone(),
             packages: building.packages.clone(),
             tsconfigs: building.tsconfigs.clone(),
+            // The tables of the modules the named files import (a schema module, its barrel).
+            drizzle: super::drizzle_schema(&self.drizzle_candidates, &root),
             ..Project::default()
         };
         if let Some(configured) = configured {

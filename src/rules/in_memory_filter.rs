@@ -45,8 +45,9 @@ struct Rows {
     scope: usize,
     query: ByteSpan,
     model: String,
-    /// How many rows the query loads is a fact, not a guess (see [`rows_known`]).
-    known: bool,
+    /// How many rows the query loads is a fact, not a guess, and whether that fact is the
+    /// table's growth itself (see [`rows_known`]).
+    known: (bool, bool),
     conditions: Vec<Condition>,
 }
 
@@ -182,20 +183,26 @@ impl InMemoryFilter {
             .with_label(query, "loads them all")
             // A fact only when the schema or the config shows the table growing: configuration
             // and catalog tables are small enough to filter in memory.
-            .guessed(!known),
+            .guessed(!known.0)
+            .high_where_it_runs(!known.1),
             conditions,
         );
     }
 }
 
 /// Whether the rows `call` loads are many by a fact, as `unbounded-find-many` judges it: the
-/// table is known to be large, or it is a child table read whole.
-fn rows_known(call: &PrismaCall, cx: &FileCx) -> bool {
+/// table is known to be large, or it is a child table read whole. The second: whether that rests
+/// on the table's growth itself, not only on reading a child table whole (which is high where a
+/// request, resolver or job reaches it).
+fn rows_known(call: &PrismaCall, cx: &FileCx) -> (bool, bool) {
     let model = model_name(call, cx);
     let filtered =
         resolved_options(call, cx).is_some_and(|o| property(o, "where", cx.src).is_some());
-    crate::analysis::prisma::size_is_known(&model, cx)
-        || (!filtered && crate::analysis::prisma::is_child_table(&model, cx))
+    let size = crate::analysis::prisma::size_is_known(&model, cx);
+    (
+        size || (!filtered && crate::analysis::prisma::is_child_table(&model, cx)),
+        size,
+    )
 }
 
 /// `await prisma.x.findMany(...)` with no `take` and no narrowing `where`.

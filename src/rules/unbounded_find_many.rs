@@ -4,7 +4,8 @@
 use super::{Category, Check, FixKind, Rule};
 use crate::analysis::node::NodeExt;
 use crate::analysis::orm::{
-    chain_where_narrows, knex_where_narrows, narrows_by_call, orm_call, Orm, OrmCall, Returns,
+    chain_where_narrows, chain_where_narrows_in, knex_where_narrows, narrows_by_call_in, orm_call,
+    Orm, OrmCall, Returns,
 };
 use crate::analysis::prisma::{
     is_growing, model_name, model_of, narrows, prisma_call, resolved_options,
@@ -85,8 +86,13 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     // A child table read whole (no `where`) holds the rows of every parent; with a filter on
     // its state (`deactivatedAt: null`, `verified: true`), how many match is a guess unless the
     // table is known to be large: a history, or rows of rows.
-    let known = crate::analysis::prisma::size_is_known(&model, cx)
-        || (filter.is_none() && crate::analysis::prisma::is_child_table(&model, cx));
+    let size_known = crate::analysis::prisma::size_is_known(&model, cx);
+    let known =
+        size_known || (filter.is_none() && crate::analysis::prisma::is_child_table(&model, cx));
+    // How many rows a child table holds follows from how many parents there are: a fact worth
+    // the default output where requests, resolvers or jobs read it (read on Dokploy: every
+    // such load on a request path was real, those only startup code reached were not).
+    let where_it_runs = !size_known;
     // A few scalar columns of a table that is no history (`select: { id: true, orgId: true }`
     // of every project, for a job that must visit them all): rows of a hundred bytes, which
     // hurt only if the table is very large.
@@ -104,7 +110,8 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 format!("`{}` with `distinct` and no `take` loads every matching `{model}` row and deduplicates them in memory", call.callee),
             )
             .with_help("add `take`, or let the database deduplicate with `groupBy({ by: [...] })`")
-            .guessed(guessed),
+            .guessed(guessed)
+            .high_where_it_runs(where_it_runs),
             call.conditions.clone(),
         );
         return;
@@ -127,7 +134,8 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
             .with_help(
                 "page it with `take` and a `cursor`, narrow `where` to a parent (`where: { ownerId }`), or count with `count()` if you only need the number",
             )
-            .guessed(guessed),
+            .guessed(guessed)
+            .high_where_it_runs(where_it_runs),
         call.conditions.clone(),
     );
 }
@@ -216,6 +224,15 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         _ => None,
     };
     let entity = entity.as_ref();
+    // A Drizzle table, read from the project's schema files.
+    let table = match (call.orm, call.model.as_deref()) {
+        (Orm::Drizzle, Some(name)) => cx
+            .project
+            .drizzle
+            .models
+            .get(name.rsplit('.').next().unwrap_or(name)),
+        _ => None,
+    };
     let narrowed = match (call.orm, call.operation) {
         (Orm::TypeOrm, "findBy" | "findAndCountBy") => {
             options.is_some_and(|f| narrows(f, entity, cx))
@@ -224,7 +241,8 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         (Orm::Mongoose, _) => options.is_some_and(|f| narrows(f, None, cx)),
         (Orm::Drizzle, "findMany") => options
             .and_then(|o| property(o, "where", src))
-            .is_some_and(|w| narrows_drizzle_where(w, cx)),
+            .is_some_and(|w| narrows_drizzle_where(w, table, cx)),
+        (Orm::Drizzle, _) if options.is_none() => chain_where_narrows_in(call, table, cx),
         (Orm::Knex, _) => knex_where_narrows(call, cx, |o| narrows(o, None, cx)),
         (Orm::Drizzle | Orm::Kysely, _) | (Orm::TypeOrm, _) if options.is_none() => {
             chain_where_narrows(call, cx)
@@ -289,18 +307,31 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
     // A fact: the config says the model grows, or TypeORM's entity shows it (a doc comment, a
     // child table of many rows per parent, a history). The other ORMs' data models are not read
     // yet.
-    let known = named
+    // A Drizzle table is judged as a Prisma model is: a child table read whole, a history, rows
+    // of rows.
+    let filtered =
+        call.has_link(&["where"]) || options.is_some_and(|o| property(o, "where", src).is_some());
+    let size_known = named
         .as_ref()
         .is_some_and(|m| cx.config.prisma_growing.iter().any(|g| g == m))
         || entity.is_some_and(|e| {
             e.growth == Some(crate::project::schema::Growth::Growing)
                 || crate::analysis::prisma::is_history(e)
-                || crate::analysis::prisma::has_required_parent(e)
+        })
+        || table.is_some_and(|t| crate::analysis::prisma::size_is_known_in(t, &model, cx));
+    let known = size_known
+        || entity.is_some_and(crate::analysis::prisma::has_required_parent)
+        || table.is_some_and(|t| {
+            crate::analysis::prisma::size_is_known_in(t, &model, cx)
+                || (!filtered
+                    && crate::analysis::prisma::has_required_parent(t)
+                    && !drizzle_few_columns(call, op_args, cx))
         });
     sink.report(
         Diagnostic::new(RULE.id, call.call.byte_range(), message)
             .with_help(help)
-            .guessed(!known),
+            .guessed(!known)
+            .high_where_it_runs(!size_known),
         call.conditions.clone(),
     );
 }
@@ -322,12 +353,44 @@ fn is_entity_first(args: Node, cx: &FileCx) -> bool {
 }
 
 /// Drizzle's `where`: an object (`{ id }`), `eq(t.userId, id)`, or a callback returning one.
-fn narrows_drizzle_where(filter: Node, cx: &FileCx) -> bool {
+fn narrows_drizzle_where(
+    filter: Node,
+    table: Option<&crate::project::schema::Model>,
+    cx: &FileCx,
+) -> bool {
     match unwrap_expression(filter).k() {
-        "object" => narrows(filter, None, cx),
-        "identifier" | "member_expression" => true,
-        _ => narrows_by_call(filter, cx),
+        "object" => narrows(filter, table, cx),
+        "identifier" | "member_expression" | "subscript_expression" => true,
+        _ => narrows_by_call_in(filter, table, cx),
     }
+}
+
+/// A Drizzle query of a few columns: `db.select({ id: t.id, orgId: t.orgId }).from(t)`, or
+/// `db.query.t.findMany({ columns: { id: true } })` with no `with`. As for Prisma's narrow
+/// `select`, rows of a few ids are small (read on Dokploy: jobs and scopes listing ids).
+fn drizzle_few_columns(call: &OrmCall, op_args: Option<Node>, cx: &FileCx) -> bool {
+    let src = cx.src;
+    let few = |object: Node, each: &dyn Fn(Node) -> bool| {
+        let props = properties(object, src);
+        !props.is_empty()
+            && props.len() <= NARROW_SELECT
+            && props.len() == object.named_child_count()
+            && props.iter().all(|(_, v)| each(*v))
+    };
+    if call.operation.starts_with("select") {
+        return op_args
+            .and_then(|a| a.named_child(0))
+            .map(unwrap_expression)
+            .is_some_and(|o| o.k() == "object" && few(o, &|v| v.k() == "member_expression"));
+    }
+    call.options.is_some_and(|o| {
+        property(o, "with", src).is_none()
+            && property(o, "columns", src)
+                .map(unwrap_expression)
+                .is_some_and(|c| {
+                    c.k() == "object" && few(c, &|v| src.get(v.byte_range()) == Some("true"))
+                })
+    })
 }
 
 /// Whether a TypeORM options object has any of `FindManyOptions`' keys (else it is a `where`).
@@ -426,40 +489,15 @@ mod tests {
             ),
             [Medium]
         );
-        // ...but not for rows of rows (the enrollments of every program of every workspace).
+        // ...also for rows of rows (the enrollments of every program of every workspace): how
+        // many rows each parent has is not in the schema.
         let rows_of_rows = "model Workspace {\n id String @id\n}\nmodel Program {\n id String @id\n workspaceId String\n workspace Workspace @relation(fields: [workspaceId], references: [id])\n}\nmodel Enrollment {\n id String @id\n programId String\n program Program @relation(fields: [programId], references: [id])\n status String\n}\n";
         assert_eq!(
             tier(
                 "prisma.enrollment.findMany({ where: { status: 'pending' } });",
                 Some(rows_of_rows)
             ),
-            [High]
-        );
-        assert_eq!(
-            tier(
-                "prisma.program.findMany({ where: { deactivatedAt: null } });",
-                Some(rows_of_rows)
-            ),
             [Medium]
-        );
-        // Every workspace on a plan (a catalog, keyed by an enum) is no row of rows.
-        let on_a_tier = rows_of_rows.replace(
-            "model Workspace {\n id String @id\n}",
-            "model Tier {\n id TierId @id\n}\nmodel Workspace {\n id String @id\n tierId TierId\n tier Tier @relation(fields: [tierId], references: [id])\n}",
-        );
-        assert_eq!(
-            tier(
-                "prisma.program.findMany({ where: { deactivatedAt: null } });",
-                Some(&on_a_tier)
-            ),
-            [Medium]
-        );
-        assert_eq!(
-            tier(
-                "prisma.enrollment.findMany({ where: { status: 'pending' } });",
-                Some(&on_a_tier)
-            ),
-            [High]
         );
         // A table keyed by its parent (one row per team: settings) is not a child table.
         let settings = "model Team {\n id String @id\n}\nmodel TeamProfile {\n teamId String @id\n team Team @relation(fields: [teamId], references: [id])\n}\n";
