@@ -379,14 +379,15 @@ pub fn size_is_known(model: &str, cx: &FileCx) -> bool {
 }
 
 /// [`size_is_known`] for a model of another data model than the file's Prisma schema (a
-/// Drizzle table): the config, a doc comment, a history.
+/// Drizzle table): the config or a comment. Not a history by its shape: Drizzle schemas seldom
+/// keep an `updatedAt` column (read on karakeep and Dokploy: feeds, invites, memberships and
+/// SSO providers all had a timestamp, a parent and no `updatedAt`), so the shape says nothing.
 pub fn size_is_known_in(model: &Model, display: &str, cx: &FileCx) -> bool {
     cx.config
         .prisma_growing
         .iter()
         .any(|m| m == display || *m == model.name)
         || model.growth == Some(Growth::Growing)
-        || is_history(model)
 }
 
 /// [`has_many_per_parent`] through a foreign key that is not optional.

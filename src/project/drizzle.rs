@@ -84,7 +84,7 @@ fn table(declarator: Node, path: &Path, src: &str) -> Option<Model> {
         foreign_keys: Vec::new(),
         compound_unique: Vec::new(),
         indexes: Vec::new(),
-        growth: None,
+        growth: marked_growth(declarator, src),
         file: path.to_path_buf(),
         inherits: false,
     };
@@ -111,6 +111,29 @@ fn table(declarator: Node, path: &Path, src: &str) -> Option<Model> {
         constraints_into(&mut model, constraints, src);
     }
     Some(model)
+}
+
+/// A `// @leaklint growing` (or `bounded`) comment right above the table's declaration.
+fn marked_growth(declarator: Node, src: &str) -> Option<super::schema::Growth> {
+    let mut statement = declarator.parent()?;
+    if statement
+        .parent()
+        .is_some_and(|p| p.kind() == "export_statement")
+    {
+        statement = statement.parent()?;
+    }
+    let mut previous = statement.prev_named_sibling();
+    while let Some(comment) = previous.filter(|p| p.kind() == "comment") {
+        let text = text(comment, src);
+        if text.contains("@leaklint growing") {
+            return Some(super::schema::Growth::Growing);
+        }
+        if text.contains("@leaklint bounded") {
+            return Some(super::schema::Growth::Bounded);
+        }
+        previous = comment.prev_named_sibling();
+    }
+    None
 }
 
 /// One column: `text("org_id").notNull().references(() => organization.id)`.
@@ -360,6 +383,7 @@ export const gitProvider = pgTable(
   (t) => [index("gp_token").on(t.token), uniqueIndex("gp_org_name").on(t.organizationId, t.gitProviderId)],
 );
 
+// @leaklint growing -- a row per sign-in
 export const membership = pgTable("membership", {
   userId: text("user_id").notNull(),
   orgId: text("org_id").references(() => schema.organization.id),
@@ -401,6 +425,8 @@ const notATable = makeThing("x", {});
             "organization"
         );
         assert!(m.field("userId").unwrap().unique);
+        assert_eq!(m.growth, Some(crate::project::schema::Growth::Growing));
+        assert_eq!(gp.growth, None);
         assert_eq!(m.compound_unique.len(), 2);
     }
 
