@@ -1031,18 +1031,16 @@ fn describe_reach(
         return pending;
     }
     let reached = index.reached_from(&source::absolute(path), d.span.start, resolve);
-    // A finding whose tier rests on where it runs: high once a request, a resolver or a job is
-    // seen to reach it, medium when nothing that runs for users or on a schedule is. Only when
+    // A finding whose tier rests on where it runs: high once a request (not an admin tool's), a
+    // resolver or a job is seen to reach it, medium when nothing that runs for users or on a
+    // schedule is. Only when
     // the run walked folders: a run over named files (pre-commit) does not look for callers, so
     // there the finding keeps the rule's tier.
     if d.high_where_it_runs && walked {
-        let runs = reached.entries.iter().any(|r| {
-            matches!(
-                r.kind,
-                analysis::entry::EntryKind::Request
-                    | analysis::entry::EntryKind::Resolver
-                    | analysis::entry::EntryKind::Job
-            )
+        let runs = reached.entries.iter().any(|r| match r.kind {
+            analysis::entry::EntryKind::Request => !analysis::entry::is_admin(&r.path, &r.name),
+            analysis::entry::EntryKind::Resolver | analysis::entry::EntryKind::Job => true,
+            _ => false,
         });
         if !runs {
             d.confidence = diagnostic::Confidence::Medium;

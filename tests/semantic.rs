@@ -165,6 +165,17 @@ fn findings_say_which_entry_points_reach_them() {
         reach(63, "query-in-loop"),
         ("high".into(), vec![pair("request", "GET /api/teams")])
     );
+    // A child table read whole that only an admin procedure and a script reach: medium.
+    assert_eq!(
+        reach(51, "unbounded-find-many"),
+        (
+            "medium".into(),
+            vec![
+                pair("request", "tRPC admin procedure `allMembersRoute`"),
+                pair("script", "scripts/team-report.ts")
+            ]
+        )
+    );
     // No caller known: nothing named, tier unchanged.
     assert_eq!(reach(45, "query-in-loop"), ("high".into(), vec![]));
     // Other query rules say where they run too.

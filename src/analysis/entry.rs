@@ -167,9 +167,20 @@ fn request_entry<'t>(
                 .find(|a| matches!(a.k(), "pair" | "variable_declarator"))
                 .and_then(|p| p.field("key").or_else(|| p.field("name")))
                 .map(|k| src[k.byte_range()].trim_matches(['"', '\'']));
+            // `adminProcedure.input(...).query(...)`: a procedure only admins may call.
+            let admin = grandparent
+                .and_then(|call| call.field("function"))
+                .map(|f| src[f.byte_range()].trim_start())
+                .and_then(|chain| chain.split(['.', '(']).next())
+                .is_some_and(|root| root.to_ascii_lowercase().contains("admin"));
+            let what = if admin {
+                "tRPC admin procedure"
+            } else {
+                "tRPC procedure"
+            };
             request(match key {
-                Some(k) => format!("tRPC procedure `{k}`"),
-                None => "tRPC procedure".to_string(),
+                Some(k) => format!("{what} `{k}`"),
+                None => what.to_string(),
             })
         }
         "controller method" => request(controller_route(function, cx)),
@@ -507,6 +518,7 @@ pub fn is_admin(path: &Path, name: &str) -> bool {
         Component::Normal(s) => s.to_str().is_some_and(admin_part),
         _ => false,
     }) || name.contains("/admin")
+        || name.starts_with("tRPC admin procedure")
 }
 
 #[cfg(test)]
