@@ -993,12 +993,19 @@ fn knex<'t>(
         }
     };
     let returns = knex_returns(rest)?;
-    // A subquery (`whereIn('id', knex('b').select('id'))`), or a builder composed further.
-    if cx
-        .parent()
-        .is_some_and(|p| matches!(p.k(), "arguments" | "variable_declarator"))
+    // A subquery (`whereIn('id', knex('b').select('id'))`), or a builder composed further
+    // (also one of two held by a variable: `const q = one ? knex.count(...) : knex.countDistinct(...)`).
+    let holder = cx
+        .ancestors
+        .iter()
+        .rev()
+        .find(|a| !matches!(a.k(), "parenthesized_expression" | "ternary_expression"));
+    if holder.is_some_and(|p| matches!(p.k(), "arguments" | "variable_declarator"))
         && !misparsed_await(node)
     {
+        return None;
+    }
+    if knex_subquery(cx) {
         return None;
     }
     let operation = match returns {
@@ -1037,6 +1044,63 @@ fn knex<'t>(
         conditions: Vec::new(),
         via_variable: false,
     })
+}
+
+/// Builder methods whose arguments are queries they embed, not run: `unionAll(xs.map((x) =>
+/// knex.select(...).from(x)))`, `with('t', ...)`.
+const KNEX_EMBEDDING: &[&str] = &[
+    "union",
+    "unionAll",
+    "intersect",
+    "except",
+    "with",
+    "withRecursive",
+    "withMaterialized",
+    "whereIn",
+    "whereNotIn",
+    "whereExists",
+    "whereNotExists",
+    "from",
+    "join",
+    "leftJoin",
+    "innerJoin",
+];
+
+/// Whether the Knex chain being entered is built inside the arguments of an embedding builder
+/// method (through a `.map` callback, an arrow's body, a ternary), a few levels up.
+fn knex_subquery(cx: &FileCx) -> bool {
+    let mut seen_arguments = false;
+    for a in cx.ancestors.iter().rev().take(12) {
+        match a.k() {
+            "arguments" => seen_arguments = true,
+            "call_expression" if seen_arguments => {
+                let method = a
+                    .field("function")
+                    .filter(|f| f.k() == "member_expression")
+                    .and_then(|f| f.field("property"))
+                    .map(|p| cx.text(p));
+                if method.is_some_and(|m| KNEX_EMBEDDING.contains(&m)) {
+                    return true;
+                }
+                // Through `xs.map(...)` and `Array.from(...)`; any other call runs what it gets.
+                if !matches!(method, Some("map" | "flatMap" | "from")) {
+                    return false;
+                }
+                seen_arguments = false;
+            }
+            "arrow_function"
+            | "parenthesized_expression"
+            | "ternary_expression"
+            | "array"
+            | "spread_element" => {}
+            "statement_block"
+            | "return_statement"
+            | "function_declaration"
+            | "method_definition" => return false,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The table a Knex call names: `'users'`, `'users as u'`, or a `const TABLE = 'users'` in scope;
@@ -1132,6 +1196,8 @@ pub fn key_like(key: &str) -> bool {
         || key.ends_with("Uid")
         || key.ends_with("_uid")
         || matches!(key, "uid" | "email" | "slug" | "token" | "username" | "key")
+        // the user who owns the row, kept as a plain column (teable: no `@relation` at all)
+        || matches!(key, "createdBy" | "created_by" | "ownedBy" | "owned_by")
         // all-lowercase columns: `chatflowid`, `userid`; not `paid`, `valid`, `android`
         || (key.len() > 4
             && key.ends_with("id")

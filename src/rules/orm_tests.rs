@@ -105,6 +105,9 @@ fn knex_queries() {
         "async function f(xs) { for (const x of xs) { await db('a').whereIn('id', db('b').select('a_id')).first(); } }",
         "async function f(xs) { for (const x of xs) { await db.schema.createTable(x, () => {}); } }",
         "function f(xs) { return xs.map((x) => db('users').where('id', x).toSQL()); }",
+        // builders embedded in another query, or held by a variable through a ternary
+        "function f(q, ids) { q.unionAll(Array.from(ids).map((id) => db.select('a').from(id))); }",
+        "function f(xs, one) { return xs.map((x) => { const q = one ? db.count('a').from(x) : db.countDistinct('a').from(x); return q.toQuery(); }); }",
         // loop-invariant
         "async function f(xs) { for (const x of xs) { await db('settings').first(); } }",
         // a name that merely holds a Knex result, a cache named like a table, a connection bound

@@ -716,6 +716,16 @@ mod tests {
             .len(),
             1
         );
+        // The owner kept as a plain column, with no relation declared (teable's schema).
+        for src in [
+            "prisma.pin.findMany({ where: { createdBy: userId } });",
+            "prisma.plugin.findMany({ where: { createdBy: { in: ['system', userId] } } });",
+        ] {
+            assert!(
+                lint_rule("unbounded-find-many", src, None).is_empty(),
+                "{src}"
+            );
+        }
     }
 
     #[test]
