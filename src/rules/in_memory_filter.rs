@@ -20,7 +20,16 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../rules/in-memory-filter.md"),
     options: &[],
     needles: &[
-        &[".findMany("],
+        &[
+            ".findMany(",
+            ".from(",
+            ".findAll(",
+            ".find(",
+            ".findBy(",
+            ".getMany(",
+            ".selectFrom(",
+            ".select(",
+        ],
         &[
             ".filter(",
             ".find(",
@@ -48,6 +57,8 @@ struct Rows {
     /// How many rows the query loads is a fact, not a guess, and whether that fact is the
     /// table's growth itself (see [`rows_known`]).
     known: (bool, bool),
+    /// What would bound the query: `take` (Prisma, TypeORM), `limit` (the others).
+    bound: &'static str,
     conditions: Vec<Condition>,
 }
 
@@ -70,6 +81,24 @@ impl FileCheck for InMemoryFilter {
                     return;
                 }
                 let Some(call) = unbounded_query(value, cx) else {
+                    // Drizzle, TypeORM, Sequelize, Mongoose, Kysely, Knex rows, judged as
+                    // `unbounded-find-many` judges them.
+                    if let Some((call, verdict)) = orm_rows(value, cx) {
+                        self.rows.push(Rows {
+                            reported: std::cell::Cell::new(false),
+                            name: cx.text(name).to_string(),
+                            scope: innermost_function(cx),
+                            query: call.call.byte_range(),
+                            model: verdict.model,
+                            known: (verdict.known, verdict.size_known),
+                            bound: if call.orm == crate::analysis::orm::Orm::TypeOrm {
+                                "take"
+                            } else {
+                                "limit"
+                            },
+                            conditions: call.conditions.clone(),
+                        });
+                    }
                     return;
                 };
                 self.rows.push(Rows {
@@ -79,6 +108,7 @@ impl FileCheck for InMemoryFilter {
                     query: call.call.byte_range(),
                     model: model_name(&call, cx),
                     known: rows_known(&call, cx),
+                    bound: "take",
                     conditions: call.conditions.clone(),
                 });
             }
@@ -130,7 +160,7 @@ fn verb_for(method: &str) -> Option<Verb> {
 impl InMemoryFilter {
     fn report_use(&self, object: Node, verb: Verb, span: ByteSpan, cx: &FileCx, sink: &mut Sink) {
         let object = unwrap_expression(object);
-        let (shown, query, model, known, conditions) = if object.k() == "identifier" {
+        let (shown, query, model, known, bound, conditions) = if object.k() == "identifier" {
             let name = cx.text(object);
             let scopes: Vec<usize> = std::iter::once(0)
                 .chain(cx.frames.iter().filter_map(|f| match f {
@@ -154,6 +184,7 @@ impl InMemoryFilter {
                 rows.query.clone(),
                 rows.model.clone(),
                 rows.known,
+                rows.bound,
                 rows.conditions.clone(),
             )
         } else if let Some(call) = unbounded_query(object, cx) {
@@ -162,6 +193,7 @@ impl InMemoryFilter {
                 call.call.byte_range(),
                 model_name(&call, cx),
                 rows_known(&call, cx),
+                "take",
                 call.conditions.clone(),
             )
         } else {
@@ -177,7 +209,7 @@ impl InMemoryFilter {
             Diagnostic::new(
                 RULE.id,
                 span,
-                format!("{shown} holds every matching `{model}` row (no `take`) and is {did} in JavaScript"),
+                format!("{shown} holds every matching `{model}` row (no `{bound}`) and is {did} in JavaScript"),
             )
             .with_help(help)
             .with_label(query, "loads them all")
@@ -203,6 +235,20 @@ fn rows_known(call: &PrismaCall, cx: &FileCx) -> (bool, bool) {
         size || (!filtered && crate::analysis::prisma::is_child_table(&model, cx)),
         size,
     )
+}
+
+/// `await db.select().from(t)`, `await repo.find(...)`: a query of another ORM that
+/// `unbounded-find-many` would report.
+fn orm_rows<'t>(
+    value: Node<'t>,
+    cx: &FileCx<'t>,
+) -> Option<(
+    crate::analysis::orm::OrmCall<'t>,
+    crate::rules::unbounded_find_many::OrmVerdict,
+)> {
+    let call = crate::analysis::orm::orm_call(unwrap_expression(value), cx)?;
+    let verdict = crate::rules::unbounded_find_many::judge_orm(&call, cx)?;
+    Some((call, verdict))
 }
 
 /// `await prisma.x.findMany(...)` with no `take` and no narrowing `where`.

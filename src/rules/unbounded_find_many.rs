@@ -187,13 +187,26 @@ const BOUNDING_LINKS: &[&str] = &[
 
 /// The other ORMs: Sequelize `findAll`, TypeORM `find`/`findBy`/query builders, Mongoose `find`,
 /// Drizzle `select().from()` and `query.<t>.findMany`, Kysely `selectFrom(...).execute()`.
-fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
+/// How `unbounded-find-many` judges a query of another ORM than Prisma (also for
+/// `in-memory-filter`, which reports the rows it loads).
+pub(crate) struct OrmVerdict {
+    /// The model as messages name it (`User`), `row` when the call names none.
+    pub model: String,
+    pub named: bool,
+    /// How many rows it loads is a fact: the table's growth, or a child table read whole.
+    pub known: bool,
+    /// The fact is the table's growth itself (else it is high only where it runs).
+    pub size_known: bool,
+}
+
+/// `None` when the query is bounded, narrowed, of a small table, or cannot be judged.
+pub(crate) fn judge_orm(call: &OrmCall, cx: &FileCx) -> Option<OrmVerdict> {
     // A builder in a variable may have been bounded by statements in between.
     if call.returns != Returns::Many || call.operation == "aggregate" || call.via_variable {
-        return;
+        return None;
     }
     if call.has_link(BOUNDING_LINKS) {
-        return;
+        return None;
     }
     let src = cx.src;
     let op_args = operation_arguments(call, cx);
@@ -209,14 +222,14 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         && judged_args > 0
         && !matches!(call.orm, Orm::Drizzle | Orm::Kysely | Orm::Knex)
     {
-        return;
+        return None;
     }
     if options.is_some_and(is_spread_built) {
-        return;
+        return None;
     }
     let has = |key| options.and_then(|o| property(o, key, src)).is_some();
     if has("limit") || has("take") {
-        return;
+        return None;
     }
     // TypeORM's entity class, read from its source: its keys judge the filter.
     let entity = match (call.orm, call.model.as_deref()) {
@@ -256,7 +269,7 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
             .is_some_and(|w| narrows(w, entity, cx)),
     };
     if narrowed {
-        return;
+        return None;
     }
     let named = call.model.as_deref().map(display_model);
     let model = named.clone().unwrap_or_else(|| "row".into());
@@ -264,10 +277,10 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         && !is_growing(&model, cx)
         && (declared_bounded(&model, cx) || crate::project::schema::name_suggests_bounded(&model))
     {
-        return;
+        return None;
     }
     if entity.is_some_and(|e| e.growth == Some(crate::project::schema::Growth::Bounded)) {
-        return;
+        return None;
     }
     // A repository of an entity this file does not name (`this.roleRepository.find()`, typed
     // with the project's own class): its name is all there is to go by.
@@ -277,33 +290,8 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
                 && !crate::project::schema::name_suggests_growth(r)
         })
     {
-        return;
+        return None;
     }
-    let (limit, filter) = match call.orm {
-        Orm::TypeOrm => ("`take`", "`where`"),
-        Orm::Mongoose => ("`.limit()`", "filter"),
-        Orm::Drizzle | Orm::Kysely | Orm::Knex => ("`limit`", "`where`"),
-        Orm::Sequelize => ("`limit`", "`where`"),
-    };
-    let what = if named.is_none() {
-        "every matching row".to_string()
-    } else if is_growing(&model, cx) {
-        format!("every `{model}` row, a table that grows with use")
-    } else {
-        format!("every matching `{model}` row")
-    };
-    let message = format!(
-        "`{}` has no {limit} and no {filter} that narrows it to a parent or a key: it loads {what}",
-        call.callee
-    );
-    let help = match call.orm {
-        Orm::Sequelize => "page it with `limit` and a keyset `where: { id: { [Op.gt]: lastId } }`, narrow `where` to a parent (`where: { teamId }`), or use `count()` if you only need the number",
-        Orm::TypeOrm => "page it with `take` and a keyset `where`, narrow `where` to a parent (`where: { ownerId }`), or use `count()` if you only need the number",
-        Orm::Mongoose => "page it with `.limit()` and a keyset filter (`{ _id: { $gt: lastId } }`), narrow the filter to a parent, stream it with `.cursor()`, or use `countDocuments()`",
-        Orm::Drizzle => "page it with `.limit()` and a keyset `where(gt(t.id, lastId))`, narrow `where` to a parent (`eq(t.ownerId, id)`), or count with `count()`",
-        Orm::Kysely => "page it with `.limit()` and a keyset `where('id', '>', lastId)`, narrow `where` to a parent, or count with `fn.count`",
-        Orm::Knex => "page it with `.limit()` and a keyset `.where('id', '>', lastId)`, narrow `.where()` to a parent (`.where('team_id', teamId)`), stream it with `.stream()`, or use `.count()` if you only need the number",
-    };
     // A fact: the config says the model grows, or TypeORM's entity shows it (a doc comment, a
     // child table of many rows per parent, a history). The other ORMs' data models are not read
     // yet.
@@ -327,11 +315,49 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
                     && crate::analysis::prisma::has_required_parent(t)
                     && !drizzle_few_columns(call, op_args, cx))
         });
+    Some(OrmVerdict {
+        model,
+        named: named.is_some(),
+        known,
+        size_known,
+    })
+}
+
+fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
+    let Some(verdict) = judge_orm(call, cx) else {
+        return;
+    };
+    let model = verdict.model;
+    let (limit, filter) = match call.orm {
+        Orm::TypeOrm => ("`take`", "`where`"),
+        Orm::Mongoose => ("`.limit()`", "filter"),
+        Orm::Drizzle | Orm::Kysely | Orm::Knex => ("`limit`", "`where`"),
+        Orm::Sequelize => ("`limit`", "`where`"),
+    };
+    let what = if !verdict.named {
+        "every matching row".to_string()
+    } else if is_growing(&model, cx) {
+        format!("every `{model}` row, a table that grows with use")
+    } else {
+        format!("every matching `{model}` row")
+    };
+    let message = format!(
+        "`{}` has no {limit} and no {filter} that narrows it to a parent or a key: it loads {what}",
+        call.callee
+    );
+    let help = match call.orm {
+        Orm::Sequelize => "page it with `limit` and a keyset `where: { id: { [Op.gt]: lastId } }`, narrow `where` to a parent (`where: { teamId }`), or use `count()` if you only need the number",
+        Orm::TypeOrm => "page it with `take` and a keyset `where`, narrow `where` to a parent (`where: { ownerId }`), or use `count()` if you only need the number",
+        Orm::Mongoose => "page it with `.limit()` and a keyset filter (`{ _id: { $gt: lastId } }`), narrow the filter to a parent, stream it with `.cursor()`, or use `countDocuments()`",
+        Orm::Drizzle => "page it with `.limit()` and a keyset `where(gt(t.id, lastId))`, narrow `where` to a parent (`eq(t.ownerId, id)`), or count with `count()`",
+        Orm::Kysely => "page it with `.limit()` and a keyset `where('id', '>', lastId)`, narrow `where` to a parent, or count with `fn.count`",
+        Orm::Knex => "page it with `.limit()` and a keyset `.where('id', '>', lastId)`, narrow `.where()` to a parent (`.where('team_id', teamId)`), stream it with `.stream()`, or use `.count()` if you only need the number",
+    };
     sink.report(
         Diagnostic::new(RULE.id, call.call.byte_range(), message)
             .with_help(help)
-            .guessed(!known)
-            .high_where_it_runs(!size_known),
+            .guessed(!verdict.known)
+            .high_where_it_runs(!verdict.size_known),
         call.conditions.clone(),
     );
 }
