@@ -585,6 +585,44 @@ fn narrows_within(
     })
 }
 
+/// Whether a `where` bounds a time column by a range (`createdAt: { gte: since }`, `validFrom: {
+/// lte: now }, validTo: { gt: now }`), at any depth of its `AND`s: the rows of a window, whose
+/// size is the rate the table is written at times the window, which the code does not show.
+/// Time columns by the schema (`DateTime`), else by their names (`...At`, `..._at`, `...Date`).
+pub fn filters_time_range(filter: Node, model: Option<&Model>, cx: &FileCx) -> bool {
+    let src = cx.src;
+    let is_time = |key: &str| match model.and_then(|m| m.field(key)) {
+        Some(field) => field.type_name == "DateTime",
+        None => {
+            key.ends_with("At")
+                || key.ends_with("_at")
+                || key.ends_with("Date")
+                || key.ends_with("_date")
+                || matches!(key, "date" | "time" | "timestamp" | "expires" | "expiry")
+        }
+    };
+    super::walk::descendants(filter, 2_000)
+        .into_iter()
+        .any(|n| {
+            if n.k() != "pair" {
+                return false;
+            }
+            let (Some(key), Some(value)) = (n.field("key"), n.field("value")) else {
+                return false;
+            };
+            let key = src
+                .get(key.byte_range())
+                .unwrap_or("")
+                .trim_matches(['"', '\'']);
+            let value = unwrap_expression(value);
+            is_time(key)
+                && value.k() == "object"
+                && properties(value, src)
+                    .iter()
+                    .any(|(k, _)| matches!(*k, "lt" | "lte" | "gt" | "gte"))
+        })
+}
+
 /// Whether a filter on `column` with `value` (an equality) picks the rows of one key of `model`:
 /// a foreign key, a unique column, or a looked-up value of an indexed text column.
 pub fn picks_by_column(model: &Model, column: &str, value: Option<Node>, _src: &str) -> bool {

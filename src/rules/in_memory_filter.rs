@@ -228,8 +228,14 @@ impl InMemoryFilter {
 /// request, resolver or job reaches it).
 fn rows_known(call: &PrismaCall, cx: &FileCx) -> (bool, bool) {
     let model = model_name(call, cx);
-    let filtered =
-        resolved_options(call, cx).is_some_and(|o| property(o, "where", cx.src).is_some());
+    let filter = resolved_options(call, cx).and_then(|o| property(o, "where", cx.src));
+    let filtered = filter.is_some();
+    // The rows of a time window: as many as that time writes, a guess.
+    if filter
+        .is_some_and(|w| crate::analysis::prisma::filters_time_range(w, model_of(call, cx), cx))
+    {
+        return (false, false);
+    }
     let size = crate::analysis::prisma::size_is_known(&model, cx);
     (
         size || (!filtered && crate::analysis::prisma::is_child_table(&model, cx)),

@@ -99,7 +99,13 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     let narrow_select = options
         .and_then(|o| property(o, "select", src))
         .is_some_and(|s| selects_few_scalars(s, model_of(&call, cx), cx));
+    // The rows of a time window (`createdAt: { gte: since }`, `validFrom: { lte: now }`): as
+    // many as the table gets in that time, which the code does not show (read on civitai:
+    // seven such findings on histories, each a window of a few rows).
+    let windowed = filter
+        .is_some_and(|w| crate::analysis::prisma::filters_time_range(w, model_of(&call, cx), cx));
     let guessed = !known
+        || windowed
         || (filter.is_some() && !in_schema)
         || (narrow_select && !crate::analysis::prisma::growth_is_known(&model, cx));
     if has("distinct") {
@@ -882,6 +888,35 @@ mod tests {
             1
         );
     }
+    #[test]
+    fn the_rows_of_a_time_window_are_a_guess() {
+        use crate::diagnostic::Confidence::{High, Medium};
+        let history = "model Model {\n id String @id\n features Featured[]\n}\nmodel Featured {\n id String @id\n modelId String\n model Model @relation(fields: [modelId], references: [id])\n validFrom DateTime\n validTo DateTime\n kind String\n}\n";
+        let tier = |src: &str| -> Vec<_> {
+            lint_rule("unbounded-find-many", src, Some(history))
+                .into_iter()
+                .map(|d| d.confidence)
+                .collect()
+        };
+        assert_eq!(
+            tier("prisma.featured.findMany({ where: { kind: 'x' } });"),
+            [High]
+        );
+        assert_eq!(
+            tier("prisma.featured.findMany({ where: { validFrom: { lte: now }, validTo: { gt: now } } });"),
+            [Medium]
+        );
+        assert_eq!(
+            tier("prisma.featured.findMany({ where: { AND: [{ kind: 'x' }, { validFrom: { gte: since } }] } });"),
+            [Medium]
+        );
+        // An equality on a time column is no window.
+        assert_eq!(
+            tier("prisma.featured.findMany({ where: { validFrom: day } });"),
+            [High]
+        );
+    }
+
     #[test]
     fn a_looked_up_value_of_an_indexed_text_column_narrows() {
         let schema = "model Partner {\n id String @id\n hash String?\n status String\n name String\n enrollments Enrollment[]\n @@index(hash)\n @@index([status])\n}\nmodel Enrollment {\n id String @id\n partnerId String\n partner Partner @relation(fields: [partnerId], references: [id])\n createdAt DateTime\n}\n";
