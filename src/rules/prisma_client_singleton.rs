@@ -94,7 +94,7 @@ impl FileCheck for Singleton {
             // A factory whose every call in this file runs once (from module scope or from a
             // memoizer's callback, also through other such functions). Exported, it may be
             // called per request elsewhere: medium.
-            let exported = found.function.as_ref().is_some_and(|f| {
+            let is_exported = |f: &str| {
                 [
                     "export function ",
                     "export async function ",
@@ -102,7 +102,8 @@ impl FileCheck for Singleton {
                 ]
                 .iter()
                 .any(|e| cx.contains(&format!("{e}{f}")))
-            });
+            };
+            let exported = found.function.as_deref().is_some_and(is_exported);
             let called_once = found.function.as_ref().is_some_and(|f| once.contains(f));
             if called_once && !exported {
                 continue;
@@ -117,12 +118,29 @@ impl FileCheck for Singleton {
             // An exported factory this file never calls (`createDatabaseClient(url)`): how its
             // callers in other files keep the client is not seen here. A request handler's name
             // (`GET`, `loader`) says it runs per request.
-            let factory = exported
-                && found.returned
-                && found.function.as_ref().is_some_and(|f| {
-                    !self.called_at_module_scope.contains(f)
-                        && !self.calls_in_functions.iter().any(|(_, c)| c == f)
-                        && !is_handler_name(f)
+            // Also a helper such a factory calls (`createPrismaClients()` returns `{ dbRead,
+            // dbWrite }`, each made by an inner `createPrismaClient`).
+            let uncalled_export = |f: &str| {
+                is_exported(f)
+                    && !self.called_at_module_scope.iter().any(|c| c == f)
+                    && !self.calls_in_functions.iter().any(|(_, c)| c == f)
+                    && !is_handler_name(f)
+            };
+            let factory = found.returned
+                && found.function.as_deref().is_some_and(|f| {
+                    let mut callers = self
+                        .calls_in_functions
+                        .iter()
+                        .filter(|(_, c)| c == f)
+                        .peekable();
+                    uncalled_export(f)
+                        || (!self.called_at_module_scope.iter().any(|c| c == f)
+                            && callers.peek().is_some()
+                            && callers.all(|(caller, _)| {
+                                caller
+                                    .as_deref()
+                                    .is_some_and(|c| c != f && uncalled_export(c))
+                            }))
                 });
             let message = match &found.function {
                 Some(name) => format!("`new PrismaClient()` runs on every call of `{name}`: each call opens a new connection pool"),
@@ -436,6 +454,12 @@ mod tests {
         );
         assert_eq!(
             tier("export function make(url) {\n  const client = new PrismaClient({ datasourceUrl: url }).$extends({});\n  return client;\n}"),
+            [Medium]
+        );
+        // Made by an inner helper of an exported factory that returns it (civitai's
+        // `createPrismaClients`).
+        assert_eq!(
+            tier("export function createClients() {\n  const make = (url) => { const c = new PrismaClient({ datasourceUrl: url }); return c; };\n  const dbWrite = make(a);\n  return { dbWrite, dbRead: make(b) };\n}"),
             [Medium]
         );
         // Used and dropped, not returned: a client per call.

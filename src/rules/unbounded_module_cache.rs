@@ -120,6 +120,10 @@ struct Growth {
 #[derive(Default)]
 struct Checker {
     collections: HashMap<String, Collection>,
+    /// Functions called at module scope, and inside functions: a filler only the module's own
+    /// initialisation calls (`addRouteGuard({ ... })` at the top level) fills it once.
+    called_at_load: HashSet<String>,
+    called_in_functions: HashSet<String>,
     /// Names declared more than once at module scope (not followed).
     ambiguous: HashSet<String>,
     growth: Vec<Growth>,
@@ -214,6 +218,21 @@ impl FileCheck for Checker {
             let Some(collection) = self.collections.get(&g.target) else {
                 continue;
             };
+            // Filled by a function only this module's top level calls, and that no other module
+            // can call (not exported): filled once, as the module loads.
+            let at_load_only = g.via.is_none()
+                && self.called_at_load.contains(&g.site.name)
+                && !self.called_in_functions.contains(&g.site.name)
+                && ![
+                    "export function ",
+                    "export async function ",
+                    "export const ",
+                ]
+                .iter()
+                .any(|e| cx.contains(&format!("{e}{}", g.site.name)));
+            if at_load_only {
+                continue;
+            }
             let memo = matches!(collection.kind, Kind::Map | Kind::Object);
             if !collection.kind.grows_by(g.op)
                 || collection.fixed_keys
@@ -413,8 +432,10 @@ impl Checker {
             return;
         };
         if at_module_scope(cx) {
+            self.called_at_load.insert(cx.text(callee).to_string());
             return;
         }
+        self.called_in_functions.insert(cx.text(callee).to_string());
         let mut cursor = args.walk();
         let passes_collection = args
             .named_children(&mut cursor)
@@ -700,7 +721,14 @@ fn is_browser_module(src: &str) -> bool {
     ["window.", "document.", "localStorage."]
         .iter()
         .any(|m| src.contains(m))
+        || BROWSER_STATE_LIBRARIES.iter().any(|lib| {
+            src.contains(&format!("from '{lib}'")) || src.contains(&format!("from \"{lib}\""))
+        })
 }
+
+/// Client state libraries: a module that builds a store with one holds the browser tab's state
+/// (civitai's zustand resource cache), for as long as the tab lives.
+const BROWSER_STATE_LIBRARIES: &[&str] = &["zustand", "jotai", "valtio", "nanostores"];
 
 /// One-shot programs and build configuration: their process ends with the work.
 fn is_one_shot(path: &std::path::Path) -> bool {
@@ -863,6 +891,8 @@ mod tests {
             // seed 003: an audit buffer that is pushed and never drained
             "const auditLogBuffer = []; export function logRequestAudit(entry) { auditLogBuffer.push(entry); }",
             "const seen = new Set(); export function track(id) { seen.add(id); }",
+            // a filler the top level calls, and a handler too
+            "const ips = []; function note(ip) { ips.push(ip); } note('127.0.0.1'); export function handle(req) { note(req.ip); }",
             // a rate limiter keyed by client address, never pruned
             "const hits = new Map<string, number[]>(); export function rateLimit() { return (req, res, next) => { const key = req.ip ?? 'unknown'; const recent = hits.get(key) ?? []; recent.push(Date.now()); hits.set(key, recent); next(); }; }",
             "const byUser = new Map<string, object>(); export async function track(id: string) { byUser.set(id, await load(id)); }",
@@ -881,6 +911,10 @@ mod tests {
     #[test]
     fn pass() {
         let cases = [
+            // a client store's cache (zustand): the browser tab's state
+            "import { create } from 'zustand'; const byId = new Map(); export async function load(id) { byId.set(id, await fetch(id)); }",
+            // filled by a helper only the module's top level calls (civitai's route guards)
+            "const guards = []; function addGuard(g) { guards.push(g); } addGuard({ a: 1 }); addGuard({ b: 2 }); export function check(req) { return guards.every((g) => g.ok(req)); }",
             // evicted
             "const cache = new Map(); export function get(k) { cache.set(k, 1); if (cache.size > 100) cache.delete(cache.keys().next().value); }",
             "const cache = new Map(); export function put(k, v) { cache.set(k, v); } export function drop(k) { cache.delete(k); }",
