@@ -52,6 +52,7 @@ pub fn is_test_file(path: &Path) -> bool {
                     | "__mocks__"
                     | "playwright"
                     | "cypress"
+                    | "testing"
                     | "integration-tests"
                     | "integration_tests"
                     | "integration-test"
@@ -296,6 +297,7 @@ mod path_tests {
             "cypress/support/commands.ts",
             "src/login.cy.ts",
             "apps/web/integration/db-client.ts",
+            "src/pages/api/testing/strikes.ts",
             "packages/api/integration-tests/setup.ts",
         ] {
             assert!(is_test_file(Path::new(p)), "{p}");

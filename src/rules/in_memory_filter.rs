@@ -176,6 +176,12 @@ impl InMemoryFilter {
             else {
                 return;
             };
+            // Searched once per element of another loop (`bids.map((b) => offers.find(...))`):
+            // the rows are a lookup table loaded once, and a query per element instead would be
+            // an N+1; what they cost is `unbounded-find-many`'s to say (civitai's auctions).
+            if looked_up_per_element(rows.scope, cx) {
+                return;
+            }
             if rows.reported.replace(true) {
                 return;
             }
@@ -220,6 +226,28 @@ impl InMemoryFilter {
             conditions,
         );
     }
+}
+
+/// Whether the walk is in a loop or a per-element callback inside the function `scope` (0: the
+/// module), the rows' own.
+fn looked_up_per_element(scope: usize, cx: &FileCx) -> bool {
+    let start = if scope == 0 {
+        0
+    } else {
+        match cx
+            .frames
+            .iter()
+            .position(|f| matches!(f, Frame::Function { id, .. } if *id == scope))
+        {
+            Some(i) => i + 1,
+            None => return false,
+        }
+    };
+    cx.frames[start..].iter().any(|f| match f {
+        Frame::Loop { .. } => true,
+        Frame::Function { per_element, .. } => per_element.is_some(),
+        _ => false,
+    })
 }
 
 /// Whether the rows `call` loads are many by a fact, as `unbounded-find-many` judges it: the
@@ -329,6 +357,9 @@ mod tests {
             "async function f() { const n = await prisma.event.count(); return [n].filter(Boolean); }",
             // the rows are processed; their length is incidental
             "async function f() { const jobs = await prisma.job.findMany({ where: { status: 'PENDING' } }); if (jobs.length === 0) return; for (const j of jobs) run(j); }",
+            // a lookup table loaded once and searched per element of another list
+            "async function f(bids) { const offers = await prisma.offer.findMany(); return bids.map((b) => offers.find((o) => o.id === b.offerId)); }",
+            "async function f(bids) { const offers = await prisma.offer.findMany(); for (const b of bids) { if (offers.some((o) => o.id === b.offerId)) settle(b); } }",
         ] {
             assert!(found(src).is_empty(), "{src}: {:?}", found(src));
         }
