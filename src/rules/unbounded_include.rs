@@ -88,6 +88,10 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         call.operation,
         "findUnique" | "findUniqueOrThrow" | "findFirst" | "findFirstOrThrow"
     );
+    // A list of the rows of a time window (`endAt: { gte: dayStart, lt: dayEnd }`): how many
+    // parents it holds is a guess, so what their children cost is too (civitai's auctions).
+    let windowed = property(options, "where", src)
+        .is_some_and(|w| crate::analysis::prisma::filters_time_range(w, model_of(&call, cx), cx));
     push_children(
         &mut stack,
         options,
@@ -190,6 +194,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 let guessed = level.model.is_none()
                     || unseen
                     || replayed
+                    || (windowed && level.many_above && !grows)
                     || if grows {
                         !growth_is_known(&target_name, cx)
                     } else {
@@ -464,6 +469,24 @@ mod tests {
         };
         assert_eq!(replayed("{ viewedAt: 'asc' }"), Medium);
         assert_eq!(replayed("{ viewedAt: 'desc' }"), High);
+        // A to-many relation under the rows of a time window: how many parents, a guess.
+        let window = "/// @leaklint growing\nmodel Auction {\n id String @id\n endAt DateTime\n bids Bid[]\n}\nmodel Bid {\n id String @id\n auctionId String\n auction Auction @relation(fields: [auctionId], references: [id])\n updatedAt DateTime @updatedAt\n}\n";
+        let bids = |src: &str| {
+            lint_rule("unbounded-include", src, Some(window))
+                .into_iter()
+                .map(|d| d.confidence)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            bids("prisma.auction.findMany({ where: { endAt: { gte: start, lt: end } }, select: { bids: true } });"),
+            [Medium]
+        );
+        assert_eq!(
+            bids(
+                "prisma.auction.findMany({ where: { finalized: true }, select: { bids: true } });"
+            ),
+            [High]
+        );
         // A list of documents each with every view, in any order: the incident.
         let list = lint_rule(
             "unbounded-include",
