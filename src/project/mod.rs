@@ -74,7 +74,19 @@ const ROOT_MARKERS: &[&str] = &[
 
 /// Whether `dir` holds a project's root (version control or a workspace manifest).
 pub fn is_root(dir: &Path) -> bool {
-    ROOT_MARKERS.iter().any(|m| dir.join(m).exists())
+    ROOT_MARKERS.iter().any(|m| {
+        let marker = dir.join(m);
+        marker.exists() && (*m != "turbo.json" || !is_package_turbo_config(&marker))
+    })
+}
+
+/// A workspace package's own `turbo.json` (`{ "extends": ["//"], ... }`, Turborepo's package
+/// configurations) marks a package, not the repository's root (typehero's `apps/web`).
+fn is_package_turbo_config(path: &Path) -> bool {
+    crate::source::read_text(path).is_ok_and(|text| {
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        compact.contains("\"extends\":[\"//\"")
+    })
 }
 
 /// At most this many bytes of candidate files are read for Drizzle tables, and none larger than
@@ -123,7 +135,7 @@ impl Project {
         };
         let root = start
             .ancestors()
-            .find(|dir| ROOT_MARKERS.iter().any(|m| dir.join(m).exists()))
+            .find(|dir| is_root(dir))
             .map(Path::to_path_buf)
             .unwrap_or(start);
         let mut project = Project {
@@ -541,6 +553,26 @@ fn read_tsconfig_from(path: &Path, depth: usize) -> Option<(TsConfig, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_package_turbo_config_is_no_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let web = dir.path().join("apps/web");
+        std::fs::create_dir_all(&web).unwrap();
+        std::fs::write(dir.path().join("turbo.json"), r#"{ "tasks": {} }"#).unwrap();
+        std::fs::write(
+            web.join("turbo.json"),
+            "{\n  \"extends\": [ \"//\" ],\n  \"tasks\": {}\n}",
+        )
+        .unwrap();
+        assert!(is_root(dir.path()));
+        assert!(!is_root(&web));
+        // The project around a file of the package is the repository's.
+        std::fs::create_dir_all(web.join("src")).unwrap();
+        std::fs::write(web.join("src/a.ts"), "").unwrap();
+        let project = Project::load(&[web.join("src/a.ts")], &Config::default());
+        assert_eq!(project.root, absolute(dir.path()));
+    }
 
     #[test]
     fn aliases() {
