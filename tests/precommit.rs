@@ -239,3 +239,78 @@ fn tsconfig_paths_come_through_extends() {
         expected
     );
 }
+
+/// The real pre-commit framework runs this repository's `leaklint-system` hook on a staged file
+/// of a project with a finding: the hook fails and prints it; with the file fixed it passes.
+/// Skipped (with a note) where `pre-commit` is not installed, unless
+/// `LEAKLINT_REQUIRE_PRE_COMMIT` is set, as `.ci/run` sets it after installing pre-commit.
+#[test]
+fn the_pre_commit_framework_runs_the_hook() {
+    let required = std::env::var_os("LEAKLINT_REQUIRE_PRE_COMMIT").is_some();
+    let available = std::process::Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        assert!(!required, "pre-commit is not installed");
+        eprintln!("note: pre-commit is not installed: the pre-commit framework test is skipped");
+        return;
+    }
+    let this = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let git = |dir: &Path, args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap()
+    };
+    let rev = git(this, &["rev-parse", "HEAD"]);
+    if !rev.status.success() {
+        assert!(!required, "this checkout is no git repository");
+        eprintln!("note: not a git checkout: the pre-commit framework test is skipped");
+        return;
+    }
+    let rev = String::from_utf8_lossy(&rev.stdout).trim().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("app");
+    std::fs::create_dir_all(&repo).unwrap();
+    copy_dir(&common::fixtures().join("demo"), &repo);
+    std::fs::write(
+        repo.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: leaklint-system\n",
+            this.display()
+        ),
+    )
+    .unwrap();
+    assert!(git(&repo, &["init", "-q"]).status.success());
+    assert!(git(&repo, &["add", "-A"]).status.success());
+    let bin = Path::new(env!("CARGO_BIN_EXE_leaklint")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let pre_commit = |file: &str| {
+        std::process::Command::new("pre-commit")
+            .args(["run", "--files", file])
+            .current_dir(&repo)
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", dir.path().join("cache"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap()
+    };
+    let out = pre_commit("src/server/profiles.ts");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("leaklint") && text.contains("Failed"),
+        "{text}"
+    );
+    assert!(text.contains("unbounded-module-cache"), "{text}");
+    let out = pre_commit("src/lib/readings.ts");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Passed"), "{text}");
+}
