@@ -119,6 +119,9 @@ const CLI_PACKAGES: &[&str] = &[
     "clipanion",
     "meow",
     "sade",
+    "argparse",
+    "minimist",
+    "arg",
 ];
 
 /// Server frameworks: a package that depends on one serves requests, whatever else it does.

@@ -133,12 +133,16 @@ fn findings_say_which_entry_points_reach_them() {
             ]
         )
     );
-    // Only an admin route reaches it: medium.
+    // Only admin tools reach it (a route under /admin, a procedure behind an admin
+    // permission): medium.
     assert_eq!(
         reach(22, "query-in-loop"),
         (
             "medium".into(),
-            vec![pair("request", "GET /admin/teams/emails")]
+            vec![
+                pair("request", "GET /admin/teams/emails"),
+                pair("request", "tRPC admin procedure `memberEmailsRoute`")
+            ]
         )
     );
     // Only a script (through `new TeamsService(...)`): medium, named by its path.

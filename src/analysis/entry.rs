@@ -167,12 +167,13 @@ fn request_entry<'t>(
                 .find(|a| matches!(a.k(), "pair" | "variable_declarator"))
                 .and_then(|p| p.field("key").or_else(|| p.field("name")))
                 .map(|k| src[k.byte_range()].trim_matches(['"', '\'']));
-            // `adminProcedure.input(...).query(...)`: a procedure only admins may call.
+            // `adminProcedure.input(...).query(...)`, `protectedProcedure.requiresPermission(
+            // "admin").query(...)`: a procedure only admins may call. The builder chain up to
+            // `.query`, without its `.input(...)`/`.output(...)` schemas.
             let admin = grandparent
                 .and_then(|call| call.field("function"))
-                .map(|f| src[f.byte_range()].trim_start())
-                .and_then(|chain| chain.split(['.', '(']).next())
-                .is_some_and(|root| root.to_ascii_lowercase().contains("admin"));
+                .map(|f| builder_chain_text(f, src).to_ascii_lowercase())
+                .is_some_and(|chain| chain.contains("admin"));
             let what = if admin {
                 "tRPC admin procedure"
             } else {
@@ -202,6 +203,49 @@ fn request_entry<'t>(
         }),
         other => request(other.to_string()),
     }
+}
+
+/// The text of a procedure builder chain (`protectedProcedure.requiresPermission("admin").query`)
+/// without the arguments of `.input(...)`, `.output(...)` and `.meta(...)` (schemas, which may
+/// name anything).
+fn builder_chain_text(function: Node, src: &str) -> String {
+    let mut parts = Vec::new();
+    let mut node = function;
+    for _ in 0..32 {
+        match node.k() {
+            "member_expression" => {
+                if let Some(p) = node.field("property") {
+                    parts.push(src[p.byte_range()].to_string());
+                }
+                match node.field("object") {
+                    Some(o) => node = o,
+                    None => break,
+                }
+            }
+            "call_expression" => {
+                let callee = node.field("function");
+                let method = callee
+                    .filter(|c| c.k() == "member_expression")
+                    .and_then(|c| c.field("property"))
+                    .map(|p| &src[p.byte_range()]);
+                if !matches!(method, Some("input" | "output" | "meta")) {
+                    if let Some(args) = node.field("arguments") {
+                        parts.push(src[args.byte_range()].to_string());
+                    }
+                }
+                match callee {
+                    Some(c) => node = c,
+                    None => break,
+                }
+            }
+            _ => {
+                parts.push(src[node.byte_range()].to_string());
+                break;
+            }
+        }
+    }
+    parts.reverse();
+    parts.join(".")
 }
 
 /// The name an exported function is declared with (`export async function GET`, `export const

@@ -225,6 +225,11 @@ impl Singleton {
         if is_argument && outermost {
             return None;
         }
+        // `(async () => { ... })();` at module scope: runs once, as the module loads (a
+        // script's body).
+        if outermost && is_iife(index, cx) {
+            return None;
+        }
         Some(InFunction {
             span: node.byte_range(),
             function: function_name(function, cx),
@@ -265,6 +270,23 @@ fn is_returned(node: Node, function: Node, index: usize, cx: &FileCx) -> bool {
             .iter()
             .any(|end| text.contains(&format!("return {name}{end}")))
     })
+}
+
+/// Whether the function at `index` among the ancestors is called where it is written:
+/// `(async () => { ... })()`, `(function () { ... })()`.
+fn is_iife(index: usize, cx: &FileCx) -> bool {
+    let function = cx.ancestors[index];
+    let mut at = index;
+    let mut callee = function;
+    while at > 0 && cx.ancestors[at - 1].k() == "parenthesized_expression" {
+        at -= 1;
+        callee = cx.ancestors[at];
+    }
+    at > 0
+        && cx.ancestors[at - 1].k() == "call_expression"
+        && cx.ancestors[at - 1]
+            .field("function")
+            .is_some_and(|f| f.id() == callee.id())
 }
 
 /// Names that frameworks call per request: route handlers of Next.js, Remix/React Router,
@@ -484,6 +506,8 @@ mod tests {
             "async function main() { const prisma = new PrismaClient(); await prisma.user.count(); await prisma.$disconnect(); } main();",
             "class Db { constructor() { this.client = new PrismaClient(); } }",
             "export const prisma = remember('prisma', () => new PrismaClient({ log: ['warn'] }));",
+            // a script's body, run once
+            "(async () => { const prisma = new PrismaClient(); await run(prisma); process.exit(0); })();",
         ] {
             assert!(found(src).is_empty(), "{src}: {:?}", found(src));
         }

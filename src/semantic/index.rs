@@ -834,8 +834,11 @@ impl Index {
             let sites = callers.get(&at_fn).map(Vec::as_slice).unwrap_or(&[]);
             if sites.is_empty() {
                 open = true;
-                frontier.push(at_fn);
             }
+            // Every function on the way up, not only those with no caller seen: a file not
+            // parsed yet may call one that has callers already (an admin controller beside a
+            // request route), and what reaches the finding decides its tier.
+            frontier.push(at_fn);
             for &(f, site, caller) in sites {
                 if let Some(r) = reach(f, site, hops + 1) {
                     if !reached.entries.contains(&r) {
