@@ -623,6 +623,57 @@ pub fn filters_time_range(filter: Node, model: Option<&Model>, cx: &FileCx) -> b
         })
 }
 
+/// A to-one parent picked by a value the code looks up (`user: { name: username }`): the rows
+/// of the parent or the few parents with that value of a text column, as a username, a slug or
+/// a handle names them. Not a category column (`team: { plan }`), nor a value written in the
+/// source (`team: { role: 'x' }`: every team in that state).
+///
+/// Not a key by the schema, so it does not narrow; a guess that it does (see
+/// [`filters_by_looked_up_parent`]).
+fn looks_up_parent(filter: Node, parent: Option<&Model>, src: &str) -> bool {
+    let Some(parent) = parent else {
+        return false;
+    };
+    properties(filter, src).iter().any(|(key, value)| {
+        let category = crate::project::schema::words(key)
+            .last()
+            .is_some_and(|w| CATEGORY_WORDS.contains(&w.as_str()));
+        !category
+            && is_equality(*value, src)
+            && !is_literal(*value)
+            && !matches!(unwrap_expression(*value).k(), "object" | "array")
+            && parent
+                .field(key)
+                .is_some_and(|f| !f.list && f.type_name == "String")
+    })
+}
+
+/// Whether a `where` (at its top level or in an `AND`) goes through a to-one relation to a
+/// parent looked up by a value from the code (`user: { name: username }`).
+pub fn filters_by_looked_up_parent(filter: Node, model: Option<&Model>, cx: &FileCx) -> bool {
+    let src = cx.src;
+    let (Some(model), Some(schema)) = (model, cx.schema) else {
+        return false;
+    };
+    let filter = unwrap_expression(filter);
+    if filter.k() != "object" {
+        return false;
+    }
+    properties(filter, src).iter().any(|(key, value)| {
+        if matches!(*key, "AND") {
+            return list_members(*value)
+                .iter()
+                .any(|m| filters_by_looked_up_parent(*m, Some(model), cx));
+        }
+        let value = unwrap_expression(*value);
+        let parent = model
+            .field(key)
+            .filter(|f| !f.list)
+            .and_then(|f| schema.models.get(&f.type_name));
+        value.k() == "object" && parent.is_some() && looks_up_parent(value, parent, src)
+    })
+}
+
 /// Whether a filter on `column` with `value` (an equality) picks the rows of one key of `model`:
 /// a foreign key, a unique column, or a looked-up value of an indexed text column.
 pub fn picks_by_column(model: &Model, column: &str, value: Option<Node>, _src: &str) -> bool {

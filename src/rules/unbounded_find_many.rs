@@ -104,8 +104,14 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     // seven such findings on histories, each a window of a few rows).
     let windowed = filter
         .is_some_and(|w| crate::analysis::prisma::filters_time_range(w, model_of(&call, cx), cx));
+    // Through a parent looked up by a value (`user: { name: username }`): a user's rows, most
+    // likely, though the schema does not make the name a key (typehero).
+    let by_parent = filter.is_some_and(|w| {
+        crate::analysis::prisma::filters_by_looked_up_parent(w, model_of(&call, cx), cx)
+    });
     let guessed = !known
         || windowed
+        || by_parent
         || (filter.is_some() && !in_schema)
         || (narrow_select && !crate::analysis::prisma::growth_is_known(&model, cx));
     if has("distinct") {
@@ -866,6 +872,28 @@ mod tests {
             )
             .len(),
             1
+        );
+        // A parent looked up by a value from the request (a username): that user's rows.
+        let users = "model User {\n id String @id\n name String\n plan String\n solutions Solution[]\n}\nmodel Solution {\n id String @id\n userId String?\n user User? @relation(fields: [userId], references: [id])\n createdAt DateTime\n}\n";
+        let by = |src: &str| -> Vec<_> {
+            lint_rule("unbounded-find-many", src, Some(users))
+                .into_iter()
+                .map(|d| d.confidence)
+                .collect()
+        };
+        use crate::diagnostic::Confidence::{High, Medium};
+        // Not a key by the schema, so reported, but a guess: medium.
+        assert_eq!(
+            by("prisma.solution.findMany({ where: { user: { name: username } } });"),
+            [Medium]
+        );
+        assert_eq!(
+            by("prisma.solution.findMany({ where: { user: { name: 'bob' } } });"),
+            [High]
+        );
+        assert_eq!(
+            by("prisma.solution.findMany({ where: { user: { plan } } });"),
+            [High]
         );
         // A plain column of the parent: the members of every team that matches.
         assert_eq!(
