@@ -276,7 +276,26 @@ pub fn growth_is_known(model: &str, cx: &FileCx) -> bool {
     }
     cx.schema
         .and_then(|s| s.models.get(model))
-        .is_some_and(|m| m.growth == Some(Growth::Growing) || is_history(m))
+        .is_some_and(|m| {
+            m.growth == Some(Growth::Growing)
+                || (is_history(m) && !cx.schema.is_some_and(|s| in_many_to_many(m, s)))
+        })
+}
+
+/// Whether `model` is one side of a many-to-many relation (a list of another model that has a
+/// list of it: Prisma's implicit join): a thing others are linked to, such as a notification
+/// channel shared by monitors and feeds, not a log that is appended to (tianji's
+/// `Notification`: a workspace key, a `createdAt`, no `updatedAt`).
+pub fn in_many_to_many(model: &Model, schema: &crate::project::schema::Schema) -> bool {
+    model.fields.iter().any(|f| {
+        f.list
+            && schema.models.get(&f.type_name).is_some_and(|other| {
+                other
+                    .fields
+                    .iter()
+                    .any(|g| g.list && g.type_name == model.name)
+            })
+    })
 }
 
 /// A child table that accrues rows per parent: a foreign key that is not unique on its own, a

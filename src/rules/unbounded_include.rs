@@ -3,7 +3,7 @@
 
 use super::{Category, Check, FixKind, Rule};
 use crate::analysis::node::NodeExt;
-use crate::analysis::prisma::{growth_is_known, is_history};
+use crate::analysis::prisma::growth_is_known;
 use crate::analysis::prisma::{
     is_growing, model_name, model_of, narrows, narrows_relation, prisma_call, resolved_options,
     READ_NEEDLES, READ_OPERATIONS,
@@ -183,9 +183,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 // A fact when the schema says the relation is to-many and why it is large
                 // rests on the data model or the config: the relation's rows are a history, or
                 // the list above is one of a table that grows by the same evidence.
-                let above_known = level
-                    .model
-                    .is_some_and(|m| growth_is_known(&m.name, cx) || is_history(m));
+                let above_known = level.model.is_some_and(|m| growth_is_known(&m.name, cx));
                 // One parent's history replayed from its start (a conversation's messages in
                 // ascending order, for the chat view or an agent's context) is what the reader
                 // needs whole: a page would cut the start off. Newest first, or unordered, a
@@ -507,6 +505,17 @@ mod tests {
             "viewedAt DateTime\n stepId String\n @@unique([docId, stepId])\n",
         );
         assert_eq!(tiers(&per_step), [Medium]);
+        // One side of a many-to-many (a view linked to tags, which list their views) is a thing
+        // others are linked to, not a log.
+        let linked = history.replace("viewedAt DateTime\n", "viewedAt DateTime\n tags Tag[]\n")
+            + "model Tag {\n id String @id\n views View[]\n}\n";
+        assert_eq!(tiers(&linked), [Medium]);
+        // Children of its own (one-to-many) do not change that it is appended to.
+        let children = history.replace(
+            "viewedAt DateTime\n",
+            "viewedAt DateTime\n reactions Reaction[]\n",
+        ) + "model Reaction {\n id String @id\n viewId String\n view View @relation(fields: [viewId], references: [id])\n}\n";
+        assert_eq!(tiers(&children), [High]);
         // A date beside the key bounds nothing: one row per day, for ever.
         let per_day = history.replace(
             "viewedAt DateTime\n",
