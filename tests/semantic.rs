@@ -169,12 +169,13 @@ fn findings_say_which_entry_points_reach_them() {
         reach(63, "query-in-loop"),
         ("high".into(), vec![pair("request", "GET /api/teams")])
     );
-    // A child table read whole that only an admin procedure and a script reach: medium.
+    // A child table read whole that only admin tools and a script reach: medium.
     assert_eq!(
         reach(51, "unbounded-find-many"),
         (
             "medium".into(),
             vec![
+                pair("request", "API route /api/members (admin)"),
                 pair("request", "tRPC admin procedure `allMembersRoute`"),
                 pair("script", "scripts/team-report.ts")
             ]

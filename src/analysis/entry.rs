@@ -512,11 +512,28 @@ fn pages_api_route<'t>(
     let default = parent.k() == "export_statement" && cx.text(parent).starts_with("export default");
     let named = exported_name(function, Some(parent), cx.src).is_some_and(|name| {
         cx.names("export default ", name, "")
-            || cx.names("(", name, ")") && cx.contains("export default")
+            || (cx.names("(", name, ")") || cx.names("(", name, ","))
+                && cx.contains("export default")
     });
+    // `export default withAuth(handler, { administrator: true })`: a wrapper that admits only
+    // admins (zipline).
+    let admin_only = named
+        && cx
+            .src
+            .find("export default")
+            .and_then(|at| cx.src.get(at..))
+            .is_some_and(|rest| {
+                let end = rest.find(';').unwrap_or(rest.len()).min(400);
+                rest.get(..end)
+                    .is_some_and(|text| text.to_ascii_lowercase().contains("admin"))
+            });
     (default || named).then(|| Entry {
         kind: EntryKind::Request,
-        name: format!("API route {route}"),
+        name: if admin_only {
+            format!("API route {route} (admin)")
+        } else {
+            format!("API route {route}")
+        },
     })
 }
 
@@ -563,6 +580,7 @@ pub fn is_admin(path: &Path, name: &str) -> bool {
         _ => false,
     }) || name.contains("/admin")
         || name.starts_with("tRPC admin procedure")
+        || name.ends_with("(admin)")
 }
 
 #[cfg(test)]
@@ -588,6 +606,10 @@ mod tests {
         assert!(is_admin(Path::new("src/api/admin-api/x.ts"), "x"));
         assert!(is_admin(Path::new("src/team/team.admin.resolver.ts"), "x"));
         assert!(is_admin(Path::new("src/x.ts"), "GET /admin/teams"));
+        assert!(is_admin(
+            Path::new("src/pages/api/invite.ts"),
+            "API route /api/invite (admin)"
+        ));
         assert!(!is_admin(
             Path::new("src/administration/x.ts"),
             "GET /teams"
