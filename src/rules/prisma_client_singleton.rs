@@ -53,6 +53,19 @@ impl FileCheck for Singleton {
             if let Some(callee) = node.field("function") {
                 let callee = cx.text(callee).to_string();
                 if !in_function {
+                    // `export default fastifyPlugin(prismaPlugin, { ... })`: a server plugin,
+                    // which the app registers once at startup.
+                    let plugin = callee.to_ascii_lowercase();
+                    if plugin == "fp" || plugin.ends_with("plugin") {
+                        if let Some(args) = node.field("arguments") {
+                            let mut cursor = args.walk();
+                            for arg in args.named_children(&mut cursor) {
+                                if arg.k() == "identifier" {
+                                    self.called_at_module_scope.push(cx.text(arg).to_string());
+                                }
+                            }
+                        }
+                    }
                     self.called_at_module_scope.push(callee);
                 } else if let Some((function, memo)) = innermost_function(cx) {
                     let caller = (!memo).then(|| function_name(function, cx)).flatten();
@@ -506,6 +519,8 @@ mod tests {
             "async function main() { const prisma = new PrismaClient(); await prisma.user.count(); await prisma.$disconnect(); } main();",
             "class Db { constructor() { this.client = new PrismaClient(); } }",
             "export const prisma = remember('prisma', () => new PrismaClient({ log: ['warn'] }));",
+            // a server plugin, registered once at startup
+            "import fastifyPlugin from 'fastify-plugin'; async function prismaPlugin(fastify) { const prisma = new PrismaClient(); fastify.decorate('prisma', prisma); } export default fastifyPlugin(prismaPlugin, { name: 'prisma' });",
             // a script's body, run once
             "(async () => { const prisma = new PrismaClient(); await run(prisma); process.exit(0); })();",
         ] {
