@@ -181,6 +181,11 @@ fn findings_say_which_entry_points_reach_them() {
             ]
         )
     );
+    // A handler registered by reference in a route object (`this.route({ handler: this.x })`).
+    assert_eq!(
+        reach(71, "query-in-loop"),
+        ("high".into(), vec![pair("request", "GET /oldest")])
+    );
     // No caller known: nothing named, tier unchanged.
     assert_eq!(reach(45, "query-in-loop"), ("high".into(), vec![]));
     // Other query rules say where they run too.

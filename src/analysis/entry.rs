@@ -106,7 +106,7 @@ pub fn classify<'t>(function: Node<'t>, cx: &FileCx<'t>) -> Option<Entry> {
         return Some(request_entry(function, kind, parent, grandparent, cx));
     }
     if function.k() == "method_definition" {
-        return decorated_method(function, cx);
+        return decorated_method(function, cx).or_else(|| route_object_handler(function, cx));
     }
     if let Some(entry) = scheduled(function, parent, grandparent, cx) {
         return Some(entry);
@@ -325,6 +325,51 @@ fn enclosing_class<'t>(cx: &FileCx<'t>) -> Option<(Node<'t>, Vec<Node<'t>>)> {
         );
     }
     Some((class, found))
+}
+
+/// A method a controller registers by reference in a route object: `this.route({ method:
+/// 'post', path: '/:id', handler: this.changePassword })` (Unleash's controllers). Named by the
+/// object's method and path.
+fn route_object_handler<'t>(method: Node<'t>, cx: &FileCx<'t>) -> Option<Entry> {
+    let name = cx.text(method.field("name")?);
+    if !cx.contains("this.route(") {
+        return None;
+    }
+    let src = cx.src;
+    let needle = format!("handler: this.{name}");
+    let mut from = 0;
+    while let Some(found) = src.get(from..).and_then(|rest| rest.find(&needle)) {
+        let at = from + found;
+        from = at + needle.len();
+        let next = src.get(from..).and_then(|r| r.chars().next());
+        if next.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+            continue;
+        }
+        // The route object around it.
+        let start = src.get(..at)?.rfind("this.route(")?;
+        let end = src.get(from..)?.find("})").map_or(src.len(), |e| from + e);
+        let object = src.get(start..end)?;
+        let value_of = |key: &str| -> Option<String> {
+            let at = object.find(&format!("{key}:"))? + key.len() + 1;
+            let rest = object.get(at..)?.trim_start();
+            let quote = rest
+                .chars()
+                .next()
+                .filter(|q| matches!(q, '\'' | '"' | '`'))?;
+            let rest = rest.get(1..)?;
+            Some(rest.get(..rest.find(quote)?)?.to_string())
+        };
+        let verb = value_of("method").map(|m| m.to_ascii_uppercase());
+        let path = value_of("path");
+        return Some(Entry {
+            kind: EntryKind::Request,
+            name: match (verb, path) {
+                (Some(v), Some(p)) => format!("{v} {}", if p.is_empty() { "/" } else { &p }),
+                _ => format!("route handler `{name}`"),
+            },
+        });
+    }
+    None
 }
 
 fn decorated_method<'t>(method: Node<'t>, cx: &FileCx<'t>) -> Option<Entry> {
