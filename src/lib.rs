@@ -521,7 +521,6 @@ pub(crate) fn lint_files(
         &resolve,
         &holds,
     );
-    let walked = settings.walked;
     let mut report = Report::default();
     report
         .notes
@@ -595,7 +594,7 @@ pub(crate) fn lint_files(
                             )
                     })
                     .filter_map(|p| describe_calls(p, &path, &index, &resolve, settings))
-                    .map(|p| describe_reach(p, &path, &index, &resolve, settings, walked))
+                    .map(|p| describe_reach(p, &path, &index, &resolve, settings))
                     .map(|p| describe_data(p, &path, project))
                     .collect();
                 let index = LineIndex::new(&text);
@@ -1024,7 +1023,6 @@ fn describe_reach(
     index: &semantic::index::Index,
     resolve: &semantic::index::SpecifierResolver,
     settings: &Settings,
-    walked: bool,
 ) -> analysis::Pending {
     let d = &mut pending.diagnostic;
     if !says_where_it_runs(d.rule) {
@@ -1036,7 +1034,7 @@ fn describe_reach(
     // schedule is. Only when
     // the run walked folders: a run over named files (pre-commit) does not look for callers, so
     // there the finding keeps the rule's tier.
-    if d.high_where_it_runs && walked {
+    if d.high_where_it_runs && settings.walked {
         let runs = reached.entries.iter().any(|r| match r.kind {
             analysis::entry::EntryKind::Request => !analysis::entry::is_admin(&r.path, &r.name),
             analysis::entry::EntryKind::Resolver | analysis::entry::EntryKind::Job => true,

@@ -168,12 +168,8 @@ fn request_entry<'t>(
                 .and_then(|p| p.field("key").or_else(|| p.field("name")))
                 .map(|k| src[k.byte_range()].trim_matches(['"', '\'']));
             // `adminProcedure.input(...).query(...)`, `protectedProcedure.requiresPermission(
-            // "admin").query(...)`: a procedure only admins may call. The builder chain up to
-            // `.query`, without its `.input(...)`/`.output(...)` schemas.
-            let admin = grandparent
-                .and_then(|call| call.field("function"))
-                .map(|f| builder_chain_text(f, src).to_ascii_lowercase())
-                .is_some_and(|chain| chain.contains("admin"));
+            // "admin").query(...)`: a procedure only admins may call.
+            let admin = grandparent.is_some_and(|call| admin_builder(call, src));
             let what = if admin {
                 "tRPC admin procedure"
             } else {
@@ -205,47 +201,19 @@ fn request_entry<'t>(
     }
 }
 
-/// The text of a procedure builder chain (`protectedProcedure.requiresPermission("admin").query`)
-/// without the arguments of `.input(...)`, `.output(...)` and `.meta(...)` (schemas, which may
-/// name anything).
-fn builder_chain_text(function: Node, src: &str) -> String {
-    let mut parts = Vec::new();
-    let mut node = function;
-    for _ in 0..32 {
-        match node.k() {
-            "member_expression" => {
-                if let Some(p) = node.field("property") {
-                    parts.push(src[p.byte_range()].to_string());
-                }
-                match node.field("object") {
-                    Some(o) => node = o,
-                    None => break,
-                }
-            }
-            "call_expression" => {
-                let callee = node.field("function");
-                let method = callee
-                    .filter(|c| c.k() == "member_expression")
-                    .and_then(|c| c.field("property"))
-                    .map(|p| &src[p.byte_range()]);
-                if !matches!(method, Some("input" | "output" | "meta")) {
-                    if let Some(args) = node.field("arguments") {
-                        parts.push(src[args.byte_range()].to_string());
-                    }
-                }
-                match callee {
-                    Some(c) => node = c,
-                    None => break,
-                }
-            }
-            _ => {
-                parts.push(src[node.byte_range()].to_string());
-                break;
-            }
-        }
-    }
-    parts.reverse();
-    parts.join(".")
+/// Whether a tRPC procedure's builder names admins: its root (`adminProcedure`) or a link before
+/// the operation (`.requiresPermission("admin")`, `.use(isAdmin)`), not the `.input(...)`,
+/// `.output(...)` and `.meta(...)` schemas, which may name anything.
+fn admin_builder(operation: Node, src: &str) -> bool {
+    let (root, links) = super::orm::chain(operation, src);
+    let text = |n: Node| src.get(n.byte_range()).unwrap_or("").to_ascii_lowercase();
+    text(root).contains("admin")
+        || links[..links.len().saturating_sub(1)]
+            .iter()
+            .filter(|(method, _)| !matches!(*method, "input" | "output" | "meta"))
+            .any(|(method, args)| {
+                method.to_ascii_lowercase().contains("admin") || text(*args).contains("admin")
+            })
 }
 
 /// The name an exported function is declared with (`export async function GET`, `export const

@@ -382,6 +382,28 @@ impl<'t> FileCx<'t> {
         self.text_index.assignments(name, self.src)
     }
 
+    /// Whether the file exports the function or constant `name` where it declares it (`export
+    /// function name`, `export async function name`, `export const name`): other modules may
+    /// call it.
+    pub fn exports_declared(&self, name: &str) -> bool {
+        [
+            "export function ",
+            "export async function ",
+            "export const ",
+        ]
+        .iter()
+        .any(|prefix| {
+            let written = format!("{prefix}{name}");
+            self.src.match_indices(&written).any(|(at, _)| {
+                !self
+                    .src
+                    .get(at + written.len()..)
+                    .and_then(|rest| rest.chars().next())
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+            })
+        })
+    }
+
     /// Whether `{prefix}{name}{suffix}` occurs in the file with `name` a whole word: one scan per
     /// (prefix, suffix) and file.
     pub fn names(&self, prefix: &str, name: &str, suffix: &str) -> bool {

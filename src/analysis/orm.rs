@@ -179,7 +179,9 @@ impl OrmCall<'_> {
 }
 
 /// The links of a method chain ending at `call`, root first, and the root receiver.
-fn chain<'t>(call: Node<'t>, src: &'t str) -> (Node<'t>, Vec<(&'t str, Node<'t>)>) {
+/// A method chain from its outermost call: its root (what the first method is called on) and
+/// its links in order, (method, arguments).
+pub(crate) fn chain<'t>(call: Node<'t>, src: &'t str) -> (Node<'t>, Vec<(&'t str, Node<'t>)>) {
     let mut links = Vec::new();
     let mut current = call;
     while let Some((object, method, args)) = method_call(current, src) {
@@ -1274,8 +1276,7 @@ pub fn narrows_by_call_in(
     let key_column = |column: Node, value: Option<Node>| -> bool {
         let column = unwrap_expression(column);
         let by_name = |name: &str| {
-            key_like(name)
-                || model.is_some_and(|m| super::prisma::picks_by_column(m, name, value, cx.src))
+            key_like(name) || model.is_some_and(|m| super::prisma::picks_by_column(m, name, value))
         };
         match column.k() {
             "member_expression" => column

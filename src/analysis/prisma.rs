@@ -387,17 +387,7 @@ pub fn is_child_table(model: &str, cx: &FileCx) -> bool {
         .is_some_and(has_required_parent)
 }
 
-/// Whether reading every row of `model` is known to be large, not a guess: its growth is known
-/// ([`growth_is_known`]). A child table's size (a workspace's programs, webhooks or domains; the
-/// servers of an organization; even the enrollments of every program) follows from how many
-/// parents there are and how many rows each has, which the schema does not say. (Tried: rows of
-/// rows, a child of a child, as a fact. On Dokploy it raised 17 findings to high, most of them
-/// configuration rows that a job registers at startup.)
-pub fn size_is_known(model: &str, cx: &FileCx) -> bool {
-    growth_is_known(model, cx)
-}
-
-/// [`size_is_known`] for a model of another data model than the file's Prisma schema (a
+/// [`growth_is_known`] for a model of another data model than the file's Prisma schema (a
 /// Drizzle table): the config or a comment. Not a history by its shape: Drizzle schemas seldom
 /// keep an `updatedAt` column (read on karakeep and Dokploy: feeds, invites, memberships and
 /// SSO providers all had a timestamp, a parent and no `updatedAt`), so the shape says nothing.
@@ -654,10 +644,7 @@ fn looks_up_parent(filter: Node, parent: Option<&Model>, src: &str) -> bool {
         return false;
     };
     properties(filter, src).iter().any(|(key, value)| {
-        let category = crate::project::schema::words(key)
-            .last()
-            .is_some_and(|w| CATEGORY_WORDS.contains(&w.as_str()));
-        !category
+        !is_category_column(key)
             && is_equality(*value, src)
             && !is_literal(*value)
             && !matches!(unwrap_expression(*value).k(), "object" | "array")
@@ -695,7 +682,7 @@ pub fn filters_by_looked_up_parent(filter: Node, model: Option<&Model>, cx: &Fil
 
 /// Whether a filter on `column` with `value` (an equality) picks the rows of one key of `model`:
 /// a foreign key, a unique column, or a looked-up value of an indexed text column.
-pub fn picks_by_column(model: &Model, column: &str, value: Option<Node>, _src: &str) -> bool {
+pub fn picks_by_column(model: &Model, column: &str, value: Option<Node>) -> bool {
     model.foreign_keys.iter().any(|k| k == column)
         || model.field(column).is_some_and(|f| f.unique)
         || (leads_text_index(model, column) && !value.is_some_and(is_literal))
@@ -709,16 +696,13 @@ pub fn picks_by_column(model: &Model, column: &str, value: Option<Node>, _src: &
 /// shared by many rows), nor when a unique key pairs it with a date (`@@unique([symbol, date])`:
 /// a time series, whose rows for one value accrue day by day).
 fn leads_text_index(model: &Model, column: &str) -> bool {
-    let category = crate::project::schema::words(column)
-        .last()
-        .is_some_and(|w| CATEGORY_WORDS.contains(&w.as_str()));
     let dated = model.compound_unique.iter().any(|fields| {
         fields.iter().any(|f| f == column)
             && fields
                 .iter()
                 .any(|f| model.field(f).is_some_and(|f| f.type_name == "DateTime"))
     });
-    !category
+    !is_category_column(column)
         && !dated
         && model
             .indexes
@@ -727,6 +711,13 @@ fn leads_text_index(model: &Model, column: &str) -> bool {
         && model
             .field(column)
             .is_some_and(|f| !f.list && matches!(f.type_name.as_str(), "String" | "string"))
+}
+
+/// Whether a column's name ends in a [`CATEGORY_WORDS`] word (`networkStatus`, `country`).
+fn is_category_column(column: &str) -> bool {
+    crate::project::schema::words(column)
+        .last()
+        .is_some_and(|w| CATEGORY_WORDS.contains(&w.as_str()))
 }
 
 /// Last words of a column name that hold a category rather than an identifier.

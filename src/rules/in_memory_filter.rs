@@ -264,7 +264,7 @@ fn rows_known(call: &PrismaCall, cx: &FileCx) -> (bool, bool) {
     {
         return (false, false);
     }
-    let size = crate::analysis::prisma::size_is_known(&model, cx);
+    let size = crate::analysis::prisma::growth_is_known(&model, cx);
     (
         size || (!filtered && crate::analysis::prisma::is_child_table(&model, cx)),
         size,

@@ -107,15 +107,7 @@ impl FileCheck for Singleton {
             // A factory whose every call in this file runs once (from module scope or from a
             // memoizer's callback, also through other such functions). Exported, it may be
             // called per request elsewhere: medium.
-            let is_exported = |f: &str| {
-                [
-                    "export function ",
-                    "export async function ",
-                    "export const ",
-                ]
-                .iter()
-                .any(|e| cx.contains(&format!("{e}{f}")))
-            };
+            let is_exported = |f: &str| cx.exports_declared(f);
             let exported = found.function.as_deref().is_some_and(is_exported);
             let called_once = found.function.as_ref().is_some_and(|f| once.contains(f));
             if called_once && !exported {

@@ -55,7 +55,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
             let table = flat(table.rsplit('.').next().unwrap_or(table));
             cx.schema
                 .and_then(|s| s.models.keys().find(|m| flat(m) == table))
-                .is_some_and(|m| crate::analysis::prisma::size_is_known(m, cx))
+                .is_some_and(|m| crate::analysis::prisma::growth_is_known(m, cx))
         }
         _ => false,
     };

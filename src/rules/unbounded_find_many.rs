@@ -86,7 +86,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     // A child table read whole (no `where`) holds the rows of every parent; with a filter on
     // its state (`deactivatedAt: null`, `verified: true`), how many match is a guess unless the
     // table is known to be large: a history, or rows of rows.
-    let size_known = crate::analysis::prisma::size_is_known(&model, cx);
+    let size_known = crate::analysis::prisma::growth_is_known(&model, cx);
     let known =
         size_known || (filter.is_none() && crate::analysis::prisma::is_child_table(&model, cx));
     // How many rows a child table holds follows from how many parents there are: a fact worth
