@@ -8,6 +8,7 @@ pub mod drizzle;
 pub mod entities;
 pub mod modules;
 pub mod schema;
+pub mod stats;
 pub mod targeted;
 
 use crate::config::Config;
