@@ -369,6 +369,11 @@ fn check(args: CheckArgs) -> io::Result<i32> {
             writeln!(err, "leaklint: error: {}: {}", e.path, e.message)?;
         }
     }
+    if !args.quiet {
+        for warning in &report.warnings {
+            writeln!(err, "leaklint: warning: {warning}")?;
+        }
+    }
     if args.verbose {
         for line in &report.notes {
             writeln!(err, "leaklint: {line}")?;

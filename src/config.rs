@@ -122,6 +122,43 @@ pub struct RuleConfig {
     pub options: HashMap<&'static str, OptionValue>,
 }
 
+/// The thresholds that turn numbers into judgements (`[stats]` in the config; the project's statistics module applies them). The defaults, and
+/// why (rows of about a kilobyte, which Prisma's objects make three to five times larger in the
+/// heap):
+/// - `few-children = 100`: a relation whose largest parent has at most 100 children loads about
+///   one page per parent: bounded. Where the server keeps no per-value frequencies (SQLite,
+///   MySQL), the average is compared instead.
+/// - `many-children = 100`: a relation whose parents have 100 or more children on average grows
+///   with use (seed 004's nodes had about a thousand observations each).
+/// - `small-table = 1000`: a table of fewer rows read whole costs about a megabyte: a catalog.
+/// - `large-table = 10000`: a table of this many rows read whole costs tens of megabytes of heap
+///   per call, and grows.
+/// - `max-age-days = 30`: older statistics are used, with a warning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatsSettings {
+    /// `file`: where the statistics are read from (anchored at the config's folder); the
+    /// default is `.leaklint/stats.json` at the project root.
+    pub file: Option<PathBuf>,
+    pub few_children: f64,
+    pub many_children: f64,
+    pub small_table: f64,
+    pub large_table: f64,
+    pub max_age_days: u64,
+}
+
+impl Default for StatsSettings {
+    fn default() -> Self {
+        StatsSettings {
+            file: None,
+            few_children: 100.0,
+            many_children: 100.0,
+            small_table: 1000.0,
+            large_table: 10_000.0,
+            max_age_days: 30,
+        }
+    }
+}
+
 /// The effective configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -151,6 +188,8 @@ pub struct Config {
     pub prisma_growing: Vec<String>,
     /// Models that stay small (`[prisma] bounded`), by model name.
     pub prisma_bounded: Vec<String>,
+    /// `[stats]`: the statistics file and its thresholds.
+    pub stats: StatsSettings,
 }
 
 impl Default for Config {
@@ -174,6 +213,7 @@ impl Default for Config {
             prisma_schema: None,
             prisma_growing: Vec::new(),
             prisma_bounded: Vec::new(),
+            stats: StatsSettings::default(),
         }
     }
 }
@@ -606,6 +646,91 @@ pub fn parse_onto(
                     }
                 }
             }
+            "stats" => {
+                let table = item.as_table_like().ok_or_else(|| {
+                    error(
+                        "`stats` must be a table".into(),
+                        item.span(),
+                        "expected a table",
+                        None,
+                    )
+                })?;
+                for (k, v) in table.iter() {
+                    let span = table.get_key_value(k).and_then(|(k, _)| k.span());
+                    match k {
+                        "file" => {
+                            let file = v.as_str().filter(|s| !s.is_empty()).ok_or_else(|| {
+                                error(
+                                    "`stats.file` must be a path".into(),
+                                    v.span(),
+                                    "expected a string",
+                                    Some("file = \".leaklint/stats.json\"".into()),
+                                )
+                            })?;
+                            // Anchored here, as `prisma.schema` is.
+                            config.stats.file = Some(root.join(file));
+                        }
+                        "max-age-days" => {
+                            let days = v.as_integer().filter(|n| *n > 0).ok_or_else(|| {
+                                error(
+                                    "`stats.max-age-days` must be a positive integer".into(),
+                                    v.span(),
+                                    "expected a number of days",
+                                    Some("max-age-days = 30".into()),
+                                )
+                            })?;
+                            config.stats.max_age_days = days as u64;
+                        }
+                        "few-children" | "many-children" | "small-table" | "large-table" => {
+                            let n = v
+                                .as_integer()
+                                .map(|n| n as f64)
+                                .or_else(|| v.as_float())
+                                .filter(|n| *n > 0.0 && n.is_finite())
+                                .ok_or_else(|| {
+                                    error(
+                                        format!("`stats.{k}` must be a positive number of rows"),
+                                        v.span(),
+                                        "expected a number",
+                                        None,
+                                    )
+                                })?;
+                            match k {
+                                "few-children" => config.stats.few_children = n,
+                                "many-children" => config.stats.many_children = n,
+                                "small-table" => config.stats.small_table = n,
+                                _ => config.stats.large_table = n,
+                            }
+                        }
+                        other => {
+                            return Err(error(
+                                format!("unknown key `{other}` in [stats]"),
+                                span,
+                                "not a [stats] setting",
+                                Some(suggest(
+                                    other,
+                                    &[
+                                        "file",
+                                        "max-age-days",
+                                        "few-children",
+                                        "many-children",
+                                        "small-table",
+                                        "large-table",
+                                    ],
+                                )),
+                            ))
+                        }
+                    }
+                }
+                if config.stats.small_table > config.stats.large_table {
+                    return Err(error(
+                        "`stats.small-table` is larger than `stats.large-table`".into(),
+                        item.span(),
+                        "a table cannot be both small and large",
+                        None,
+                    ));
+                }
+            }
             other => {
                 return Err(error(
                     format!("unknown key `{other}` in {name}"),
@@ -623,6 +748,7 @@ pub fn parse_onto(
                             "rules",
                             "overrides",
                             "prisma",
+                            "stats",
                         ],
                     )),
                 ))

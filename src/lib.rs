@@ -189,6 +189,8 @@ pub struct Report {
     pub syntax_errors: Vec<String>,
     /// What the run learnt of the project, for `--verbose`.
     pub notes: Vec<String>,
+    /// What the user should know even without `--verbose` (stale statistics), once each.
+    pub warnings: Vec<String>,
     /// Raw SQL statements that did not parse, so were not judged, by file.
     pub unparsed_sql: Vec<(String, usize)>,
     /// Source text of every file with a finding, for rendering snippets.

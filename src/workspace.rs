@@ -242,9 +242,10 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
             add_context(&mut group, &context, &mut resolver)?;
             let mut schemas = 0;
             for setting in schema_settings(&group) {
-                let (project, count) = loader
+                let (mut project, count) = loader
                     .finish_for(setting.as_deref())
                     .expect("a targeted loader builds its project");
+                project.load_stats(&group.config.stats);
                 schemas += count;
                 by_schema.insert(setting, Arc::new(project));
             }
@@ -266,7 +267,9 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
                             prisma_schema: setting.clone(),
                             ..base.clone()
                         };
-                        Arc::new(Project::load(std::slice::from_ref(&root), &config))
+                        let mut project = Project::load(std::slice::from_ref(&root), &config);
+                        project.load_stats(&config.stats);
+                        Arc::new(project)
                     })
                     .clone()
             };
@@ -290,6 +293,7 @@ pub fn lint(settings: &Settings) -> Result<Report, RunError> {
             .get(&group.config.prisma_schema)
             .cloned()
             .expect("the group's own schema setting is loaded");
+        stats_notes(&project, &mut report);
         let file_projects: HashMap<PathBuf, Arc<Project>> = if by_schema.len() > 1 {
             group
                 .configs
@@ -571,4 +575,40 @@ pub fn show_config(
     let _ = writeln!(out, "growing = {}", list(&config.prisma_growing));
     let _ = writeln!(out, "bounded = {}", list(&config.prisma_bounded));
     Ok(out)
+}
+
+/// What the run says of a project's statistics file: an unusable one is an error (the exit code
+/// says so, and no number of it is trusted); stale ones are a warning, once; `--verbose` names
+/// the file, its age and the tables no model maps to.
+fn stats_notes(project: &Project, report: &mut Report) {
+    if let Some((path, message)) = &project.stats_error {
+        report.errors.push(crate::FileError {
+            path: path.display().to_string(),
+            message: format!("statistics not used: {message}"),
+        });
+    }
+    let Some(stats) = &project.stats else {
+        return;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let shown = stats
+        .path
+        .strip_prefix(&project.root)
+        .unwrap_or(&stats.path);
+    if stats.is_stale(now) {
+        let days = stats.file.age_secs(now).unwrap_or(0) / 86_400;
+        let warning = format!(
+            "{} is {days} days old (older than `[stats] max-age-days = {}`): its numbers are used, but collect them again with `leaklint stats`",
+            shown.display(),
+            stats.thresholds.max_age_days
+        );
+        if !report.warnings.contains(&warning) {
+            report.warnings.push(warning);
+        }
+    }
+    report
+        .notes
+        .push(stats.describe(&project.models(), now, &project.root));
 }

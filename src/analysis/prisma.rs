@@ -399,6 +399,40 @@ pub fn size_is_known_in(model: &Model, display: &str, cx: &FileCx) -> bool {
         || model.growth == Some(Growth::Growing)
 }
 
+/// What the database's statistics say of a relation from `parent` to `child`: how the children
+/// of one parent are spread ([`crate::project::stats::Size`]) and, for messages, "about 1,100
+/// each (4.2M rows in all)" (with `one`, "about 1,500 per `Pnode`"). `None` without statistics, or when they do not map the two tables
+/// (or the child has several keys to the parent).
+pub fn relation_numbers(
+    parent: &Model,
+    child: &Model,
+    one: bool,
+    cx: &FileCx,
+) -> Option<(crate::project::stats::Size, String)> {
+    let stats = cx.project.stats.as_ref()?;
+    let key = stats.relation(parent, child)?;
+    let table = stats.for_model(child)?;
+    Some((
+        stats.fan_out(key),
+        crate::project::stats::describe_fan_out(key, table, one.then_some(parent.name.as_str())),
+    ))
+}
+
+/// What the statistics say of a whole table: small, large or neither, and its estimated rows.
+pub fn table_numbers(model: &Model, cx: &FileCx) -> Option<(crate::project::stats::Size, f64)> {
+    let stats = cx.project.stats.as_ref()?;
+    let table = stats.for_model(model)?;
+    Some((stats.table_size(table), table.rows))
+}
+
+/// [`table_numbers`] of a table named in the source (Knex's `knex("users")`, Kysely's
+/// `selectFrom("users")`, a raw `FROM users`).
+pub fn named_table_numbers(name: &str, cx: &FileCx) -> Option<(crate::project::stats::Size, f64)> {
+    let stats = cx.project.stats.as_ref()?;
+    let table = stats.table(name)?;
+    Some((stats.table_size(table), table.rows))
+}
+
 /// [`has_many_per_parent`] through a foreign key that is not optional.
 pub fn has_required_parent(model: &Model) -> bool {
     model

@@ -87,6 +87,7 @@ fn table(declarator: Node, path: &Path, src: &str) -> Option<Model> {
         growth: marked_growth(declarator, src),
         file: path.to_path_buf(),
         inherits: false,
+        table: Some(text(first, src).trim_matches(['"', '\'', '`']).to_string()),
     };
     let mut cursor = columns.walk();
     for pair in columns.named_children(&mut cursor) {
@@ -179,6 +180,12 @@ fn column_into(model: &mut Model, column: String, value: Node, src: &str) {
         optional: !(has("notNull") || primary),
         unique: primary || has("unique"),
         updated_at: has("$onUpdate") || has("$onUpdateFn"),
+        // `text("org_id")`: the database's name for it.
+        column: base_call
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0))
+            .filter(|a| a.kind() == "string")
+            .map(|a| text(a, src).trim_matches(['"', '\'']).to_string()),
     };
     if field.list {
         field.unique = false;
@@ -199,6 +206,7 @@ fn column_into(model: &mut Model, column: String, value: Node, src: &str) {
             optional,
             unique: false,
             updated_at: false,
+            column: None,
         });
     }
 }
@@ -403,6 +411,13 @@ const notATable = makeThing("x", {});
         assert!(org.field("slug").unwrap().unique);
         assert_eq!(org.field("tier").unwrap().type_name, "Enum");
         let gp = &models[1];
+        // The database's names, for the statistics file (the column's name is its builder's
+        // argument: `text("organizationId")`).
+        assert_eq!(gp.table.as_deref(), Some("git_provider"));
+        assert_eq!(
+            gp.field("organizationId").and_then(|f| f.column.as_deref()),
+            Some("organizationId")
+        );
         assert_eq!(gp.foreign_keys, ["organizationId"]);
         let key = gp.field("organizationId").unwrap();
         assert!(!key.optional && !key.unique);

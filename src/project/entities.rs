@@ -50,6 +50,7 @@ pub fn entities(path: &Path, text: &str) -> Vec<Model> {
                 None
             },
             file: path.to_path_buf(),
+            table: Some(entity_table(&text[from..class_at], &name)),
         };
         for decorator in decorators(before) {
             let unique = decorator.name == "Unique"
@@ -169,6 +170,7 @@ fn read_member(model: &mut Model, member: &str) -> Option<(String, Option<String
         optional: rest[name.len()..].starts_with('?') || annotation.contains("null"),
         unique: false,
         updated_at: false,
+        column: None,
     };
     let mut is_column = false;
     let mut parent = None;
@@ -180,6 +182,7 @@ fn read_member(model: &mut Model, member: &str) -> Option<(String, Option<String
             }
             "Column" => {
                 is_column = true;
+                field.column = named_option(d.args);
                 field.unique |= d.args.contains("unique: true");
                 if ["timestamp", "datetime", "'date'", "\"date\""]
                     .iter()
@@ -405,6 +408,43 @@ fn matching(text: &str, open: usize, left: u8, right: u8) -> Option<usize> {
     None
 }
 
+/// The table of `@Entity("pnodes")` or `@Entity({ name: "pnodes" })` (`args` starts after the
+/// parenthesis), else TypeORM's default: the class name in snake case (`PnodeObservation` ->
+/// `pnode_observation`).
+fn entity_table(args: &str, class: &str) -> String {
+    let args = args.split(')').next().unwrap_or("").trim();
+    let quoted = |t: &str| {
+        let t = t.trim_start();
+        let quote = t.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
+        let rest = &t[1..];
+        Some(rest[..rest.find(quote)?].to_string()).filter(|s| !s.is_empty())
+    };
+    quoted(args)
+        .or_else(|| named_option(args))
+        .unwrap_or_else(|| {
+            let mut out = String::new();
+            for (i, c) in class.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            }
+            out
+        })
+}
+
+/// `name: "x"` in a decorator's options.
+fn named_option(args: &str) -> Option<String> {
+    let at = args.find("name:")? + "name:".len();
+    let rest = args[at..].trim_start();
+    let quote = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+    let rest = &rest[1..];
+    Some(rest[..rest.find(quote)?].to_string()).filter(|s| !s.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,6 +498,7 @@ export class Member {
     #[test]
     fn reads_keys_relations_and_timestamps() {
         let models = entities(Path::new("team.entity.ts"), ENTITY);
+        assert_eq!(models[0].table.as_deref(), Some("teams"));
         let names: Vec<_> = models.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["Team", "Member"]);
         let team = &models[0];
@@ -496,6 +537,26 @@ export class Member {
         assert_eq!(usage.field("day").unwrap().type_name, "DateTime");
         assert_eq!(usage.compound_unique, [vec!["userId", "day"]]);
         assert!(usage.foreign_keys.is_empty());
+    }
+
+    #[test]
+    fn table_names_are_the_entitys_or_typeorms_default() {
+        for (text, table) in [
+            ("@Entity({ name: \"audit_rows\", schema: \"x\" })\nclass AuditRow { @Column({ name: \"row_key\" }) key: string; }", "audit_rows"),
+            ("@Entity()\nclass PnodeGossipObservation { @Column() key: string; }", "pnode_gossip_observation"),
+            ("@Entity('members')\nclass Member { @Column() key: string; }", "members"),
+        ] {
+            let models = entities(Path::new("e.ts"), text);
+            assert_eq!(models[0].table.as_deref(), Some(table), "{text}");
+        }
+        let models = entities(
+            Path::new("e.ts"),
+            "@Entity()\nclass A { @Column({ name: \"row_key\" }) key: string; }",
+        );
+        assert_eq!(
+            models[0].field("key").and_then(|f| f.column.as_deref()),
+            Some("row_key")
+        );
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub struct Project {
     /// a monorepo's tables are defined in one package and queried from others.
     pub drizzle: Schema,
     pub modules: Modules,
+    /// The database's statistics (`.leaklint/stats.json`), when the project has them.
+    pub stats: Option<stats::Stats>,
+    /// A statistics file that is there and could not be used, and why.
+    pub stats_error: Option<(PathBuf, String)>,
 }
 
 impl std::fmt::Debug for Project {
@@ -229,6 +233,23 @@ impl Project {
             }
         }
         project
+    }
+
+    /// Reads the statistics file `settings` name (or the default one) into the project.
+    pub fn load_stats(&mut self, settings: &crate::config::StatsSettings) {
+        match stats::load(&self.root, settings) {
+            Ok(found) => self.stats = found,
+            Err(error) => self.stats_error = Some(error),
+        }
+    }
+
+    /// Every model of the project's Prisma schemas and Drizzle tables.
+    pub fn models(&self) -> Vec<&schema::Model> {
+        self.schemas
+            .values()
+            .chain(std::iter::once(&self.drizzle))
+            .flat_map(|s| s.models.values())
+            .collect()
     }
 
     /// Reads a `.prisma` file into the schema of the nearest package that holds it (or of the

@@ -24,6 +24,9 @@ pub struct Field {
     pub unique: bool,
     /// `@updatedAt`: the row is edited after it is written, so the table is not append-only.
     pub updated_at: bool,
+    /// The column's name in the database when it differs from the field's (`@map("pnode_id")`,
+    /// Drizzle's `text("org_id")`, TypeORM's `@Column({ name })`).
+    pub column: Option<String>,
 }
 
 /// A model and what we know of it.
@@ -44,6 +47,9 @@ pub struct Model {
     /// Some of its columns are declared elsewhere (a TypeORM entity that extends a base class):
     /// what it lacks is not known.
     pub inherits: bool,
+    /// The table's name in the database when the data model says it (`@@map("pnodes")`,
+    /// Drizzle's `pgTable("pnodes", ...)`, `@Entity("pnodes")`), for the statistics file.
+    pub table: Option<String>,
 }
 
 impl Model {
@@ -97,6 +103,7 @@ impl Schema {
                             indexes: Vec::new(),
                             growth: growth_in(&doc),
                             file: path.clone(),
+                            table: None,
                         });
                     }
                     in_datasource = keyword == "datasource";
@@ -180,7 +187,9 @@ fn growth_in(doc: &str) -> Option<Growth> {
 
 fn parse_member(model: &mut Model, line: &str, _doc: &str) {
     if let Some(rest) = line.strip_prefix("@@") {
-        if rest.starts_with("id(") || rest.starts_with("unique(") {
+        if let Some(args) = rest.strip_prefix("map(") {
+            model.table = first_string(args);
+        } else if rest.starts_with("id(") || rest.starts_with("unique(") {
             if let Some(list) = bracket_list(rest) {
                 model.compound_unique.push(list);
             }
@@ -226,7 +235,17 @@ fn parse_member(model: &mut Model, line: &str, _doc: &str) {
         optional,
         unique,
         updated_at: has_attribute(attributes, "@updatedAt"),
+        column: attributes
+            .find("@map(")
+            .and_then(|at| first_string(&attributes[at + "@map(".len()..])),
     });
+}
+
+/// The first `"quoted"` string of `text` (`"pnodes")`, `name: "pnodes")`).
+fn first_string(text: &str) -> Option<String> {
+    let start = text.find('"')? + 1;
+    let end = start + text[start..].find('"')?;
+    Some(text[start..end].to_string()).filter(|s| !s.is_empty())
 }
 
 fn has_attribute(attributes: &str, name: &str) -> bool {

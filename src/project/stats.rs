@@ -24,8 +24,11 @@
 //! parent has (from the most common value's frequency; absent when the server keeps none, then
 //! the average is all that is known).
 
+use super::schema::Model;
+pub use crate::config::StatsSettings as Thresholds;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// The statistics file's format version this build reads and writes.
 pub const VERSION: u32 = 1;
@@ -119,6 +122,271 @@ impl StatsFile {
     /// Seconds since the statistics were collected, at `now` (Unix seconds).
     pub fn age_secs(&self, now: i64) -> Option<i64> {
         parse_rfc3339(&self.collected_at).map(|t| now - t)
+    }
+}
+
+/// What the numbers say of a table or a relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    /// Few enough rows that reading them whole is no incident.
+    Small,
+    /// As many as the thresholds call large.
+    Large,
+    /// Between the two: the numbers decide nothing.
+    Between,
+}
+
+/// A loaded statistics file, indexed for lookups by the data model's names.
+#[derive(Debug, Clone)]
+pub struct Stats {
+    pub file: StatsFile,
+    /// Where it was read from.
+    pub path: PathBuf,
+    pub thresholds: Thresholds,
+    /// Normalised table name -> indexes into `file.tables` (several schemas may hold one name).
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+/// Lower case without `_`: `pnode_gossip_observation` and `PnodeGossipObservation` meet.
+fn normalise(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '"' && *c != '`')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl Stats {
+    pub fn new(file: StatsFile, path: PathBuf, thresholds: Thresholds) -> Stats {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, table) in file.tables.iter().enumerate() {
+            by_name.entry(normalise(&table.name)).or_default().push(i);
+        }
+        Stats {
+            file,
+            path,
+            thresholds,
+            by_name,
+        }
+    }
+
+    /// The statistics of the table called `name` (a SQL name, `schema.name`, or a model's name
+    /// that the table spells in snake case or in the plural: `User` -> `users`). A name held by
+    /// tables of several schemas picks the default schema's (`public`, `main`), else none.
+    pub fn table(&self, name: &str) -> Option<&TableStats> {
+        let (schema, bare) = match name.rsplit_once('.') {
+            Some((s, n)) => (Some(s.trim_matches(['"', '`'])), n),
+            None => (None, name),
+        };
+        let key = normalise(bare);
+        if key.is_empty() {
+            return None;
+        }
+        let candidates = [key.clone(), format!("{key}s"), format!("{key}es")];
+        let hits = candidates.iter().find_map(|k| self.by_name.get(k))?;
+        let tables = hits.iter().map(|&i| &self.file.tables[i]);
+        let pick = |pred: &dyn Fn(&TableStats) -> bool| {
+            let mut found = tables.clone().filter(|t| pred(t));
+            let first = found.next();
+            first.filter(|_| found.next().is_none())
+        };
+        match schema {
+            Some(s) => pick(&|t: &TableStats| t.schema.as_deref() == Some(s)),
+            None => pick(&|_| true).or_else(|| {
+                pick(&|t: &TableStats| {
+                    matches!(t.schema.as_deref(), None | Some("public" | "main" | "dbo"))
+                })
+            }),
+        }
+    }
+
+    /// The statistics of a model's table: its mapped name (`@@map`, Drizzle's table name,
+    /// `@Entity("name")`), else its own name.
+    pub fn for_model(&self, model: &Model) -> Option<&TableStats> {
+        self.table(model.table.as_deref().unwrap_or(&model.name))
+    }
+
+    /// The foreign key of `child`'s table that points at `parent`'s table, when there is
+    /// exactly one (a table with two keys to `User`, author and assignee, does not say which a
+    /// relation follows).
+    pub fn relation(&self, parent: &Model, child: &Model) -> Option<&ForeignKeyStats> {
+        let parent_table = self.for_model(parent)?;
+        let child_table = self.for_model(child)?;
+        let mut keys = child_table.foreign_keys.iter().filter(|k| {
+            self.table(&match &k.references.schema {
+                Some(s) => format!("{s}.{}", k.references.table),
+                None => k.references.table.clone(),
+            })
+            .is_some_and(|t| std::ptr::eq(t, parent_table))
+        });
+        let first = keys.next();
+        first.filter(|_| keys.next().is_none())
+    }
+
+    /// The foreign key of `model`'s table whose first column is the field `field` (its `@map`
+    /// column name when it has one).
+    pub fn key_of(&self, model: &Model, field: &str) -> Option<&ForeignKeyStats> {
+        let column = model
+            .field(field)
+            .and_then(|f| f.column.as_deref())
+            .unwrap_or(field);
+        self.for_model(model)?.foreign_keys.iter().find(|k| {
+            k.columns
+                .first()
+                .is_some_and(|c| normalise(c) == normalise(column))
+        })
+    }
+
+    /// Whether a whole table is small, large, or neither.
+    pub fn table_size(&self, table: &TableStats) -> Size {
+        if table.rows < self.thresholds.small_table {
+            Size::Small
+        } else if table.rows >= self.thresholds.large_table {
+            Size::Large
+        } else {
+            Size::Between
+        }
+    }
+
+    /// Whether the children one parent has through `key` are few, many, or neither.
+    pub fn fan_out(&self, key: &ForeignKeyStats) -> Size {
+        let most = key.max_children.unwrap_or(key.avg_children);
+        if most <= self.thresholds.few_children {
+            Size::Small
+        } else if key.avg_children >= self.thresholds.many_children {
+            Size::Large
+        } else {
+            Size::Between
+        }
+    }
+
+    /// Whether the statistics are older than the configured age at `now` (Unix seconds).
+    pub fn is_stale(&self, now: i64) -> bool {
+        self.file
+            .age_secs(now)
+            .is_some_and(|age| age > self.thresholds.max_age_days as i64 * 86_400)
+    }
+}
+
+/// Reads the statistics a project's config points at (`[stats] file`), else
+/// `<root>/.leaklint/stats.json` when it exists. `Ok(None)`: no statistics; `Err`: a file that is
+/// there (or configured) and cannot be used, with why.
+pub fn load(root: &Path, settings: &Thresholds) -> Result<Option<Stats>, (PathBuf, String)> {
+    let (path, configured) = match &settings.file {
+        Some(path) => (path.clone(), true),
+        None => (root.join(DEFAULT_PATH), false),
+    };
+    if !configured && !path.exists() {
+        return Ok(None);
+    }
+    // Read as any linted file is: a FIFO or a huge file is refused, not waited on.
+    let text = crate::source::read_text(&path).map_err(|e| (path.clone(), e.to_string()))?;
+    let file = StatsFile::parse(&text).map_err(|e| (path.clone(), e))?;
+    Ok(Some(Stats::new(file, path, settings.clone())))
+}
+
+impl Stats {
+    /// For `--verbose`: which file, how old, how many tables, and those no model of `models`
+    /// maps to (a few named).
+    pub fn describe(&self, models: &[&Model], now: i64, root: &Path) -> String {
+        let shown = self.path.strip_prefix(root).unwrap_or(&self.path);
+        let age = self
+            .file
+            .age_secs(now)
+            .map(|a| {
+                let days = a.max(0) / 86_400;
+                match days {
+                    0 => "today".to_string(),
+                    1 => "1 day old".to_string(),
+                    n => format!("{n} days old"),
+                }
+            })
+            .unwrap_or_default();
+        let mapped: std::collections::HashSet<*const TableStats> = models
+            .iter()
+            .filter_map(|m| self.for_model(m).map(|t| t as *const TableStats))
+            .collect();
+        let unmapped: Vec<&str> = self
+            .file
+            .tables
+            .iter()
+            .filter(|t| !mapped.contains(&(*t as *const TableStats)))
+            .map(|t| t.name.as_str())
+            .collect();
+        let mut text = format!(
+            "statistics from {} ({} {}, collected {}, {age}): {} tables",
+            shown.display(),
+            self.file.server.kind,
+            self.file.server.version,
+            self.file.collected_at,
+            self.file.tables.len()
+        );
+        if models.is_empty() {
+            text.push_str(", no data model to map them to");
+        } else if unmapped.is_empty() {
+            text.push_str(", every one mapped to a model");
+        } else {
+            let mut names = unmapped
+                .iter()
+                .take(8)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if unmapped.len() > 8 {
+                names.push_str(&format!(" and {} more", unmapped.len() - 8));
+            }
+            text.push_str(&format!(
+                ", {} not mapped to a model: {names}",
+                unmapped.len()
+            ));
+        }
+        text
+    }
+}
+
+/// "about 1,100 each, up to 2,400 (4.2M rows in all)": what a relation's numbers say, for
+/// messages; with `parent` ("about 1,500 per `Pnode`") where the message names one parent.
+pub fn describe_fan_out(key: &ForeignKeyStats, child: &TableStats, parent: Option<&str>) -> String {
+    let mut text = match parent {
+        Some(parent) => format!("about {} per `{parent}`", count(key.avg_children)),
+        None => format!("about {} each", count(key.avg_children)),
+    };
+    if let Some(max) = key.max_children.filter(|m| *m > key.avg_children * 1.5) {
+        text.push_str(&format!(", up to {}", count(max)));
+    }
+    text.push_str(&format!(" ({} rows in all)", count(child.rows)));
+    text
+}
+
+/// A row count as people write it: `950`, `1,100`, `42,000`, `4.2M`.
+pub fn count(n: f64) -> String {
+    let n = n.max(0.0);
+    // 999,999 reads as 1M, not 1,000,000.
+    if n >= 999_500.0 {
+        let m = n / 1_000_000.0;
+        if m >= 100.0 {
+            format!("{}M", m.round())
+        } else {
+            format!("{:.1}M", m).replace(".0M", "M")
+        }
+    } else {
+        // Two significant figures above 1,000: estimates are not exact.
+        let n = n.round() as u64;
+        let n = if n >= 10_000 {
+            (n + 500) / 1000 * 1000
+        } else if n >= 1000 {
+            (n + 50) / 100 * 100
+        } else {
+            n
+        };
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
     }
 }
 
@@ -257,5 +525,177 @@ mod tests {
         assert!(StatsFile::parse(&future).unwrap_err().contains("version 2"));
         let bad_time = text.replace("2026-12-04T21:30:00Z", "last tuesday");
         assert!(StatsFile::parse(&bad_time).is_err());
+    }
+
+    fn table(
+        schema: Option<&str>,
+        name: &str,
+        rows: f64,
+        keys: Vec<ForeignKeyStats>,
+    ) -> TableStats {
+        TableStats {
+            schema: schema.map(str::to_string),
+            name: name.into(),
+            rows,
+            inserts: None,
+            last_analyze: None,
+            foreign_keys: keys,
+        }
+    }
+
+    fn key(column: &str, parent: &str, avg: f64, max: Option<f64>) -> ForeignKeyStats {
+        ForeignKeyStats {
+            columns: vec![column.into()],
+            references: Reference {
+                schema: None,
+                table: parent.into(),
+                columns: vec!["id".into()],
+            },
+            distinct_parents: 10.0,
+            avg_children: avg,
+            max_children: max,
+        }
+    }
+
+    fn model(name: &str, table: Option<&str>) -> Model {
+        let mut schema = crate::project::schema::Schema::default();
+        let map = table.map_or(String::new(), |t| format!("@@map(\"{t}\")"));
+        schema.add_file(
+            "s.prisma".into(),
+            &format!(
+                "model {name} {{\n id String @id\n ownerId String @map(\"owner_id\")\n {map}\n}}\n"
+            ),
+        );
+        schema.models.remove(name).unwrap()
+    }
+
+    fn stats(tables: Vec<TableStats>) -> Stats {
+        let file = StatsFile {
+            version: VERSION,
+            collected_at: "2026-12-01T00:00:00Z".into(),
+            server: Server {
+                kind: "postgresql".into(),
+                version: "15".into(),
+            },
+            database: None,
+            tables,
+        };
+        Stats::new(file, "s.json".into(), Thresholds::default())
+    }
+
+    #[test]
+    fn tables_are_found_by_the_names_models_give_them() {
+        let s = stats(vec![
+            table(Some("public"), "users", 10.0, vec![]),
+            table(Some("public"), "pnode_gossip_observation", 20.0, vec![]),
+            table(Some("public"), "Team", 30.0, vec![]),
+            table(Some("audit"), "Team", 31.0, vec![]),
+            table(Some("a"), "Doc", 40.0, vec![]),
+            table(Some("b"), "Doc", 41.0, vec![]),
+        ]);
+        assert_eq!(s.table("users").map(|t| t.rows), Some(10.0));
+        assert_eq!(s.table("User").map(|t| t.rows), Some(10.0), "plural");
+        assert_eq!(
+            s.table("PnodeGossipObservation").map(|t| t.rows),
+            Some(20.0)
+        );
+        assert_eq!(s.table("\"public\".\"users\"").map(|t| t.rows), Some(10.0));
+        // Two schemas: the default one wins, else the name says nothing.
+        assert_eq!(s.table("Team").map(|t| t.rows), Some(30.0));
+        assert_eq!(s.table("audit.Team").map(|t| t.rows), Some(31.0));
+        assert_eq!(s.table("Doc"), None);
+        assert_eq!(s.table("b.Doc").map(|t| t.rows), Some(41.0));
+        assert_eq!(s.table(""), None);
+        assert_eq!(s.table("nothing"), None);
+        // `@@map` beats the model's name.
+        assert_eq!(
+            s.for_model(&model("Account", Some("users")))
+                .map(|t| t.rows),
+            Some(10.0)
+        );
+        assert_eq!(s.for_model(&model("Account", None)), None);
+    }
+
+    #[test]
+    fn relations_follow_the_one_key_to_the_parent() {
+        let s = stats(vec![
+            table(None, "Owner", 5.0, vec![]),
+            table(
+                None,
+                "Thing",
+                50.0,
+                vec![key("owner_id", "Owner", 10.0, Some(40.0))],
+            ),
+            table(
+                None,
+                "Task",
+                50.0,
+                vec![
+                    key("author_id", "Owner", 10.0, None),
+                    key("assignee_id", "Owner", 10.0, None),
+                ],
+            ),
+        ]);
+        let owner = model("Owner", None);
+        let thing = model("Thing", None);
+        assert_eq!(
+            s.relation(&owner, &thing).map(|k| k.avg_children),
+            Some(10.0)
+        );
+        // Two keys to the parent: which one a relation follows is not known.
+        assert_eq!(s.relation(&owner, &model("Task", None)), None);
+        // A field's `@map` column finds its key.
+        assert!(s.key_of(&thing, "ownerId").is_some());
+        assert!(s.key_of(&thing, "id").is_none());
+    }
+
+    #[test]
+    fn thresholds_judge_fan_out_and_size() {
+        let s = stats(vec![]);
+        assert_eq!(s.fan_out(&key("k", "P", 2.0, Some(3.0))), Size::Small);
+        assert_eq!(
+            s.fan_out(&key("k", "P", 80.0, None)),
+            Size::Small,
+            "the average when no max"
+        );
+        assert_eq!(
+            s.fan_out(&key("k", "P", 20.0, Some(900.0))),
+            Size::Between,
+            "skewed"
+        );
+        assert_eq!(s.fan_out(&key("k", "P", 1100.0, Some(2400.0))), Size::Large);
+        assert_eq!(s.table_size(&table(None, "t", 999.0, vec![])), Size::Small);
+        assert_eq!(
+            s.table_size(&table(None, "t", 5000.0, vec![])),
+            Size::Between
+        );
+        assert_eq!(
+            s.table_size(&table(None, "t", 10_000.0, vec![])),
+            Size::Large
+        );
+        let day = 86_400;
+        let collected = parse_rfc3339("2026-12-01T00:00:00Z").unwrap();
+        assert!(!s.is_stale(collected + 30 * day));
+        assert!(s.is_stale(collected + 31 * day));
+    }
+
+    #[test]
+    fn counts_read_as_estimates() {
+        for (n, text) in [
+            (0.0, "0"),
+            (7.4, "7"),
+            (950.0, "950"),
+            (1105.3, "1,100"),
+            (2449.0, "2,400"),
+            (42_400.0, "42,000"),
+            (999_999.0, "1M"),
+            (12_345.0, "12,000"),
+            (4_200_000.0, "4.2M"),
+            (3_000_000.0, "3M"),
+            (123_456_789.0, "123M"),
+            (-5.0, "0"),
+        ] {
+            assert_eq!(count(n), text, "{n}");
+        }
     }
 }

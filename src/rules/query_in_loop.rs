@@ -485,11 +485,23 @@ fn repetition(iteration: &Iteration, cx: &FileCx) -> Option<Repetition> {
         Some(method) => format!("`.{method}` callback runs once per element of `{shown}`"),
         None => format!("loop over `{shown}`"),
     };
+    // The rows of a whole table the statistics know: as many queries as the table has rows.
+    let measured = whole_table_rows(collection_root, cx);
+    let how = match &measured {
+        Some((model, _, rows)) => format!(
+            "once per element of `{shown}`: about {} queries, one per `{model}` row",
+            crate::project::stats::count(*rows)
+        ),
+        None => format!("once per element of `{shown}`"),
+    };
     Some(Repetition {
-        how: format!("once per element of `{shown}`"),
+        how,
         label,
         constant,
-        known_large: rows_of_unbounded_query(collection_root, cx),
+        known_large: match measured {
+            Some((_, size, _)) => size != crate::project::stats::Size::Small,
+            None => rows_of_unbounded_query(collection_root, cx),
+        },
     })
 }
 
@@ -674,6 +686,42 @@ fn rows_of_unbounded_query(collection: Node, cx: &FileCx) -> bool {
         }
     }
     false
+}
+
+/// The rows of a Prisma `findMany` with no `where` and no `take` that `collection` holds (as
+/// [`rows_of_unbounded_query`] follows it), with the statistics' estimate of the table: its
+/// model, how large it is, and its rows.
+fn whole_table_rows(
+    collection: Node,
+    cx: &FileCx,
+) -> Option<(String, crate::project::stats::Size, f64)> {
+    cx.project.stats.as_ref()?;
+    let mut node = unwrap_expression(collection);
+    for _ in 0..4 {
+        match node.k() {
+            "await_expression" => node = unwrap_expression(node.named_child(0)?),
+            "identifier" => {
+                node = root_of_collection(declared_value(cx.text(node), node, cx)?, cx);
+            }
+            "call_expression" => {
+                let call = prisma_call(node, cx)?;
+                let options = crate::analysis::prisma::options(&call);
+                let whole = call.operation == "findMany"
+                    && options.is_none_or(|o| {
+                        property(o, "take", cx.src).is_none()
+                            && property(o, "where", cx.src).is_none()
+                    });
+                if !whole {
+                    return None;
+                }
+                let model = crate::analysis::prisma::model_of(&call, cx)?;
+                let (size, rows) = crate::analysis::prisma::table_numbers(model, cx)?;
+                return Some((model.name.clone(), size, rows));
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Whether `node` runs for only some elements: under an `if`, a `switch` case, a ternary, a

@@ -48,17 +48,38 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         sink.unparsed_sql += 1;
         return;
     };
-    // A fact only when the table is a schema model that grows by the schema or the config.
-    let known = match &bound {
+    // The database's statistics of the table read: a small one is no incident; a large one
+    // read with no `WHERE` at all is a fact.
+    let numbers = match &bound {
         Some(Bound::Unbounded(Some(table))) | Some(Bound::Groups(Some(table), _)) => {
-            let flat = |s: &str| s.replace(['_', '"', '`'], "").to_ascii_lowercase();
-            let table = flat(table.rsplit('.').next().unwrap_or(table));
-            cx.schema
-                .and_then(|s| s.models.keys().find(|m| flat(m) == table))
-                .is_some_and(|m| crate::analysis::prisma::growth_is_known(m, cx))
+            crate::analysis::prisma::named_table_numbers(table, cx)
         }
-        _ => false,
+        _ => None,
     };
+    if numbers.is_some_and(|(size, _)| size == crate::project::stats::Size::Small) {
+        return;
+    }
+    let measured_large = numbers
+        .is_some_and(|(size, _)| size == crate::project::stats::Size::Large)
+        && !upper.split_whitespace().any(|w| w == "WHERE");
+    let rows = numbers.map_or(String::new(), |(_, rows)| {
+        format!(
+            " (about {} rows in the table)",
+            crate::project::stats::count(rows)
+        )
+    });
+    // A fact only when the table is a schema model that grows by the schema or the config.
+    let known = measured_large
+        || match &bound {
+            Some(Bound::Unbounded(Some(table))) | Some(Bound::Groups(Some(table), _)) => {
+                let flat = |s: &str| s.replace(['_', '"', '`'], "").to_ascii_lowercase();
+                let table = flat(table.rsplit('.').next().unwrap_or(table));
+                cx.schema
+                    .and_then(|s| s.models.keys().find(|m| flat(m) == table))
+                    .is_some_and(|m| crate::analysis::prisma::growth_is_known(m, cx))
+            }
+            _ => false,
+        };
     let what = match bound {
         Some(Bound::Unbounded(Some(table))) => format!("every matching row of `{table}`"),
         Some(Bound::Unbounded(None)) => "every matching row".to_string(),
@@ -72,7 +93,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         Diagnostic::new(
             RULE.id,
             sql.literal.byte_range(),
-            format!("raw `SELECT` has no `LIMIT` and no key filter: it returns {what}"),
+            format!("raw `SELECT` has no `LIMIT` and no key filter: it returns {what}{rows}"),
         )
         .with_help(
             "add `LIMIT` and page by key (`WHERE id > $1 ORDER BY id LIMIT 100`), filter by a key or a parent's id, or aggregate in SQL if you only need totals",

@@ -13,6 +13,7 @@ use crate::analysis::prisma::{
 use crate::analysis::syntax::{method_call, properties, property, unwrap_expression};
 use crate::analysis::{FileCx, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::project::stats::Size;
 use tree_sitter::Node;
 
 pub static RULE: Rule = Rule {
@@ -80,13 +81,20 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     {
         return;
     }
+    // The database's statistics: a small table is no incident, whatever the filter; a large
+    // one read whole is one, wherever it runs.
+    let numbers = model_of(&call, cx).and_then(|m| crate::analysis::prisma::table_numbers(m, cx));
+    if numbers.is_some_and(|(size, _)| size == Size::Small) {
+        return;
+    }
+    let measured_large = filter.is_none() && numbers.is_some_and(|(size, _)| size == Size::Large);
     // A fact: the model grows by the schema or the config (not by its name), or is a child table
     // (it holds the rows of every parent), and a `where` was judged against the schema's keys.
     let in_schema = cx.schema.is_some_and(|s| s.models.contains_key(&model));
     // A child table read whole (no `where`) holds the rows of every parent; with a filter on
     // its state (`deactivatedAt: null`, `verified: true`), how many match is a guess unless the
     // table is known to be large: a history, or rows of rows.
-    let size_known = crate::analysis::prisma::growth_is_known(&model, cx);
+    let size_known = measured_large || crate::analysis::prisma::growth_is_known(&model, cx);
     let known =
         size_known || (filter.is_none() && crate::analysis::prisma::is_child_table(&model, cx));
     // How many rows a child table holds follows from how many parents there are: a fact worth
@@ -113,7 +121,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         || windowed
         || by_parent
         || (filter.is_some() && !in_schema)
-        || (narrow_select && !crate::analysis::prisma::growth_is_known(&model, cx));
+        || (narrow_select && !size_known);
     if has("distinct") {
         sink.report(
             Diagnostic::new(
@@ -129,10 +137,19 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
         return;
     }
     let grows = is_growing(&model, cx);
-    let what = if grows {
-        format!("every `{model}` row, a table that grows with use")
-    } else {
-        format!("every matching `{model}` row")
+    let what = match numbers {
+        Some((_, rows)) if filter.is_none() => {
+            format!(
+                "every `{model}` row (about {})",
+                crate::project::stats::count(rows)
+            )
+        }
+        Some((_, rows)) => format!(
+            "every matching `{model}` row, of about {} in the table",
+            crate::project::stats::count(rows)
+        ),
+        None if grows => format!("every `{model}` row, a table that grows with use"),
+        None => format!("every matching `{model}` row"),
     };
     let message = match filter {
         None => format!("`{}` has no `where` and no `take`: it loads {what}", call.callee),
@@ -209,6 +226,8 @@ pub(crate) struct OrmVerdict {
     pub known: bool,
     /// The fact is the table's growth itself (else it is high only where it runs).
     pub size_known: bool,
+    /// The table's estimated rows, from the database's statistics.
+    pub rows: Option<f64>,
 }
 
 /// `None` when the query is bounded, narrowed, of a small table, or cannot be judged.
@@ -311,9 +330,23 @@ pub(crate) fn judge_orm(call: &OrmCall, cx: &FileCx) -> Option<OrmVerdict> {
     // of rows.
     let filtered =
         call.has_link(&["where"]) || options.is_some_and(|o| property(o, "where", src).is_some());
-    let size_known = named
-        .as_ref()
-        .is_some_and(|m| cx.config.prisma_growing.iter().any(|g| g == m))
+    // The database's statistics: of the data model's table when there is one, else of the
+    // table the call names (Knex, Kysely, Sequelize).
+    let numbers = match entity.or(table) {
+        Some(m) => crate::analysis::prisma::table_numbers(m, cx),
+        None => call
+            .model
+            .as_deref()
+            .and_then(|name| crate::analysis::prisma::named_table_numbers(name, cx)),
+    };
+    if numbers.is_some_and(|(size, _)| size == Size::Small) {
+        return None;
+    }
+    let measured_large = !filtered && numbers.is_some_and(|(size, _)| size == Size::Large);
+    let size_known = measured_large
+        || named
+            .as_ref()
+            .is_some_and(|m| cx.config.prisma_growing.iter().any(|g| g == m))
         || entity.is_some_and(|e| {
             e.growth == Some(crate::project::schema::Growth::Growing)
                 || crate::analysis::prisma::is_history(e)
@@ -332,6 +365,7 @@ pub(crate) fn judge_orm(call: &OrmCall, cx: &FileCx) -> Option<OrmVerdict> {
         named: named.is_some(),
         known,
         size_known,
+        rows: numbers.map(|(_, rows)| rows),
     })
 }
 
@@ -346,7 +380,12 @@ fn check_orm(call: &OrmCall, cx: &FileCx, sink: &mut Sink) {
         Orm::Drizzle | Orm::Kysely | Orm::Knex => ("`limit`", "`where`"),
         Orm::Sequelize => ("`limit`", "`where`"),
     };
-    let what = if !verdict.named {
+    let what = if let Some(rows) = verdict.rows {
+        format!(
+            "every matching `{model}` row, of about {} in the table",
+            crate::project::stats::count(rows)
+        )
+    } else if !verdict.named {
         "every matching row".to_string()
     } else if is_growing(&model, cx) {
         format!("every `{model}` row, a table that grows with use")

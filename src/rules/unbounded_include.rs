@@ -14,6 +14,7 @@ use crate::config::OptionValue;
 use crate::config::{OptionKind, RuleOption};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::project::schema::{name_suggests_growth, Model};
+use crate::project::stats::Size;
 use tree_sitter::Node;
 
 pub static RULE: Rule = Rule {
@@ -134,9 +135,22 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                 .and_then(|o| property(o, "where", src))
                 .is_some_and(|w| narrows_relation(w, target_model, cx));
             let unbounded = to_many && !has_take && !narrowed;
-            let grows = unbounded && is_growing(&target_name, cx);
-            if unbounded && (all || grows || level.many_above) {
-                let why = if grows {
+            // The database's statistics, when the project has them, decide: a relation whose
+            // parents have few children is bounded whatever its shape; one with many grows.
+            let numbers = match (level.model, target_model) {
+                (Some(parent), Some(child)) if unbounded => {
+                    crate::analysis::prisma::relation_numbers(parent, child, level.one, cx)
+                }
+                _ => None,
+            };
+            let measured = numbers.as_ref().map(|(size, _)| *size);
+            let cleared = measured == Some(Size::Small);
+            let measured_large = measured == Some(Size::Large);
+            let grows = unbounded && !cleared && (measured_large || is_growing(&target_name, cx));
+            if unbounded && !cleared && (all || grows || level.many_above) {
+                let why = if let Some((Size::Large, text)) = &numbers {
+                    text.clone()
+                } else if grows {
                     format!("`{target_name}` rows accrue over time")
                 } else if level.many_above {
                     format!(
@@ -194,7 +208,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
                     || replayed
                     || (windowed && level.many_above && !grows)
                     || if grows {
-                        !growth_is_known(&target_name, cx)
+                        !(measured_large || growth_is_known(&target_name, cx))
                     } else {
                         !above_known
                     };
