@@ -574,6 +574,28 @@ pub fn show_config(
     }
     let _ = writeln!(out, "growing = {}", list(&config.prisma_growing));
     let _ = writeln!(out, "bounded = {}", list(&config.prisma_bounded));
+    let stats = &config.stats;
+    let _ = writeln!(out, "\n[stats]");
+    match &stats.file {
+        Some(file) => {
+            let _ = writeln!(out, "file = {:?}", file.display().to_string());
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "# file: .leaklint/stats.json at the project root, when present"
+            );
+        }
+    }
+    let _ = writeln!(out, "max-age-days = {}", stats.max_age_days);
+    for (key, value) in [
+        ("few-children", stats.few_children),
+        ("many-children", stats.many_children),
+        ("small-table", stats.small_table),
+        ("large-table", stats.large_table),
+    ] {
+        let _ = writeln!(out, "{key} = {value}");
+    }
     Ok(out)
 }
 
