@@ -62,7 +62,7 @@ fn statistics_raise_some_findings_and_clear_others() {
     let rule = |r: &str| r.to_string();
     // Without statistics, by the schema alone: the observations (a history), the seed reports
     // (a history by shape and name), the N+1 over every node, every observation and every
-    // stats sample (histories read whole).
+    // stats sample (histories read whole), and the samples filtered in memory.
     assert_eq!(
         without,
         vec![
@@ -71,10 +71,12 @@ fn statistics_raise_some_findings_and_clear_others() {
             (25, rule("query-in-loop")),
             (32, rule("unbounded-find-many")),
             (36, rule("unbounded-find-many")),
+            (40, rule("unbounded-find-many")),
+            (41, rule("in-memory-filter")),
         ]
     );
     // With them: a node has 2 or 3 seed reports (cleared), the stats samples are pruned to 640
-    // rows (cleared), and the credit ledger, which its shape does not call a history, holds
+    // rows (cleared, also when filtered in memory), and the credit ledger, which its shape does not call a history, holds
     // about 1,500 rows per node (raised).
     assert_eq!(
         with,
@@ -183,7 +185,7 @@ fn a_broken_or_missing_statistics_file_is_an_error_not_a_guess() {
             .filter(|(p, _, _)| p == QUERIES)
             .map(|(_, l, _)| l)
             .collect();
-        assert_eq!(lines, vec![7, 9, 25, 32, 36], "{json}");
+        assert_eq!(lines, vec![7, 9, 25, 32, 36, 40, 41], "{json}");
     }
     std::fs::remove_file(root.join("stats.json")).unwrap();
     let (code, json) = run_json(&root, &[".", "--confidence", "high"]);

@@ -264,7 +264,12 @@ fn rows_known(call: &PrismaCall, cx: &FileCx) -> (bool, bool) {
     {
         return (false, false);
     }
-    let size = crate::analysis::prisma::growth_is_known(&model, cx);
+    // A large table by the database's statistics, read with no filter: a fact.
+    let measured = !filtered
+        && model_of(call, cx)
+            .and_then(|m| crate::analysis::prisma::table_numbers(m, cx))
+            .is_some_and(|(size, _)| size == crate::project::stats::Size::Large);
+    let size = measured || crate::analysis::prisma::growth_is_known(&model, cx);
     (
         size || (!filtered && crate::analysis::prisma::is_child_table(&model, cx)),
         size,
@@ -301,6 +306,13 @@ fn unbounded_query<'t>(value: Node<'t>, cx: &FileCx<'t>) -> Option<PrismaCall<'t
         return None;
     }
     if has("where").is_some_and(|w| narrows(w, model_of(&call, cx), cx)) {
+        return None;
+    }
+    // A table the database's statistics call small: filtering it in memory costs little.
+    if model_of(&call, cx)
+        .and_then(|m| crate::analysis::prisma::table_numbers(m, cx))
+        .is_some_and(|(size, _)| size == crate::project::stats::Size::Small)
+    {
         return None;
     }
     Some(call)
