@@ -1495,8 +1495,11 @@ fn resolve_conditions(conditions: Vec<Condition>, cx: &FileCx) -> Option<Vec<Con
     for condition in conditions {
         match condition {
             Condition::NotLiteral(name) => {
-                // A literal filled later (`ROLES.push(...)`) is not fixed in the source.
-                let grows = cx.names("", &name, ".push(");
+                // A literal filled later (`ROLES.push(...)`, a worklist's `stack.unshift(...)`)
+                // is not fixed in the source.
+                let grows = [".push(", ".unshift(", ".splice("]
+                    .iter()
+                    .any(|m| cx.names("", &name, m));
                 if cx.literal_consts.contains(&name) && !grows {
                     return None;
                 }

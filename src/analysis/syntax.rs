@@ -549,9 +549,18 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
             }
         }
         _ => {
-            iteration.collection = loop_node
-                .field("condition")
-                .and_then(|c| length_receiver(c, src));
+            let condition = loop_node.field("condition");
+            iteration.collection = condition.and_then(|c| length_receiver(c, src));
+            // A worklist: `while ((node = stack.pop()))`, or `while (true)` whose body starts by
+            // taking `const node = queue.shift()` (a tree or graph walk).
+            if iteration.collection.is_none() {
+                if let Some((queue, name)) = condition.and_then(|c| taken_in_condition(c, src)) {
+                    iteration.collection = Some(queue);
+                    iteration.vars.extend([name]);
+                } else {
+                    iteration.collection = taken_at_top(body, src);
+                }
+            }
         }
     }
     iteration.vars.extend(declared_names(body, src));
@@ -637,6 +646,33 @@ fn is_assigned_in(body: Node, target: &str, src: &str) -> bool {
             && n.field("left")
                 .is_some_and(|left| &src[left.byte_range()] == target)
     })
+}
+
+/// `q.pop()` / `q.shift()`: the worklist `q` an element is taken from.
+fn taken_from<'t>(value: Node<'t>, src: &'t str) -> Option<Node<'t>> {
+    let value = unwrap_expression(value);
+    let (object, method, args) = method_call(value, src)?;
+    (matches!(method, "pop" | "shift") && args.named_child_count() == 0).then_some(object)
+}
+
+/// `(node = stack.pop())` in a loop's condition (also `(node = q.shift()) !== undefined`): the
+/// worklist and the name each element is bound to.
+fn taken_in_condition<'t>(condition: Node<'t>, src: &'t str) -> Option<(Node<'t>, String)> {
+    descendants(condition, SUBTREE_LIMIT)
+        .into_iter()
+        .filter(|n| n.k() == "assignment_expression")
+        .find_map(|n| {
+            let left = n.field("left").filter(|l| l.k() == "identifier")?;
+            let queue = taken_from(n.field("right")?, src)?;
+            Some((queue, src[left.byte_range()].to_string()))
+        })
+}
+
+/// `const node = queue.shift()` among the first statements of a loop body: the worklist.
+fn taken_at_top<'t>(body: Node<'t>, src: &'t str) -> Option<Node<'t>> {
+    block_declarators(body)
+        .take(4)
+        .find_map(|(_, declarator)| taken_from(declarator.field("value")?, src))
 }
 
 /// In `i < xs.length`-style loop conditions, the collection whose length bounds the loop.

@@ -487,10 +487,20 @@ fn repetition(iteration: &Iteration, cx: &FileCx) -> Option<Repetition> {
     };
     // The rows of a whole table the statistics know: as many queries as the table has rows.
     let measured = whole_table_rows(collection_root, cx);
+    // A worklist the loop refills (`stack.push(...children)`): a walk over a tree or a graph,
+    // as many iterations as it has nodes.
+    let worklist = iteration.callback.is_none()
+        && collection_root.k() == "identifier"
+        && iteration
+            .body
+            .is_some_and(|body| refills(body, cx.text(collection_root), cx));
     let how = match &measured {
         Some((model, _, rows)) => format!(
             "once per element of `{shown}`: about {} queries, one per `{model}` row",
             crate::project::stats::count(*rows)
+        ),
+        None if worklist => format!(
+            "once per element of `{shown}`, a worklist the loop refills: once per node of the walk"
         ),
         None => format!("once per element of `{shown}`"),
     };
@@ -500,7 +510,7 @@ fn repetition(iteration: &Iteration, cx: &FileCx) -> Option<Repetition> {
         constant,
         known_large: match measured {
             Some((_, size, _)) => size != crate::project::stats::Size::Small,
-            None => rows_of_unbounded_query(collection_root, cx),
+            None => worklist || rows_of_unbounded_query(collection_root, cx),
         },
     })
 }
@@ -686,6 +696,18 @@ fn rows_of_unbounded_query(collection: Node, cx: &FileCx) -> bool {
         }
     }
     false
+}
+
+/// Whether `body` pushes onto the worklist `name` (`name.push(...)`, `name.unshift(...)`).
+fn refills(body: Node, name: &str, cx: &FileCx) -> bool {
+    crate::analysis::walk::descendants(body, 8000)
+        .into_iter()
+        .any(|n| {
+            n.k() == "call_expression"
+                && method_call(n, cx.src).is_some_and(|(object, method, _)| {
+                    matches!(method, "push" | "unshift") && cx.text(object) == name
+                })
+        })
 }
 
 /// The rows of a Prisma `findMany` with no `where` and no `take` that `collection` holds (as
@@ -964,6 +986,46 @@ mod tests {
         ];
         for case in cases {
             assert_passes(case);
+        }
+    }
+
+    #[test]
+    fn worklist_walks_are_loops_over_every_node() {
+        use crate::diagnostic::Confidence::{High, Medium};
+        let found = |src: &str| -> Vec<_> {
+            lint(src)
+                .into_iter()
+                .filter(|d| d.rule == "query-in-loop")
+                .map(|d| (d.confidence, d.message))
+                .collect()
+        };
+        let query = "await prisma.folder.findMany({ where: { parentId: node.id } })";
+        for walk in [
+            format!("let node; while ((node = stack.pop())) {{ const kids = {query}; stack.push(...kids); }}"),
+            format!("while ((node = queue.shift()) !== undefined) {{ const kids = {query}; for (const k of kids) queue.push(k); }}"),
+            format!("while (true) {{ const node = stack.pop(); if (!node) break; const kids = {query}; stack.push(...kids); }}"),
+            format!("while (stack.length > 0) {{ const node = stack.pop(); const kids = {query}; stack.unshift(...kids); }}"),
+        ] {
+            let src = format!("async function f(root) {{ const stack = [root]; const queue = [root]; {walk} }}");
+            let got = found(&src);
+            assert_eq!(got.len(), 1, "{walk}: {got:?}");
+            assert_eq!(got[0].0, High, "{walk}");
+            assert!(got[0].1.ends_with("a worklist the loop refills: once per node of the walk"), "{got:?}");
+        }
+        // Not refilled: a queue of unknown size, a guess.
+        assert_eq!(
+            found(&format!("async function f(stack) {{ let node; while ((node = stack.pop())) {{ {query}; }} }}"))
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect::<Vec<_>>(),
+            [Medium]
+        );
+        // A level at a time (`in: frontier`), or a value popped from elsewhere: no per-element query.
+        for src in [
+            "async function f(ids) { let frontier = ids; while (frontier.length) { const rows = await prisma.folder.findMany({ where: { parentId: { in: frontier } } }); frontier = rows.map((r) => r.id); } }",
+            "async function f(stack, x) { while (true) { const node = stack.pop(); if (!node) break; await prisma.folder.findMany({ where: { parentId: x } }); } }",
+        ] {
+            assert_eq!(found(src), vec![], "{src}");
         }
     }
 
