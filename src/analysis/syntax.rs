@@ -554,7 +554,9 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
             // A worklist: `while ((node = stack.pop()))`, or `while (true)` whose body starts by
             // taking `const node = queue.shift()` (a tree or graph walk).
             if iteration.collection.is_none() {
-                if let Some((queue, name)) = condition.and_then(|c| taken_in_condition(c, src)) {
+                if let Some((queue, name)) = condition
+                    .and_then(|c| taken_in_condition(c, src).or_else(|| retaken(c, body, src)))
+                {
                     iteration.collection = Some(queue);
                     iteration.vars.extend([name]);
                 } else {
@@ -666,6 +668,28 @@ fn taken_in_condition<'t>(condition: Node<'t>, src: &'t str) -> Option<(Node<'t>
             let queue = taken_from(n.field("right")?, src)?;
             Some((queue, src[left.byte_range()].to_string()))
         })
+}
+
+/// `let node = q.pop(); while (node) { ...; node = q.pop() }`: a condition on a name that the body
+/// takes again from a worklist. The worklist and the name.
+fn retaken<'t>(condition: Node<'t>, body: Node<'t>, src: &'t str) -> Option<(Node<'t>, String)> {
+    let condition = unwrap_expression(condition);
+    let name = match condition.k() {
+        "identifier" => condition,
+        // `node !== undefined`, `node != null`
+        "binary_expression" => condition.field("left").filter(|l| l.k() == "identifier")?,
+        _ => return None,
+    };
+    let name = &src[name.byte_range()];
+    descendants(body, 20 * SUBTREE_LIMIT)
+        .into_iter()
+        .filter(|n| {
+            n.k() == "assignment_expression"
+                && n.field("left")
+                    .is_some_and(|l| src.get(l.byte_range()) == Some(name))
+        })
+        .find_map(|n| taken_from(n.field("right")?, src))
+        .map(|queue| (queue, name.to_string()))
 }
 
 /// `const node = queue.shift()` among the first statements of a loop body: the worklist.

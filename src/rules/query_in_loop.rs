@@ -1005,6 +1005,8 @@ mod tests {
             format!("while ((node = queue.shift()) !== undefined) {{ const kids = {query}; for (const k of kids) queue.push(k); }}"),
             format!("while (true) {{ const node = stack.pop(); if (!node) break; const kids = {query}; stack.push(...kids); }}"),
             format!("while (stack.length > 0) {{ const node = stack.pop(); const kids = {query}; stack.unshift(...kids); }}"),
+            format!("let node = stack.pop(); while (node) {{ const kids = {query}; stack.push(...kids); node = stack.pop(); }}"),
+            format!("let node = queue.shift(); while (node !== undefined) {{ const kids = {query}; queue.push(...kids); node = queue.shift(); }}"),
         ] {
             let src = format!("async function f(root) {{ const stack = [root]; const queue = [root]; {walk} }}");
             let got = found(&src);

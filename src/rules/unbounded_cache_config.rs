@@ -172,7 +172,17 @@ fn check(node: Node, cx: &FileCx) -> Option<(Option<String>, Diagnostic)> {
                 .find(|(key, _)| matches!(*key, "stdTTL" | "ttl"))
                 .map(|(_, v)| cx.text(*v).to_string())
                 .filter(|v| v != "0");
-            ttl_seconds = ttl.as_deref().and_then(evaluate).map(|n| {
+            // `stdTTL: funcsChainTTL` with `const funcsChainTTL = 60` above: the constant's value.
+            let ttl_value = pairs
+                .iter()
+                .find(|(key, _)| matches!(*key, "stdTTL" | "ttl"))
+                .map(|(_, v)| unwrap_expression(*v))
+                .map(|v| match v.k() {
+                    "identifier" => crate::analysis::syntax::declared_value(cx.text(v), v, cx)
+                        .map_or(cx.text(v), |value| cx.text(value)),
+                    _ => cx.text(v),
+                });
+            ttl_seconds = ttl_value.and_then(evaluate).map(|n| {
                 if library.name == "node-cache" {
                     n
                 } else {
@@ -332,6 +342,19 @@ mod tests {
         assert_eq!(
             tier(&format!("import NodeCache from 'node-cache'; const c = new NodeCache({{ stdTTL: 30 }}); {put}")),
             [Medium]
+        );
+        // The TTL held by a constant (jitsu's `const funcsChainTTL = 60`), and one that is not.
+        assert_eq!(
+            tier(&format!("import NodeCache from 'node-cache'; const ttl = 60; const c = new NodeCache({{ stdTTL: ttl, checkperiod: 60 }}); {put}")),
+            [Medium]
+        );
+        assert_eq!(
+            tier(&format!("import NodeCache from 'node-cache'; const ttl = 60 * 60; const c = new NodeCache({{ stdTTL: ttl }}); {put}")),
+            [High]
+        );
+        assert_eq!(
+            tier(&format!("import NodeCache from 'node-cache'; const c = new NodeCache({{ stdTTL: config.ttl }}); {put}")),
+            [High]
         );
         assert_eq!(
             tier(&format!("import TTLCache from '@isaacs/ttlcache'; const c = new TTLCache({{ ttl: 1000 * 60 }}); {put}")),
