@@ -1384,7 +1384,7 @@ pub fn analyze(
             dependencies: project.dependencies_of(path),
             is_test: source::is_test_file(path),
             is_script: (source::is_script_file(path) && !source::declares_request_handlers(text))
-                || source::is_script_source(text),
+                || source::is_script_source_at(path, text),
             src: text,
             config,
             ancestors: Vec::new(),

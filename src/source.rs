@@ -154,6 +154,30 @@ pub fn is_cli_package(dependencies: &[String]) -> bool {
 /// `process.exit(...)` in a statement at the top of the module (`main().then(() =>
 /// process.exit(0))`). A server exits from inside its handlers, indented; a script ends with it.
 pub fn is_script_source(text: &str) -> bool {
+    is_script_source_at(Path::new(""), text)
+}
+
+/// [`is_script_source`] for the file at `path`: a module that runs itself once is a script only
+/// outside the folders servers run jobs from (`jobs/`, `workers/`, `cron/`, `tasks/`: Bree's job
+/// files run themselves once per schedule).
+pub fn is_script_source_at(path: &Path, text: &str) -> bool {
+    let job_folder = path.components().any(|c| {
+        matches!(
+            c.as_os_str()
+                .to_str()
+                .unwrap_or("")
+                .to_ascii_lowercase()
+                .as_str(),
+            "jobs" | "job" | "workers" | "worker" | "cron" | "crons" | "tasks" | "queues" | "queue"
+        )
+    });
+    if job_folder {
+        return is_script_source_by_markers(text);
+    }
+    is_script_source_by_markers(text) || runs_itself_once(text)
+}
+
+fn is_script_source_by_markers(text: &str) -> bool {
     if text.starts_with("#!")
         || text.contains("@oclif/")
         || text.contains("require.main === module")
@@ -170,6 +194,74 @@ pub fn is_script_source(text: &str) -> bool {
         || text
             .lines()
             .any(|l| !l.starts_with(char::is_whitespace) && l.contains("process.exit("))
+}
+
+/// What keeps a process up: a module that has any of these serves or polls, it is no one-off.
+const STAYS_UP: &[&str] = &[
+    ".listen(",
+    "createServer(",
+    "setInterval(",
+    "while (true)",
+    "while(true)",
+    "for (;;)",
+    "new Worker(",
+    ".subscribe(",
+    ".process(",
+    "CronJob",
+    "cron.schedule(",
+    "scheduleJob(",
+    "serve(",
+    ".start(",
+    ".on(\"message\"",
+    ".on('message'",
+    // A worker thread (a Bree job, a `worker_threads` worker): the server runs it again and
+    // again.
+    "worker_threads",
+    "parentPort",
+    "workerData",
+];
+
+/// A module that exports nothing and, at its top level, calls a function it declares
+/// (`run();`, `main().catch(console.error);`) or an async IIFE, and has nothing that keeps a
+/// process up ([`STAYS_UP`]): a program run by hand to its end (linen's `maintenance/*.ts`, each
+/// headed `// npx ts-node ...`).
+fn runs_itself_once(text: &str) -> bool {
+    if text.contains("module.exports") || text.contains("exports.") {
+        return false;
+    }
+    let mut runs = false;
+    for line in text.lines() {
+        if line.starts_with("export ") || line.starts_with("export{") {
+            return false;
+        }
+        if line.starts_with(char::is_whitespace) {
+            continue;
+        }
+        let call = line
+            .trim_start_matches("void ")
+            .trim_start_matches("await ");
+        if call.starts_with("(async") || call.starts_with("(function") {
+            runs = true;
+            continue;
+        }
+        let name: String = call
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+            .collect();
+        if !name.is_empty()
+            && call[name.len()..].starts_with('(')
+            && [
+                format!("function {name}("),
+                format!("const {name} = async"),
+                format!("const {name} = ("),
+            ]
+            .iter()
+            .any(|d| text.contains(d.as_str()))
+        {
+            runs = true;
+        }
+    }
+    runs && !STAYS_UP.iter().any(|m| text.contains(m))
 }
 
 /// The most leaklint reads of a file other than a linted one (config, schemas, `package.json`,
@@ -336,9 +428,40 @@ mod path_tests {
             "const yargs = require(\"yargs\");\n",
             "async function main() {}\nmain().then(() => process.exit(0));\n",
             "async function main() {}\nif (require.main === module) main();\n",
+            // Runs itself once and exports nothing (linen's maintenance scripts).
+            "// npx ts-node x.ts\nimport { prisma } from './db';\nasync function run() {\n  await prisma.user.findMany();\n}\n\nrun();\n",
+            "const main = async () => {\n  await go();\n};\nmain().catch(console.error);\n",
+            "import { db } from './db';\n(async () => {\n  await db.x.findMany();\n})();\n",
         ] {
             assert!(is_script_source(text), "{text}");
         }
+        for text in [
+            // A daemon that runs itself stays up: a poller, a server, a queue worker.
+            "async function main() {\n  while (true) {\n    await poll();\n  }\n}\nmain();\n",
+            "async function main() {\n  setInterval(tick, 5000);\n}\nmain();\n",
+            "async function start() {\n  const app = express();\n  app.listen(3000);\n}\nstart();\n",
+            "async function boot() {\n  new Worker('q', handle);\n}\nboot();\n",
+            // A module others import: it exports, so its top-level call is set-up.
+            "async function init() {}\ninit();\nexport const x = 1;\n",
+            "function register() {}\nregister();\nmodule.exports = { register };\n",
+            // A call of something it does not declare.
+            "import { run } from './runner';\nrun();\n",
+            // A worker thread runs itself once per job.
+            "import { workerData } from 'worker_threads';\nasync function main() {}\nmain();\n",
+        ] {
+            assert!(!is_script_source(text), "{text}");
+        }
+        // In a jobs folder, a module that runs itself is a job the server schedules (Bree).
+        let job = "const { conclude } = require('./helpers');\n(async () => {\n  await work();\n  conclude();\n})();\n";
+        assert!(is_script_source(job));
+        assert!(!super::is_script_source_at(
+            std::path::Path::new("server/jobs/sync.js"),
+            job
+        ));
+        assert!(super::is_script_source_at(
+            std::path::Path::new("packages/maintenance/src/fix.ts"),
+            job
+        ));
         for text in [
             // A server exits from a signal handler, indented.
             "app.listen(3000);\nprocess.on('SIGTERM', () => {\n  process.exit(0);\n});\n",
