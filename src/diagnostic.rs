@@ -135,6 +135,9 @@ pub struct Diagnostic {
     /// (a child table read whole) but its cost depends on running where traffic or data is.
     /// Not part of any output.
     pub high_where_it_runs: bool,
+    /// A field resolver's parent type: its N+1 is high only if some schema of the project
+    /// returns that type in a list. Not part of any output.
+    pub parent_type: Option<String>,
 }
 
 impl Diagnostic {
@@ -151,6 +154,7 @@ impl Diagnostic {
             confidence: Confidence::High,
             reached_from: Vec::new(),
             high_where_it_runs: false,
+            parent_type: None,
         }
     }
 

@@ -597,6 +597,7 @@ pub(crate) fn lint_files(
                     })
                     .filter_map(|p| describe_calls(p, &path, &index, &resolve, settings))
                     .map(|p| describe_reach(p, &path, &index, &resolve, settings))
+                    .map(|p| describe_parent_lists(p, project, settings))
                     .map(|p| describe_data(p, &path, project))
                     .collect();
                 let index = LineIndex::new(&text);
@@ -1019,6 +1020,31 @@ const ENTRY_POINTS_SHOWN: usize = 16;
 /// Records where a query finding runs (the entry points that reach it through the call graph);
 /// an N+1 that only scripts and admin tools reach (tests aside) is medium: it costs a slower run
 /// of a command, not a slower request.
+/// A field resolver's N+1 is high only where some GraphQL schema of the project returns its
+/// parent type in a list (`() => [UserAction]`, `actions: [UserAction!]!`): a type that only
+/// ever comes one at a time (`userAction(where: { id })`) resolves its fields once per request
+/// (amplication's `UserAction.user`). Only in walked runs, where every module was read; and
+/// only when the project declares some list type at all (else there is nothing to go by).
+fn describe_parent_lists(
+    mut pending: analysis::Pending,
+    project: &project::Project,
+    settings: &Settings,
+) -> analysis::Pending {
+    let d = &mut pending.diagnostic;
+    if let Some(parent) = d.parent_type.as_deref() {
+        let listed = project.modules.is_listed_type(parent);
+        if settings.walked && listed == Some(false) && d.confidence == diagnostic::Confidence::High
+        {
+            d.confidence = diagnostic::Confidence::Medium;
+            d.help = Some(format!(
+                "{}; no query or field of the project's GraphQL schema returns a list of `{parent}`, so it may only run once per request",
+                d.help.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    pending
+}
+
 fn describe_reach(
     mut pending: analysis::Pending,
     path: &Path,

@@ -68,6 +68,13 @@ fn diagnostics_of<'a>(json: &'a serde_json::Value, path: &str) -> Vec<&'a serde_
 /// project, found by no import): (fixture, file, line of the whole run's finding).
 const NOT_SEEN_ALONE: &[(&str, &str, u64)] = &[("layered", "src/audit/audit.service.ts", 13)];
 
+/// Findings whose tier rests on the whole project (a field resolver of a type that no schema
+/// returns in a list is medium in a walked run; a file named alone does not read every schema,
+/// so there it keeps the rule's tier, high): (fixture, file, line). The rest of the diagnostic
+/// must match; its help says why in the whole run.
+const TIER_OF_THE_WHOLE_RUN: &[(&str, &str, u64)] =
+    &[("layered", "src/graphql/invite.resolver.ts", 14)];
+
 /// Each file of the fixture projects with cross-file facts, named alone, gets byte for byte the
 /// diagnostics the whole repository's run gives it (the N+1 behind a repository three files
 /// away included), but for [`NOT_SEEN_ALONE`]; all files named together give the whole run's
@@ -97,9 +104,37 @@ fn a_named_file_gets_the_findings_of_the_whole_run() {
             // runs"): the entry points that reach it are the whole run's to name.
             let without_reach = |d: &serde_json::Value| {
                 let mut d = d.clone();
-                d.as_object_mut().unwrap().remove("reached_from");
+                let whole_tier = TIER_OF_THE_WHOLE_RUN.iter().any(|(f, path, line)| {
+                    *f == fixture && path == file && d["span"]["start"]["line"] == *line
+                });
+                let object = d.as_object_mut().unwrap();
+                object.remove("reached_from");
+                if whole_tier {
+                    object.remove("confidence");
+                    let help = object["help"].as_str().unwrap();
+                    let help = help
+                        .split("; no query or field")
+                        .next()
+                        .unwrap()
+                        .to_string();
+                    object.insert("help".into(), help.into());
+                }
                 d
             };
+            for (f, path, line) in TIER_OF_THE_WHOLE_RUN {
+                if *f == fixture && path == file {
+                    let found = |json: &serde_json::Value| {
+                        json["diagnostics"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .find(|d| d["path"] == *path && d["span"]["start"]["line"] == *line)
+                            .map(|d| d["confidence"].clone())
+                    };
+                    assert_eq!(found(&whole), Some("medium".into()), "{file}:{line}");
+                    assert_eq!(found(&alone), Some("high".into()), "{file}:{line}");
+                }
+            }
             assert_eq!(
                 alone["diagnostics"]
                     .as_array()
@@ -126,7 +161,26 @@ fn a_named_file_gets_the_findings_of_the_whole_run() {
         let mut args: Vec<&str> = files.iter().map(String::as_str).collect();
         args.reverse();
         let (_, together) = run_json(repo.path(), &args);
-        assert_eq!(together, whole, "{fixture}: every file named");
+        // The findings whose tier is the whole run's (above) keep the rule's tier here too.
+        let whole_tiers = |json: &serde_json::Value| {
+            let mut json = json.clone();
+            for d in json["diagnostics"].as_array_mut().unwrap() {
+                let whole_tier = TIER_OF_THE_WHOLE_RUN.iter().any(|(f, path, line)| {
+                    *f == fixture && d["path"] == *path && d["span"]["start"]["line"] == *line
+                });
+                if whole_tier {
+                    let object = d.as_object_mut().unwrap();
+                    object.remove("confidence");
+                    object.remove("help");
+                }
+            }
+            json
+        };
+        assert_eq!(
+            whole_tiers(&together),
+            whole_tiers(&whole),
+            "{fixture}: every file named"
+        );
     }
 }
 

@@ -282,6 +282,9 @@ pub struct Iteration<'t> {
     /// The resolver's type is named like a wrapper returned once per request (`SearchResponse`,
     /// `UserConnection`, `CreatePostPayload`): whether its parents come in lists is a guess.
     pub wrapper_type: bool,
+    /// The GraphQL type whose field the resolver resolves (`User` of `@Resolver(() => User)`,
+    /// of `User: { posts }`), when the source names it.
+    pub parent_type: Option<String>,
 }
 
 /// A scope that a node sits in, innermost last.

@@ -526,6 +526,7 @@ fn loop_iteration<'t>(loop_node: Node<'t>, body: Node<'t>, cx: &FileCx<'t>) -> I
         batched: false,
         resolver: None,
         wrapper_type: false,
+        parent_type: None,
     };
     match loop_node.k() {
         "for_in_statement" => {
@@ -786,6 +787,7 @@ fn function_frame<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Frame<'t> {
                     batched,
                     resolver: None,
                     wrapper_type: false,
+                    parent_type: None,
                 });
             } else if method == "$transaction" {
                 transparent = true;
@@ -879,12 +881,12 @@ fn field_resolver<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<Iteration<'t>> 
             .map_or("", text);
         let name = text(node.field("name")?);
         let class_node = cx.ancestors.iter().rev().find(|a| is_class(a.k()));
-        let wrapper = class_node
-            .and_then(|c| resolver_class_type(*c, src))
-            .is_some_and(|t| WRAPPER_SUFFIXES.iter().any(|s| t.ends_with(s)));
+        let parent_type = class_node.and_then(|c| resolver_class_type(*c, src));
+        let wrapper = parent_type.is_some_and(|t| WRAPPER_SUFFIXES.iter().any(|s| t.ends_with(s)));
         let mut iteration =
             resolver_iteration(header(node), vars, node, format!("`{class}.{name}`"));
         iteration.wrapper_type = wrapper;
+        iteration.parent_type = parent_type.map(str::to_string);
         return Some(iteration);
     }
     // `User: { posts: (user) => ... }` in a resolver map.
@@ -917,6 +919,7 @@ fn field_resolver<'t>(node: Node<'t>, cx: &FileCx<'t>) -> Option<Iteration<'t>> 
         format!("`{type_name}.{field}`"),
     );
     iteration.wrapper_type = WRAPPER_SUFFIXES.iter().any(|s| type_name.ends_with(s));
+    iteration.parent_type = Some(type_name.to_string());
     Some(iteration)
 }
 
@@ -945,6 +948,7 @@ fn resolver_iteration<'t>(
         batched: false,
         resolver: Some(name),
         wrapper_type: false,
+        parent_type: None,
     }
 }
 
@@ -980,6 +984,11 @@ fn resolver_class_type<'s>(class: Node, src: &'s str) -> Option<&'s str> {
     decorators.into_iter().find_map(|d| {
         let text = src.get(d.byte_range())?;
         let args = text.strip_prefix("@Resolver(")?;
+        // `@Resolver(of => User)`, `@Resolver((_of) => User)`: the type after the arrow.
+        let args = match args.find("=>") {
+            Some(arrow) => args.get(arrow..).unwrap_or(args),
+            None => args,
+        };
         let name = args.trim_start_matches(['(', ')', ' ', '=', '>', '\'', '"', '`']);
         let end = name
             .find(|c: char| !(c.is_alphanumeric() || c == '_'))

@@ -31,6 +31,9 @@ pub(super) struct Facts {
 #[derive(Default)]
 pub struct Modules {
     facts: Mutex<HashMap<PathBuf, Facts>>,
+    /// GraphQL types some schema returns as a list (`() => [Post]`, `posts: [Post!]!`), from
+    /// every module read that mentions GraphQL.
+    listed_types: Mutex<std::collections::HashSet<String>>,
     /// TypeORM entities declared in each module read for them.
     entities: Mutex<HashMap<PathBuf, Arc<Vec<Model>>>>,
 }
@@ -39,6 +42,10 @@ impl Modules {
     /// Forgets every module read (their files may have changed).
     pub fn clear(&self) {
         self.facts.lock().expect("no panics while held").clear();
+        self.listed_types
+            .lock()
+            .expect("no panics while held")
+            .clear();
         self.entities.lock().expect("no panics while held").clear();
     }
 
@@ -100,6 +107,15 @@ impl Modules {
 
     /// Records what a linted file's text shows.
     pub fn record(&self, path: &Path, text: &str) {
+        if text.contains("graphql") || text.contains("gql`") || text.contains("typeDefs") {
+            let listed = listed_types_in(text);
+            if !listed.is_empty() {
+                self.listed_types
+                    .lock()
+                    .expect("no panics while held")
+                    .extend(listed);
+            }
+        }
         let facts = facts_of(text);
         self.facts
             .lock()
@@ -158,6 +174,46 @@ impl Modules {
             .insert(key, facts.clone());
         Some(facts)
     }
+}
+
+impl Modules {
+    /// Whether some GraphQL schema of the modules read returns `type_name` in a list; `None`
+    /// when no module read declared any list type (nothing to go by).
+    pub fn is_listed_type(&self, type_name: &str) -> Option<bool> {
+        let listed = self.listed_types.lock().expect("no panics while held");
+        (!listed.is_empty()).then(|| listed.contains(type_name))
+    }
+}
+
+/// The type names a GraphQL schema written in `text` returns in lists: code-first decorators
+/// (`@Query(() => [Post])`, `@Field(type => [Post], ...)`, `@ResolveField(() => [Post])`) and SDL
+/// (`posts: [Post!]!`, `users(first: Int): [User]`). `[Post]` must follow `=>` or `:`.
+pub fn listed_types_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices('[') {
+        let before = text.get(..at).unwrap_or("").trim_end();
+        if !(before.ends_with("=>") || before.ends_with(':')) {
+            continue;
+        }
+        let rest = text.get(at + 1..).unwrap_or("").trim_start();
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+            continue;
+        }
+        let after = rest
+            .get(name.len()..)
+            .unwrap_or("")
+            .trim_start()
+            .trim_start_matches('!')
+            .trim_start();
+        if after.starts_with(']') {
+            out.push(name);
+        }
+    }
+    out
 }
 
 fn facts_of(text: &str) -> Facts {
@@ -237,5 +293,14 @@ mod tests {
     fn finds_reexports() {
         let text = "export * from './client';\nexport {\n  prisma,\n  type Prisma,\n} from \"./db\";\nexport const x = 1;\nexport * as kysely from './kysely'\nimport { a } from './not-an-export';\n";
         assert_eq!(reexport_specifiers(text), ["./client", "./db", "./kysely"]);
+    }
+
+    #[test]
+    fn graphql_list_types_from_decorators_and_sdl() {
+        let text = "@Query(() => [Post])\n@Field((type) => [ Comment ], { nullable: true })\nconst typeDefs = gql`\n  type Query { users(first: Int): [User!]! }\n  type Team { tags: [String] }\n`;\nconst xs = [Foo];\nconst ys: [Bar, Baz] = pair;\nimports: [UserModule],\n";
+        assert_eq!(
+            super::listed_types_in(text),
+            vec!["Post", "Comment", "User", "String", "UserModule"]
+        );
     }
 }

@@ -227,6 +227,11 @@ fn call_in_loop(
 /// Labels the loop, callback or resolver, and `Promise.all` around it.
 fn labelled(mut diagnostic: Diagnostic, iteration: &Iteration, label: String) -> Diagnostic {
     diagnostic = diagnostic.with_label(iteration.header.clone(), label);
+    // A field resolver runs once per parent in a list only if some query or field returns its
+    // type in one: settled in the run, against every module's GraphQL schema.
+    if iteration.resolver.is_some() {
+        diagnostic.parent_type = iteration.parent_type.clone();
+    }
     if let Some(span) = iteration.concurrent.clone() {
         diagnostic = diagnostic.with_label(
             span,
@@ -491,9 +496,10 @@ fn repetition(iteration: &Iteration, cx: &FileCx) -> Option<Repetition> {
     // as many iterations as it has nodes.
     let worklist = iteration.callback.is_none()
         && collection_root.k() == "identifier"
-        && iteration
-            .body
-            .is_some_and(|body| refills(body, cx.text(collection_root), cx));
+        && iteration.body.is_some_and(|body| {
+            let name = cx.text(collection_root);
+            refills(body, name, cx) && takes_one(iteration.header.clone(), body, name, cx)
+        });
     let how = match &measured {
         Some((model, _, rows)) => format!(
             "once per element of `{shown}`: about {} queries, one per `{model}` row",
@@ -696,6 +702,15 @@ fn rows_of_unbounded_query(collection: Node, cx: &FileCx) -> bool {
         }
     }
     false
+}
+
+/// Whether the loop takes one element at a time off `name` (`name.pop()`, `name.shift()`) in its
+/// header or body: a walk, not a pass in slices (`for (o = 0; o < ids.length; o += 100)`).
+fn takes_one(header: crate::diagnostic::ByteSpan, body: Node, name: &str, cx: &FileCx) -> bool {
+    let texts = [cx.src.get(header).unwrap_or(""), cx.text(body)];
+    [".pop()", ".shift()"]
+        .iter()
+        .any(|m| texts.iter().any(|t| t.contains(&format!("{name}{m}"))))
 }
 
 /// Whether `body` pushes onto the worklist `name` (`name.push(...)`, `name.unshift(...)`).
@@ -1021,6 +1036,12 @@ mod tests {
                 .map(|(c, _)| c)
                 .collect::<Vec<_>>(),
             [Medium]
+        );
+        // Refilled but walked in slices of 100 (Cap's folder tree): not one query per node.
+        assert!(
+            found("async function f(root) { const ids = [root]; for (let o = 0; o < ids.length; o += 100) { const part = ids.slice(o, o + 100); const kids = await prisma.folder.findMany({ where: { parentId: { in: part } } }); ids.push(...kids.map((k) => k.id)); } }")
+                .iter()
+                .all(|(c, _)| *c == Medium)
         );
         // A level at a time (`in: frontier`), or a value popped from elsewhere: no per-element query.
         for src in [
