@@ -337,6 +337,23 @@ fn bounded_per_parent(model: &Model, key: &str) -> bool {
     })
 }
 
+/// Whether a key of `model` pairs a foreign key with other columns, none of them a time
+/// (`@@id([messagesId, usersId])`, `@@unique([messageId, name])`): rows per parent are as many
+/// as the other columns' values one parent has, not a history (`@@unique([pnodeId, observedAt])`
+/// is one).
+pub fn keyed_per_parent(model: &Model) -> bool {
+    model.compound_unique.iter().any(|fields| {
+        fields.len() >= 2
+            && fields.iter().any(|f| model.foreign_keys.contains(f))
+            && fields.iter().all(|f| {
+                model.foreign_keys.contains(f)
+                    || model
+                        .field(f)
+                        .is_some_and(|field| field.type_name != "DateTime")
+            })
+    })
+}
+
 /// A Prisma type that is neither a scalar nor (by its name) a model: an enum.
 fn is_enum_type(type_name: &str) -> bool {
     !matches!(
