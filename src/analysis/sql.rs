@@ -481,7 +481,66 @@ fn only_aggregates(projection: &[SelectItem]) -> bool {
 /// `id = ANY($1)`, a unique column of the schema, or a foreign key (`user_id`, `userId`) that
 /// narrows to one parent. `AND` narrows when one side does; `OR` when both do.
 fn keyed(filter: &Expr, schema: Option<&Schema>) -> bool {
-    keyed_within(filter, schema, 0)
+    keyed_within(filter, schema, 0) || keyed_by_compound(filter, schema)
+}
+
+/// Whether the `AND`s of `filter` fix, by equality with a value, every column of a compound key
+/// of the schema (`WHERE package = $1 AND version = $2` with `@@id([package, version])`).
+fn keyed_by_compound(filter: &Expr, schema: Option<&Schema>) -> bool {
+    let Some(schema) = schema else {
+        return false;
+    };
+    let flat = |s: &str| s.replace('_', "").to_ascii_lowercase();
+    let mut fixed: Vec<String> = Vec::new();
+    // An explicit stack over the conjunction; at most a few hundred terms are looked at.
+    let mut stack = vec![filter];
+    let mut seen = 0;
+    while let Some(expr) = stack.pop() {
+        seen += 1;
+        if seen > 256 {
+            return false;
+        }
+        match expr {
+            Expr::Nested(inner) => stack.push(inner),
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::And,
+                right,
+            } => {
+                stack.push(left);
+                stack.push(right);
+            }
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Eq,
+                right,
+            } => {
+                for (column, value) in [(left, right), (right, left)] {
+                    let name = match column.as_ref() {
+                        Expr::Identifier(ident) => Some(&ident.value),
+                        Expr::CompoundIdentifier(parts) => parts.last().map(|p| &p.value),
+                        _ => None,
+                    };
+                    if let Some(name) = name.filter(|_| is_value(value)) {
+                        fixed.push(flat(name));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    schema.models.values().any(|m| {
+        m.compound_unique.iter().any(|key| {
+            key.len() >= 2
+                && key.iter().all(|field| {
+                    let column = m
+                        .field(field)
+                        .and_then(|f| f.column.as_deref())
+                        .unwrap_or(field);
+                    fixed.contains(&flat(column)) || fixed.contains(&flat(field))
+                })
+        })
+    })
 }
 
 /// [`keyed`] `depth` levels down: past [`MAX_NESTING`], keyed (not judged, nothing reported).
@@ -567,6 +626,39 @@ mod tests {
 
     fn bound(sql: &str) -> Option<Bound> {
         select_bound(sql, "postgresql", None).flatten()
+    }
+
+    #[test]
+    fn a_compound_key_of_the_schema_fixed_by_equalities_narrows() {
+        let mut schema = Schema::default();
+        schema.add_file(
+            "s.prisma".into(),
+            "model source_spec {\n package String\n version String\n spec Json\n @@id([package, version])\n}\nmodel Embedding {\n inputChecksum String @map(\"input_checksum\")\n model String\n @@unique([inputChecksum, model])\n}\n",
+        );
+        let judged = |sql: &str| select_bound(sql, "postgresql", Some(&schema)).flatten();
+        for sql in [
+            "SELECT spec FROM source_spec WHERE package = $1 AND version = $2",
+            "SELECT * FROM embedding WHERE (input_checksum = $1) AND model = $2 AND deleted IS NULL",
+            "SELECT * FROM embedding WHERE \"inputChecksum\" = $1 AND \"model\" = $2",
+        ] {
+            assert!(
+                !matches!(judged(sql), Some(Bound::Unbounded(_))),
+                "{sql}: {:?}",
+                judged(sql)
+            );
+        }
+        // Part of the key, or the key's columns compared with each other: not one row.
+        for sql in [
+            "SELECT spec FROM source_spec WHERE package = $1",
+            "SELECT spec FROM source_spec WHERE package = $1 OR version = $2",
+            "SELECT * FROM source_spec s WHERE s.package = s.version AND s.version = s.package",
+        ] {
+            assert!(
+                matches!(judged(sql), Some(Bound::Unbounded(_))),
+                "{sql}: {:?}",
+                judged(sql)
+            );
+        }
     }
 
     #[test]
