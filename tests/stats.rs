@@ -1270,3 +1270,374 @@ fn a_full_disk_leaves_no_half_file() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A throwaway MariaDB server (MySQL's protocol), when its server package is installed
+
+struct MariaDb {
+    dir: tempfile::TempDir,
+    port: u16,
+    server: std::process::Child,
+    tls: bool,
+}
+
+static MARIADB: Mutex<Weak<MariaDb>> = Mutex::new(Weak::new());
+
+/// Without MariaDB installed, its tests print a note and pass, unless
+/// `LEAKLINT_REQUIRE_MARIADB=1`.
+fn mariadb() -> Option<Arc<MariaDb>> {
+    let mut shared = MARIADB.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(server) = shared.upgrade() {
+        return Some(server);
+    }
+    let required = std::env::var("LEAKLINT_REQUIRE_MARIADB").is_ok_and(|v| v == "1");
+    let find = |names: &[&str], extra: &[&str]| -> Option<PathBuf> {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+        dirs.extend(extra.iter().map(PathBuf::from));
+        dirs.iter()
+            .flat_map(|d| names.iter().map(move |n| d.join(n)))
+            .find(|p| p.is_file())
+    };
+    let install = find(&["mariadb-install-db", "mysql_install_db"], &["/usr/bin"]);
+    let server = find(&["mariadbd", "mysqld"], &["/usr/sbin", "/usr/libexec"]);
+    let (Some(install), Some(server)) = (install, server) else {
+        assert!(
+            !required,
+            "LEAKLINT_REQUIRE_MARIADB=1 but no mariadb-install-db and mariadbd"
+        );
+        eprintln!(
+            "note: MariaDB is not installed (mariadb-install-db, mariadbd): skipping this test"
+        );
+        return None;
+    };
+    let server = Arc::new(MariaDb::start(&install, &server).unwrap_or_else(|e| panic!("{e}")));
+    *shared = Arc::downgrade(&server);
+    Some(server)
+}
+
+impl MariaDb {
+    fn start(install: &Path, server: &Path) -> Result<MariaDb, String> {
+        let dir = tempfile::Builder::new()
+            .prefix("leaklint-mariadb-")
+            .tempdir()
+            .map_err(|e| e.to_string())?;
+        let root = is_root();
+        let tls = self_signed(dir.path());
+        if root {
+            // mariadbd refuses to run as root: as `mysql`, which must own its files.
+            chown_all(dir.path(), uid_gid("mysql"));
+        }
+        let data = dir.path().join("data");
+        let mut cmd = Command::new(install);
+        cmd.arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .args([
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                "--skip-name-resolve",
+            ])
+            .current_dir(dir.path());
+        if root {
+            cmd.arg("--user=mysql");
+        }
+        let out = cmd
+            .output()
+            .map_err(|e| format!("{}: {e}", install.display()))?;
+        if !out.status.success() {
+            return Err(format!(
+                "{} failed:\n{}{}",
+                install.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let port = free_port();
+        let path = |name: &str| dir.path().join(name).display().to_string();
+        let mut cmd = Command::new(server);
+        cmd.arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--socket={}", path("mysqld.sock")))
+            .arg(format!("--port={port}"))
+            .args([
+                "--bind-address=127.0.0.1",
+                "--skip-networking=0",
+                "--skip-name-resolve",
+            ])
+            .arg(format!("--pid-file={}", path("mysqld.pid")))
+            .arg(format!("--log-error={}", path("error.log")))
+            .args([
+                "--innodb-buffer-pool-size=32M",
+                "--innodb-log-file-size=16M",
+            ])
+            .args(["--innodb-flush-log-at-trx-commit=0", "--skip-log-bin"])
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if tls {
+            cmd.arg(format!("--ssl-cert={}", path("server.crt")))
+                .arg(format!("--ssl-key={}", path("server.key")));
+        }
+        if root {
+            cmd.arg("--user=mysql");
+        }
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("{}: {e}", server.display()))?;
+        let server = MariaDb {
+            dir,
+            port,
+            server: child,
+            tls,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            match server.try_admin() {
+                Ok(_) => break,
+                Err(e) if Instant::now() > deadline => {
+                    return Err(format!("MariaDB did not start: {e}\n{}", server.log()))
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+        Ok(server)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("error.log")).unwrap_or_default()
+    }
+
+    fn try_admin(&self) -> Result<mysql::Conn, mysql::Error> {
+        let socket = self.dir.path().join("mysqld.sock");
+        mysql::Conn::new(
+            mysql::OptsBuilder::new()
+                .socket(Some(socket.display().to_string()))
+                .user(Some("root")),
+        )
+    }
+
+    fn admin(&self) -> mysql::Conn {
+        self.try_admin()
+            .unwrap_or_else(|e| panic!("admin connection: {e}\n{}", self.log()))
+    }
+
+    fn url(&self, user: &str, password: &str, database: &str, params: &str) -> String {
+        let params = if params.is_empty() {
+            String::new()
+        } else {
+            format!("?{params}")
+        };
+        format!(
+            "mysql://{user}:{}@127.0.0.1:{}/{database}{params}",
+            percent_encode(password),
+            self.port
+        )
+    }
+}
+
+impl Drop for MariaDb {
+    fn drop(&mut self) {
+        // As `pg_ctl stop -m immediate`: nothing here needs to be kept.
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// Seed 004 for MariaDB (its sequence engine makes the rows).
+fn mariadb_seed(database: &str) -> String {
+    format!(
+        "CREATE DATABASE {database};
+         USE {database};
+         CREATE TABLE Pnode (id INT AUTO_INCREMENT PRIMARY KEY, pubkey VARCHAR(100) NOT NULL) ENGINE=InnoDB;
+         CREATE TABLE PnodeGossipObservation (id BIGINT AUTO_INCREMENT PRIMARY KEY, pnodeId INT NOT NULL,
+           address VARCHAR(100), FOREIGN KEY (pnodeId) REFERENCES Pnode(id)) ENGINE=InnoDB;
+         CREATE TABLE PnodeStatsSample (id BIGINT AUTO_INCREMENT PRIMARY KEY, pnodeId INT NOT NULL,
+           label VARCHAR(100), FOREIGN KEY (pnodeId) REFERENCES Pnode(id)) ENGINE=InnoDB;
+         INSERT INTO Pnode (pubkey) SELECT CONCAT('MARKER-4f1c-pubkey-', seq) FROM seq_1_to_300;
+         INSERT INTO PnodeGossipObservation (pnodeId, address)
+           SELECT 1 + seq % 300, CONCAT('MARKER-4f1c-addr-', seq) FROM seq_0_to_299999;
+         INSERT INTO PnodeGossipObservation (pnodeId, address) SELECT 1, 'MARKER-4f1c-skew' FROM seq_1_to_9000;
+         INSERT INTO PnodeStatsSample (pnodeId, label) SELECT 1 + seq % 300, 'MARKER-4f1c-stat' FROM seq_0_to_1499;
+         ANALYZE TABLE Pnode, PnodeGossipObservation, PnodeStatsSample;"
+    )
+}
+
+#[test]
+fn mariadb_statistics_of_seed_004() {
+    use mysql::prelude::Queryable;
+    let Some(db) = mariadb() else { return };
+    let mut admin = db.admin();
+    for statement in mariadb_seed("seed004")
+        .split(';')
+        .filter(|s| !s.trim().is_empty())
+    {
+        admin.query_drop(statement).unwrap();
+    }
+    let password = "my-S3cret@pw-20d9";
+    admin
+        .query_drop(format!(
+            "CREATE USER 'leaklint_stats'@'%' IDENTIFIED BY '{password}'"
+        ))
+        .unwrap();
+    admin
+        .query_drop("GRANT SELECT, SHOW VIEW ON seed004.* TO 'leaklint_stats'@'%'")
+        .unwrap();
+    let count = |admin: &mut mysql::Conn, table: &str| -> u64 {
+        admin
+            .query_first(format!("SELECT COUNT(*) FROM seed004.{table}"))
+            .unwrap()
+            .unwrap()
+    };
+    let before = count(&mut admin, "PnodeGossipObservation");
+    // What the server itself says, which the file must hold.
+    let server_rows: u64 = admin
+        .query_first("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'seed004' AND TABLE_NAME = 'PnodeGossipObservation'")
+        .unwrap()
+        .unwrap();
+    let server_distinct: u64 = admin
+        .query_first("SELECT MAX(CARDINALITY) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'seed004' AND TABLE_NAME = 'PnodeGossipObservation' AND COLUMN_NAME = 'pnodeId' AND SEQ_IN_INDEX = 1")
+        .unwrap()
+        .unwrap();
+
+    let dir = project();
+    let url = db.url("leaklint_stats", password, "seed004", "");
+    let run = leaklint(
+        &["stats", "--database-url", &url, "-o", "m.json"],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.printed());
+    assert!(
+        run.stderr
+            .contains("3 tables, 2 foreign keys, from mariadb 10.")
+            || run
+                .stderr
+                .contains("3 tables, 2 foreign keys, from mariadb 1"),
+        "{}",
+        run.stderr
+    );
+    assert_clean(&run, &[password, &percent_encode(password)]);
+    let (file, text) = read_stats(&dir.path().join("m.json"));
+    for secret in [MARKER, password, &percent_encode(password)] {
+        assert!(!text.contains(secret), "`{secret}` is in the file:\n{text}");
+    }
+    assert_eq!(file.server.kind, "mariadb");
+    assert_eq!(file.database.as_deref(), Some("seed004"));
+    let observations = table(&file, "PnodeGossipObservation");
+    assert_eq!(observations.schema.as_deref(), Some("seed004"));
+    assert_eq!(observations.rows, server_rows as f64);
+    // InnoDB's estimates: rows within 20%, distinct values by sampled index pages.
+    near(observations.rows, 309_000.0, 0.2, "observation rows");
+    let by_node = key(observations, "pnodeId");
+    assert_eq!(by_node.references.table, "Pnode");
+    assert_eq!(by_node.references.columns, ["id"]);
+    assert_eq!(
+        by_node.distinct_parents,
+        (server_distinct as f64).min(observations.rows)
+    );
+    assert!(
+        (100.0..=1000.0).contains(&by_node.distinct_parents),
+        "{by_node:?}"
+    );
+    near(
+        by_node.avg_children,
+        observations.rows / by_node.distinct_parents,
+        0.01,
+        "average",
+    );
+    assert_eq!(by_node.max_children, None);
+    near(table(&file, "Pnode").rows, 300.0, 0.2, "node rows");
+    assert_eq!(count(&mut admin, "PnodeGossipObservation"), before);
+
+    // A wrong password: one line, exit 2, no password.
+    let wrong = db.url("leaklint_stats", "Wr0ng-my-pw-3c", "seed004", "");
+    let run = leaklint(
+        &["stats", "--database-url", &wrong, "-o", "w.json"],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}", run.printed());
+    assert!(
+        run.stderr
+            .contains("cannot connect to mysql://leaklint_stats:***@127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Access denied"), "{}", run.stderr);
+    assert_clean(&run, &["Wr0ng-my-pw-3c", password]);
+
+    // A URL without a database: --schema names them.
+    let no_db = db.url("leaklint_stats", password, "", "");
+    let run = leaklint(
+        &["stats", "--database-url", &no_db, "-o", "n.json"],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}", run.printed());
+    assert!(run.stderr.contains("names no database"), "{}", run.stderr);
+    let run = leaklint(
+        &[
+            "stats",
+            "--database-url",
+            &no_db,
+            "-o",
+            "n.json",
+            "--schema",
+            "seed004",
+        ],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.printed());
+    assert_eq!(read_stats(&dir.path().join("n.json")).0.tables.len(), 3);
+}
+
+#[test]
+fn mariadb_over_tls() {
+    use mysql::prelude::Queryable;
+    let Some(db) = mariadb() else { return };
+    if !db.tls {
+        eprintln!("note: no `openssl` command to make a certificate: skipping the TLS test");
+        return;
+    }
+    let mut admin = db.admin();
+    admin.query_drop("CREATE DATABASE tls").unwrap();
+    admin
+        .query_drop("CREATE TABLE tls.t (id INT PRIMARY KEY, note VARCHAR(20)) ENGINE=InnoDB")
+        .unwrap();
+    // The role may connect only over TLS: a success proves the connection was encrypted.
+    let password = "tls-my-pw-8e21";
+    admin
+        .query_drop(format!(
+            "CREATE USER 'leaklint_tls'@'%' IDENTIFIED BY '{password}' REQUIRE SSL"
+        ))
+        .unwrap();
+    admin
+        .query_drop("GRANT SELECT ON tls.* TO 'leaklint_tls'@'%'")
+        .unwrap();
+    let dir = project();
+    let run_with = |params: &str| {
+        let url = db.url("leaklint_tls", password, "tls", params);
+        let run = leaklint(
+            &["stats", "--database-url", &url, "-o", "t.json"],
+            dir.path(),
+            &[],
+        );
+        assert_clean(&run, &[password]);
+        run
+    };
+    for params in ["", "ssl-mode=REQUIRED", "sslaccept=accept_invalid_certs"] {
+        let run = run_with(params);
+        assert_eq!(run.code, 0, "{params}: {}", run.printed());
+    }
+    let run = run_with("ssl-mode=DISABLED");
+    assert_eq!(run.code, 2, "{}", run.printed());
+    assert!(run.stderr.contains("Access denied"), "{}", run.stderr);
+    let run = run_with("ssl-mode=VERIFY_IDENTITY");
+    assert_eq!(run.code, 2, "{}", run.printed());
+    assert!(run.stderr.contains("sslcert="), "{}", run.stderr);
+    let root = db.dir.path().join("server.crt");
+    let run = run_with(&format!("ssl-mode=VERIFY_CA&sslcert={}", root.display()));
+    assert_eq!(run.code, 0, "{}", run.printed());
+}

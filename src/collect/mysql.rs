@@ -191,7 +191,7 @@ pub(super) fn collect(
         schemas.to_vec()
     };
     let mut collected =
-        read_statistics(&mut conn, &databases).map_err(|e| Failure::Collect(e.to_string()))?;
+        read_statistics(&mut conn, &databases).map_err(|e| Failure::Collect(describe(&e)))?;
     collected.notes.extend(
         prepared
             .ignored
@@ -201,8 +201,20 @@ pub(super) fn collect(
     Ok(collected)
 }
 
+/// The driver's error without its `MySqlError { ... }` wrapping.
+fn describe(e: &mysql::Error) -> String {
+    match e {
+        mysql::Error::IoError(e) => e.to_string(),
+        mysql::Error::MySqlError(e) => e.to_string(),
+        mysql::Error::DriverError(e) => e.to_string(),
+        mysql::Error::UrlError(e) => e.to_string(),
+        mysql::Error::TlsError(e) => format!("TLS: {e}"),
+        other => other.to_string(),
+    }
+}
+
 fn connect_message(e: &mysql::Error, tls: TlsMode) -> String {
-    let text = e.to_string();
+    let text = describe(e);
     let hint = match tls {
         TlsMode::VerifyCa | TlsMode::VerifyIdentity
             if text.contains("certificate") || text.contains("verify") =>
