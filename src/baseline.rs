@@ -8,7 +8,7 @@
 use crate::{Finding, Report};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 /// Format version of the baseline file.
@@ -110,26 +110,9 @@ pub fn of(report: &Report) -> Baseline {
 /// Writes `baseline` to `path` atomically: to a temporary file beside it, then renamed over it,
 /// so that an interrupted run never leaves half a baseline.
 pub fn write(baseline: &Baseline, path: &Path) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "baseline.json".into());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        serde_json::to_writer_pretty(&mut file, baseline).map_err(io::Error::from)?;
-        writeln!(file)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
+    let mut bytes = serde_json::to_vec_pretty(baseline).map_err(io::Error::from)?;
+    bytes.push(b'\n');
+    crate::source::write_atomic(path, &bytes)
 }
 
 /// Reads a baseline file: only a regular file (checked first, so a FIFO is never opened), at

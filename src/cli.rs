@@ -41,6 +41,19 @@ enum Command {
     },
     /// A language server over stdio (diagnostics and quick fixes in editors)
     Lsp,
+    /// Read the database's row estimates and foreign-key fan-out (read-only, never a row value)
+    /// into .leaklint/stats.json
+    Stats {
+        /// The database to read [default: $DATABASE_URL, else the project's .env as Prisma reads it]
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        /// The file to write [default: <project root>/.leaklint/stats.json]
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Only this PostgreSQL schema (MySQL: database); repeat for more [default: all but the system's]
+        #[arg(long = "schema", value_name = "NAME")]
+        schemas: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -148,6 +161,15 @@ pub fn main() -> i32 {
         Some(Command::Rules { format }) => list_rules(format),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Lsp) => Ok(crate::lsp::run()),
+        Some(Command::Stats {
+            database_url,
+            output,
+            schemas,
+        }) => Ok(crate::collect::run(crate::collect::Options {
+            database_url,
+            output,
+            schemas,
+        })),
         None => check(cli.check),
     };
     match result {

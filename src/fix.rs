@@ -3,7 +3,7 @@
 
 use crate::analysis::parse;
 use crate::diagnostic::Applicability;
-use crate::source::Lang;
+use crate::source::{AtomicWriteError, Lang};
 use crate::{Finding, Report};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -74,41 +74,16 @@ fn write_fixed(path: &Path, linted: &str, fixed: &str) -> Result<(), String> {
     }
     bytes.extend_from_slice(fixed.as_bytes());
 
-    let dir = real.parent().ok_or("the file has no folder")?;
-    let name = real.file_name().ok_or("the file has no name")?;
-    let mut temp = None;
-    for attempt in 0..100u32 {
-        let mut temp_name = std::ffi::OsString::from(".");
-        temp_name.push(name);
-        temp_name.push(format!(".leaklint-{}-{attempt}.tmp", std::process::id()));
-        let candidate = dir.join(temp_name);
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&candidate)
-        {
-            Ok(file) => {
-                temp = Some((candidate, file));
-                break;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(format!("cannot create a temporary file: {}", io(&e))),
-        }
-    }
-    let (temp_path, file) = temp.ok_or("cannot create a temporary file")?;
-    let written = write_all_synced(file, &bytes)
-        .and_then(|()| std::fs::set_permissions(&temp_path, meta.permissions()))
-        .map_err(|e| format!("cannot write the fixed file: {}", io(&e)))
+    crate::source::write_atomic_with(&real, &bytes, Some(meta.permissions()), || {
         // Last check, as close to the rename as it gets.
-        .and_then(|()| read_unchanged(&real, linted, meta.len()).map(|_| ()))
-        .and_then(|()| {
-            std::fs::rename(&temp_path, &real)
-                .map_err(|e| format!("cannot replace the file: {}", io(&e)))
-        });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp_path);
-    }
-    written
+        read_unchanged(&real, linted, meta.len()).map(|_| ())
+    })
+    .map_err(|e| match e {
+        AtomicWriteError::Create(e) => format!("cannot create a temporary file: {}", io(&e)),
+        AtomicWriteError::Write(e) => format!("cannot write the fixed file: {}", io(&e)),
+        AtomicWriteError::Check(why) => why,
+        AtomicWriteError::Rename(e) => format!("cannot replace the file: {}", io(&e)),
+    })
 }
 
 const BOM: &[u8] = b"\xef\xbb\xbf";
@@ -130,21 +105,6 @@ fn read_unchanged(path: &Path, linted: &str, len: u64) -> Result<bool, String> {
     } else {
         Err(changed())
     }
-}
-
-fn write_all_synced(mut file: std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    // Lets the tests check what a full disk does (debug builds only).
-    #[cfg(debug_assertions)]
-    if std::env::var_os("LEAKLINT_TEST_FAIL_WRITE").is_some() {
-        file.write_all(&bytes[..bytes.len() / 2])?;
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::StorageFull,
-            "no space left on device (injected)",
-        ));
-    }
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 fn io(e: &std::io::Error) -> String {

@@ -19,11 +19,13 @@
 //!    every rule's check) and the run ([`lint`]) that settles cross-file conditions, applies
 //!    suppressions and builds the [`Report`].
 //! 10. [`render`], [`baseline`], [`fix`], [`workspace`], [`lsp`] and [`cli`]: output and front
-//!     ends, over the run's types.
+//!     ends, over the run's types; [`collect`] (`leaklint stats`: the database's statistics
+//!     into the file [`project::stats`] reads), over [`project`] and [`source`].
 
 pub mod analysis;
 pub mod baseline;
 pub mod cli;
+pub mod collect;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;

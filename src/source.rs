@@ -335,6 +335,117 @@ pub fn read_text(path: &Path) -> std::io::Result<String> {
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not valid UTF-8"))
 }
 
+/// How [`write_atomic_with`] failed, by step, so that callers can say which.
+#[derive(Debug)]
+pub enum AtomicWriteError {
+    /// No temporary file could be created beside the target.
+    Create(std::io::Error),
+    /// Writing, syncing or setting the permissions of the temporary file (a full disk).
+    Write(std::io::Error),
+    /// The caller's last check before the rename refused, with its reason.
+    Check(String),
+    /// Renaming the temporary file over the target.
+    Rename(std::io::Error),
+}
+
+impl std::fmt::Display for AtomicWriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AtomicWriteError::Create(e) => write!(f, "cannot create a temporary file: {e}"),
+            AtomicWriteError::Write(e) => write!(f, "cannot write: {e}"),
+            AtomicWriteError::Check(why) => f.write_str(why),
+            AtomicWriteError::Rename(e) => write!(f, "cannot replace the file: {e}"),
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically: to a new temporary file in the same folder
+/// (`.NAME.leaklint-PID-N.tmp`), synced to disk, then renamed over `path`, so that an
+/// interrupted or failed write leaves the old file whole (or none) and no temporary file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, bytes, None, || Ok(())).map_err(|e| match e {
+        AtomicWriteError::Create(e) | AtomicWriteError::Write(e) | AtomicWriteError::Rename(e) => e,
+        AtomicWriteError::Check(why) => std::io::Error::other(why),
+    })
+}
+
+/// [`write_atomic`], giving the temporary file `permissions` when set, and calling `check`
+/// after the data is on disk and right before the rename (the last moment to refuse).
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    permissions: Option<std::fs::Permissions>,
+    check: impl FnOnce() -> Result<(), String>,
+) -> Result<(), AtomicWriteError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().unwrap_or(std::ffi::OsStr::new("file"));
+    let mut temp = None;
+    for attempt in 0..100u32 {
+        let mut temp_name = std::ffi::OsString::from(".");
+        temp_name.push(name);
+        temp_name.push(format!(".leaklint-{}-{attempt}.tmp", std::process::id()));
+        let candidate = dir.join(temp_name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(file) => {
+                temp = Some((candidate, file));
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(AtomicWriteError::Create(e)),
+        }
+    }
+    let (temp_path, file) = temp.ok_or_else(|| {
+        AtomicWriteError::Create(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "every candidate name is taken",
+        ))
+    })?;
+    let written = write_all_synced(file, bytes)
+        .and_then(|()| match permissions {
+            Some(p) => std::fs::set_permissions(&temp_path, p),
+            None => Ok(()),
+        })
+        .map_err(AtomicWriteError::Write)
+        .and_then(|()| check().map_err(AtomicWriteError::Check))
+        .and_then(|()| std::fs::rename(&temp_path, path).map_err(AtomicWriteError::Rename));
+    match written {
+        Ok(()) => {
+            // The rename itself is durable once the folder is synced (best effort: some file
+            // systems refuse to open a folder for it).
+            if let Ok(dir) = std::fs::File::open(dir) {
+                let _ = dir.sync_all();
+            }
+            Ok(())
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp_path);
+            Err(e)
+        }
+    }
+}
+
+fn write_all_synced(mut file: std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    // Lets the tests check what a full disk does (debug builds only).
+    #[cfg(debug_assertions)]
+    if std::env::var_os("LEAKLINT_TEST_FAIL_WRITE").is_some() {
+        file.write_all(&bytes[..bytes.len() / 2])?;
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            "no space left on device (injected)",
+        ));
+    }
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
 /// An absolute, lexically normalised path.
 pub fn absolute(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -356,6 +467,34 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::{write_atomic, write_atomic_with, AtomicWriteError};
+
+    #[test]
+    fn replaces_whole_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        write_atomic(&path, b"one\n").unwrap();
+        write_atomic(&path, b"two\n").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_refused_check_or_a_missing_folder_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        std::fs::write(&path, "old").unwrap();
+        let err = write_atomic_with(&path, b"new", None, || Err("changed".into())).unwrap_err();
+        assert!(matches!(err, AtomicWriteError::Check(ref w) if w == "changed"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let err = write_atomic(&dir.path().join("missing/out.json"), b"x").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    }
 }
 
 #[cfg(test)]
