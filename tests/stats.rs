@@ -1641,3 +1641,112 @@ fn mariadb_over_tls() {
     let run = run_with(&format!("ssl-mode=VERIFY_CA&sslcert={}", root.display()));
     assert_eq!(run.code, 0, "{}", run.printed());
 }
+
+/// The whole way: statistics collected from the seeded server decide what `leaklint check`
+/// reports on a project that queries it, and its messages state the server's numbers.
+#[test]
+fn collected_statistics_decide_what_check_reports() {
+    let Some(pg) = postgres() else { return };
+    let _db = pg.database("seed004check", SEED_004);
+    let dir = project();
+    let url = pg.reader_url("seed004check", "application_name=leaklint-check");
+    let run = leaklint(&["stats", "--database-url", &url], dir.path(), &[]);
+    assert_eq!(run.code, 0, "{}", run.printed());
+    assert!(dir.path().join(".leaklint/stats.json").is_file());
+    // The schema the application keeps: observations are edited (`updatedAt`), so their shape
+    // is no history, and only their name says they grow; `SeedEvent` (the `SeedMapping` table,
+    // through `@@map`) is named like a log too.
+    std::fs::create_dir_all(dir.path().join("prisma")).unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{ "name": "pnodes", "dependencies": { "@prisma/client": "6" } }"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("prisma/schema.prisma"),
+        "model Pnode {\n  id Int @id\n  gossipObservations PnodeGossipObservation[]\n  seedEvents SeedEvent[]\n}\n\
+         model PnodeGossipObservation {\n  id BigInt @id\n  pnodeId Int\n  pnode Pnode @relation(fields: [pnodeId], references: [id])\n  observedAt DateTime\n  updatedAt DateTime @updatedAt\n}\n\
+         model SeedEvent {\n  id Int @id\n  pnodeId Int?\n  pnode Pnode? @relation(fields: [pnodeId], references: [id])\n  seedBaseUrl String\n  @@map(\"SeedMapping\")\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("src/view.ts"),
+        "import { PrismaClient } from \"@prisma/client\";\nconst prisma = new PrismaClient();\n\
+         export async function node(id: number) {\n  return prisma.pnode.findUnique({\n    where: { id },\n    include: { gossipObservations: true, seedEvents: true },\n  });\n}\n",
+    )
+    .unwrap();
+    let check = leaklint(
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--select",
+            "unbounded-include",
+        ],
+        dir.path(),
+        &[],
+    );
+    let json: serde_json::Value = serde_json::from_str(&check.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", check.printed());
+    });
+    let found: Vec<(u64, String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["span"]["start"]["line"].as_u64().unwrap(),
+                d["confidence"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // One finding: the observations, high by the numbers (about 1,000 per node, 10,000 for the
+    // busiest, 309,000 in all); the two or three seed events a node has are cleared.
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (line, confidence, message) = &found[0];
+    assert_eq!((*line, confidence.as_str()), (6, "high"), "{message}");
+    assert!(
+        message.starts_with(
+            "`gossipObservations` loads every `PnodeGossipObservation` of the `Pnode`: about 1,0"
+        ) && message.contains(" per `Pnode`, up to ")
+            && message.contains(",000 rows in all), with no `take`"),
+        "{message}"
+    );
+    // Without the statistics, names alone decide: both relations are reported, each a guess.
+    std::fs::remove_file(dir.path().join(".leaklint/stats.json")).unwrap();
+    let check = leaklint(
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--select",
+            "unbounded-include",
+            "--confidence",
+            "medium",
+        ],
+        dir.path(),
+        &[],
+    );
+    let json: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+    let guesses: Vec<(&str, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap().split('`').nth(1).unwrap(),
+                d["confidence"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        guesses,
+        [("gossipObservations", "medium"), ("seedEvents", "medium")],
+        "{}",
+        check.printed()
+    );
+}
