@@ -80,6 +80,8 @@ echo "==> $N_TABLES tables ($half with a foreign key), rows in every tenth pair,
         printf 'CREATE TABLE parent_%04d (id serial PRIMARY KEY, name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());\n' "$i"
         printf 'CREATE TABLE child_%04d (id bigserial PRIMARY KEY, parent_id int NOT NULL REFERENCES parent_%04d(id), payload text, created_at timestamptz NOT NULL DEFAULT now());\n' "$i" "$i"
         printf 'CREATE INDEX ON child_%04d (parent_id);\n' "$i"
+        # A transaction per 100 pairs: one for all would run out of locks past a few thousand.
+        (( i % 100 == 99 )) && echo "COMMIT; BEGIN;"
         if (( i % 10 == 0 )); then
             printf "INSERT INTO parent_%04d (name) SELECT 'p' || g FROM generate_series(1, 2000) g;\n" "$i"
             printf "INSERT INTO child_%04d (parent_id, payload) SELECT 1 + (g * 7919) %% 2000, 'c' || g FROM generate_series(1, %d) g;\n" "$i" "$ROWS"
