@@ -65,6 +65,10 @@ pub fn run(options: Options) -> i32 {
         if let Some(url) = &options.database_url {
             secrets.add_url(url);
         }
+        // libpq's variable, which the PostgreSQL collector reads when the URL has no password.
+        if let Ok(password) = std::env::var("PGPASSWORD") {
+            secrets.add_word(&password);
+        }
         match run_inner(&options, &mut secrets, started) {
             Ok(()) => 0,
             Err(message) => {
@@ -75,8 +79,23 @@ pub fn run(options: Options) -> i32 {
     }
 }
 
+/// One line on stderr. Control characters (from a table name, a server's message) are
+/// escaped, so that nothing a database holds can move the terminal's cursor or add a line.
 fn say(message: &str) {
-    let _ = writeln!(std::io::stderr(), "leaklint: {message}");
+    let _ = writeln!(std::io::stderr(), "leaklint: {}", one_line(message));
+}
+
+fn one_line(message: &str) -> String {
+    message
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(feature = "databases")]
@@ -421,16 +440,19 @@ fn collect_with_deadline(target: Target, schemas: Vec<String>) -> Result<Collect
             let _ = tx.send(Progress::Done(result));
         })
         .map_err(|e| Failure::Connect(format!("cannot start a thread: {e}")))?;
+    use std::sync::mpsc::RecvTimeoutError;
     let wait = |limit: Option<Duration>| match limit {
-        Some(limit) => rx.recv_timeout(limit).ok(),
-        None => rx.recv().ok(),
+        Some(limit) => rx.recv_timeout(limit),
+        None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
     };
+    let stopped = || Failure::Collect("the collector stopped unexpectedly".to_string());
     // The driver's own connect timeout fires first where it can; this one a little later.
     let grace = connect_timeout.map(|t| t + Duration::from_secs(2));
     match wait(grace) {
-        Some(Progress::Done(result)) => return result,
-        Some(Progress::Connected) => {}
-        None => {
+        Ok(Progress::Done(result)) => return result,
+        Ok(Progress::Connected) => {}
+        Err(RecvTimeoutError::Disconnected) => return Err(stopped()),
+        Err(RecvTimeoutError::Timeout) => {
             return Err(Failure::Connect(format!(
                 "timed out after {} s (the URL's connect_timeout sets how long to wait)",
                 connect_timeout.map_or(0, |t| t.as_secs())
@@ -438,8 +460,9 @@ fn collect_with_deadline(target: Target, schemas: Vec<String>) -> Result<Collect
         }
     }
     match wait(Some(COLLECT_TIMEOUT)) {
-        Some(Progress::Done(result)) => result,
-        _ => Err(Failure::Collect(format!(
+        Ok(Progress::Done(result)) => result,
+        Ok(Progress::Connected) | Err(RecvTimeoutError::Disconnected) => Err(stopped()),
+        Err(RecvTimeoutError::Timeout) => Err(Failure::Collect(format!(
             "the server did not answer within {} s",
             COLLECT_TIMEOUT.as_secs()
         ))),
@@ -876,6 +899,14 @@ impl Secrets {
         self.words.dedup();
     }
 
+    pub fn add_word(&mut self, secret: &str) {
+        if !secret.is_empty() {
+            self.words.push(secret.to_string());
+            self.words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+            self.words.dedup();
+        }
+    }
+
     /// `text` with each URL redacted and each secret as `***`.
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_string();
@@ -1200,6 +1231,14 @@ datasource db {
             .map(|f| f.columns[0].as_str())
             .collect();
         assert_eq!(columns, ["a", "z"]);
+    }
+
+    #[test]
+    fn messages_stay_on_one_line() {
+        assert_eq!(
+            one_line("public.T\u{1b}[2J(a\nb)"),
+            "public.T\\u{1b}[2J(a\\nb)"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::{fan_out, split_url, Collected, Failure};
 use crate::project::stats::{Reference, Server, TableStats};
 use postgres::{Client, SimpleQueryMessage};
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Server-side limit on each statement, in milliseconds: catalog reads take well under a second
@@ -146,7 +146,22 @@ pub(crate) fn prepare(url: &str, connect_timeout: Option<Duration>) -> Result<Pr
         }
     }
     if config.get_hosts().is_empty() {
-        config.host("localhost");
+        // libpq's default: PGHOST, else the local socket (Debian's folder, or /tmp), else TCP.
+        match std::env::var("PGHOST") {
+            Ok(host) if !host.is_empty() => {
+                config.host(&host);
+            }
+            _ => {
+                let port = config.get_ports().first().copied().unwrap_or(5432);
+                let socket = ["/var/run/postgresql", "/tmp"]
+                    .into_iter()
+                    .find(|dir| Path::new(dir).join(format!(".s.PGSQL.{port}")).exists());
+                match socket {
+                    Some(dir) => config.host_path(dir),
+                    None => config.host("localhost"),
+                };
+            }
+        }
     }
     let mut tls = tls.unwrap_or(TlsMode::Prefer);
     if root_cert.as_deref() == Some("system") {
@@ -370,7 +385,7 @@ fn read_in_transaction(client: &mut Client, schemas: &[String]) -> Result<Collec
     let head = rows(
         client,
         "SELECT current_setting('server_version'), current_setting('server_version_num'), \
-         current_database(), current_setting('transaction_read_only')",
+         current_database(), current_setting('transaction_read_only'), pg_is_in_recovery()",
     )?;
     let head = head.first().ok_or("the server returned no version")?;
     let version = text(&head[0]);
@@ -424,7 +439,14 @@ fn read_in_transaction(client: &mut Client, schemas: &[String]) -> Result<Collec
             },
         );
     }
-    let tables = fold_partitions(&relations);
+    let mut tables = fold_partitions(&relations);
+    if text(&head[4]) == "t" {
+        // A standby: its catalog (reltuples, pg_stats) is the primary's, but its collector
+        // counts nothing the primary inserted, so its counters would say "no growth".
+        for table in tables.values_mut() {
+            table.inserts = None;
+        }
+    }
     let selected = |schema: &str| {
         if schemas.is_empty() {
             !is_system_schema(schema)
