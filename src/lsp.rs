@@ -30,6 +30,7 @@ const WATCHED: &[&str] = &[
     "**/tsconfig*.json",
     "**/*.prisma",
     "**/leaklint.toml",
+    "**/.leaklint/stats.json",
     "**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}",
 ];
 
@@ -42,6 +43,8 @@ fn is_project_file(path: &Path) -> bool {
             || (n.starts_with("tsconfig") && n.ends_with(".json"))
             || n.ends_with(".prisma")
             || n == "pnpm-workspace.yaml"
+            // The database's statistics (`leaklint stats` run again).
+            || n == "stats.json"
     })
 }
 
@@ -442,5 +445,21 @@ mod tests {
             Some(PathBuf::from("/tmp/a b/c.ts"))
         );
         assert_eq!(uri_to_path("untitled:Untitled-1"), None);
+    }
+
+    #[test]
+    fn project_files_relint_every_buffer() {
+        use super::is_project_file;
+        use std::path::Path;
+        for p in [
+            "/r/leaklint.toml",
+            "/r/apps/web/package.json",
+            "/r/tsconfig.base.json",
+            "/r/prisma/schema.prisma",
+            "/r/.leaklint/stats.json",
+        ] {
+            assert!(is_project_file(Path::new(p)), "{p}");
+        }
+        assert!(!is_project_file(Path::new("/r/src/stats.ts")));
     }
 }
