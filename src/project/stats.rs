@@ -378,15 +378,7 @@ pub fn count(n: f64) -> String {
         } else {
             n
         };
-        let digits = n.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
+        crate::diagnostic::thousands(n)
     }
 }
 

@@ -10,6 +10,7 @@ use crate::analysis::syntax::{
 use crate::analysis::{FileCx, Sink};
 use crate::config::OptionValue;
 use crate::config::{OptionKind, RuleOption};
+use crate::diagnostic::thousands;
 use crate::diagnostic::{Diagnostic, Severity};
 use tree_sitter::Node;
 
@@ -216,18 +217,6 @@ fn integer(value: Node, cx: &FileCx) -> Option<i64> {
     let value = unwrap_expression(value);
     let text = cx.text(value).replace('_', "");
     text.parse().ok()
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
