@@ -227,7 +227,7 @@ fn human_output_of_the_demo_project() {
     insta::assert_snapshot!("demo_human", stdout(&out));
     assert_eq!(
         stderr(&out),
-        "leaklint: 6 problems (6 warnings) in 5 files; 2 more findings of medium confidence not shown (`--confidence medium` shows them)\n"
+        "leaklint: 6 problems (6 warnings) in 5 files; 3 more findings of medium confidence not shown (`--confidence medium` shows them)\n"
     );
 }
 
