@@ -68,6 +68,10 @@ impl FileCheck for Singleton {
                     }
                     self.called_at_module_scope.push(callee);
                 } else if let Some((function, memo)) = innermost_function(cx) {
+                    // `globalForPrisma.prisma = createPrismaClient()` under `if
+                    // (!globalForPrisma.prisma)`, `cached ??= create()`, `x ?? create()`: the
+                    // result is kept, so the call runs once, as a memoizer's callback does.
+                    let memo = memo || kept_result(node, cx);
                     let caller = (!memo).then(|| function_name(function, cx)).flatten();
                     self.calls_in_functions
                         .push((caller.or(memo.then_some(String::new())), callee));
@@ -241,6 +245,40 @@ impl Singleton {
             returned: is_returned(node, function, index, cx),
         })
     }
+}
+
+/// Whether the call being entered hands its result to something that outlives the enclosing
+/// function, so that later calls find it there: an assignment to a member (`global.prisma =
+/// f()`, `this.client = f()`), `??=`/`||=`, or the right of `??`/`||` (`cached ?? f()`).
+fn kept_result(node: Node, cx: &FileCx) -> bool {
+    let mut child = node;
+    for ancestor in cx.ancestors.iter().rev() {
+        match ancestor.k() {
+            "parenthesized_expression"
+            | "await_expression"
+            | "as_expression"
+            | "non_null_expression"
+            | "satisfies_expression" => {}
+            "assignment_expression" => {
+                return ancestor.field("right").map(|r| r.id()) == Some(child.id())
+                    && ancestor.field("left").is_some_and(|l| {
+                        matches!(l.k(), "member_expression" | "subscript_expression")
+                    });
+            }
+            "augmented_assignment_expression" => {
+                let op = ancestor.field("operator").map_or("", |o| cx.text(o));
+                return matches!(op, "??=" | "||=");
+            }
+            "binary_expression" => {
+                let op = ancestor.field("operator").map_or("", |o| cx.text(o));
+                return matches!(op, "??" | "||")
+                    && ancestor.field("right").map(|r| r.id()) == Some(child.id());
+            }
+            _ => return false,
+        }
+        child = *ancestor;
+    }
+    false
 }
 
 /// Whether the client constructed at `node` is what `function` (at `index` among the
@@ -544,5 +582,28 @@ mod tests {
         let handler =
             format!("{once}\nexport async function GET() {{ return build(x).user.count(); }}");
         assert_eq!(found(&handler).len(), 1, "{:?}", found(&handler));
+    }
+
+    #[test]
+    fn a_factory_whose_result_is_kept_runs_once() {
+        // comp's lazy client: the only call is kept on `global` behind a check.
+        for keep in [
+            "if (!globalForPrisma.prisma) { globalForPrisma.prisma = createPrismaClient(); } return globalForPrisma.prisma;",
+            "return (globalThis.prisma ??= createPrismaClient());",
+            "return globalForPrisma.prisma ?? (globalForPrisma.prisma = createPrismaClient());",
+            "cache.client ||= createPrismaClient(); return cache.client;",
+        ] {
+            let src = format!("function createPrismaClient() {{ return new PrismaClient({{ adapter }}); }}\nfunction getClient() {{ {keep} }}\nexport const db = new Proxy({{}}, {{ get: (_t, p) => getClient()[p] }});");
+            assert!(found(&src).is_empty(), "{keep}: {:?}", found(&src));
+        }
+        // Handed out fresh, or kept in a local: a new client per call.
+        for fresh in [
+            "return createPrismaClient();",
+            "const client = createPrismaClient(); return client;",
+            "return createPrismaClient() ?? fallback;",
+        ] {
+            let src = format!("function createPrismaClient() {{ return new PrismaClient({{ adapter }}); }}\nexport async function GET() {{ {fresh} }}");
+            assert_eq!(found(&src).len(), 1, "{fresh}: {:?}", found(&src));
+        }
     }
 }
