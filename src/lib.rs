@@ -1090,11 +1090,15 @@ fn describe_reach(
     let only = |pred: &dyn Fn(&&semantic::index::Reach) -> bool| {
         reached.complete && !production.is_empty() && production.iter().all(pred)
     };
-    // An N+1 off the request path slows a command or an admin page; any query finding that only
-    // scripts reach (a command-line tool run by hand, a migration) is what a file in `scripts/`
-    // is, and those are not checked at all. Jobs keep their tier: they run out of memory too.
+    // An N+1 off the request path slows a command, an admin page or a scheduled job (a daily
+    // sweep over every organisation: read on comp and linen, six such findings at high, none
+    // real); any query finding that only scripts reach (a command-line tool run by hand, a
+    // migration) is what a file in `scripts/` is, and those are not checked at all. The other
+    // rules keep their tier in jobs: a job that loads a whole table runs out of memory too.
     let script = |r: &&semantic::index::Reach| r.kind == analysis::entry::EntryKind::Script;
-    if (d.rule == rules::query_in_loop::RULE.id && only(&off_request)) || only(&script) {
+    let off_request_or_job =
+        |r: &&semantic::index::Reach| off_request(r) || r.kind == analysis::entry::EntryKind::Job;
+    if (d.rule == rules::query_in_loop::RULE.id && only(&off_request_or_job)) || only(&script) {
         d.confidence = diagnostic::Confidence::Medium;
     }
     d.reached_from = reached
