@@ -557,6 +557,13 @@ pub(crate) fn lint_files(
         "semantic index: {indexed_files} files, {indexed_functions} functions; callers parsed after the first pass, per round: {caller_rounds:?}; for entry points: {entry_rounds:?}"
     ));
     let ran: Vec<&str> = rules.iter().map(|r| r.id).collect();
+    // Who imports whom, read only when a finding asks which route renders its module.
+    let paths: Vec<PathBuf> = discovered.files.iter().map(|(p, _)| p.clone()).collect();
+    let importers = std::cell::OnceCell::new();
+    let importers = LazyImporters {
+        paths: &paths,
+        cell: &importers,
+    };
     for (path, outcome) in outcomes {
         if settings.context.contains(&path) {
             continue;
@@ -601,6 +608,7 @@ pub(crate) fn lint_files(
                     .map(|p| describe_reach(p, &path, &index, &resolve, settings))
                     .map(|p| describe_parent_lists(p, project, settings))
                     .map(|p| describe_data(p, &path, project))
+                    .map(|d| describe_rendering(d, &path, project, &importers, settings))
                     .collect();
                 let index = LineIndex::new(&text);
                 let (mut suppressions, invalid) = suppress::parse(&text, &linted.comments, &index);
@@ -666,7 +674,9 @@ fn conditions_hold(conditions: &[Condition], path: &Path, project: &project::Pro
             .data(project, path, specifier)
             .is_some_and(|d| d.missing || d.bytes >= *min_bytes),
         // Settled with the project index, in `describe_calls` and `Index::receivers_hold`.
-        Condition::Calls { .. } | Condition::TypedReceiver { .. } => true,
+        Condition::Calls { .. } | Condition::TypedReceiver { .. } | Condition::RenderedOnServer => {
+            true
+        }
         // Local conditions were settled in the file's analysis.
         Condition::NotLiteral(_) | Condition::ImportedClient(_) | Condition::CallSite { .. } => {
             false
@@ -1135,6 +1145,83 @@ fn describe_data(
             }
         }
     }
+    diagnostic
+}
+
+/// The import graph of a run's files, built at its first use.
+struct LazyImporters<'a> {
+    paths: &'a [PathBuf],
+    cell: &'a std::cell::OnceCell<semantic::importers::Importers>,
+}
+
+impl LazyImporters<'_> {
+    fn get(&self) -> &semantic::importers::Importers {
+        self.cell
+            .get_or_init(|| semantic::importers::Importers::build(self.paths))
+    }
+}
+
+/// Settles [`Condition::RenderedOnServer`]: names the route module that renders the file on the
+/// server (found up the project's imports), or makes the finding medium when none is seen.
+fn describe_rendering(
+    mut diagnostic: Diagnostic,
+    path: &Path,
+    project: &project::Project,
+    importers: &LazyImporters,
+    settings: &Settings,
+) -> Diagnostic {
+    if !diagnostic.message.contains(analysis::RENDER_PLACEHOLDER) {
+        return diagnostic;
+    }
+    let Some(framework) = project.package_for(path).and_then(|p| p.ssr) else {
+        return diagnostic;
+    };
+    let accept = |file: &Path| {
+        let package = project.package_for(file)?;
+        analysis::server::rendered_route(file, package)
+    };
+    let resolve = |importer: &Path, specifier: &str| project.resolve(importer, specifier);
+    let packages: Vec<&str> = project
+        .packages
+        .iter()
+        .filter_map(|p| p.name.as_deref())
+        .collect();
+    let chain = importers.get().chain(path, &accept, &resolve, &packages);
+    let name = framework.name();
+    let text = match &chain {
+        Some(chain) => {
+            let entry = display_path(&chain.entry, &settings.cwd);
+            let via = if chain.via.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = chain
+                    .via
+                    .iter()
+                    .map(|p| format!("`{}`", display_path(p, &settings.cwd)))
+                    .collect();
+                format!(" through {}", names.join(", "))
+            };
+            diagnostic.reached_from = vec![diagnostic::EntryPoint {
+                kind: analysis::entry::EntryKind::Request.as_str(),
+                name: format!("{} `{entry}`", chain.what),
+                path: entry.clone(),
+                line: chain.line,
+            }];
+            format!(
+                "`{entry}`, {}, imports it{via}, and {name} renders it on the server for every request",
+                chain.what
+            )
+        }
+        None => {
+            diagnostic.confidence = diagnostic::Confidence::Medium;
+            format!(
+                "it belongs to a {name} app, which renders client components on the server too; no route was seen importing it"
+            )
+        }
+    };
+    diagnostic.message = diagnostic
+        .message
+        .replace(analysis::RENDER_PLACEHOLDER, &text);
     diagnostic
 }
 

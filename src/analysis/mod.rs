@@ -127,6 +127,11 @@ pub enum Condition {
     /// index, which follows the fields' declared types and the classes' `extends` across files to
     /// a data-layer `handle` (`class DatabaseService extends PrismaClient`, `class UserRepository
     /// extends Repository<User>`).
+    /// The file is imported, directly or through other modules, by a route module its package's
+    /// framework renders on the server per request (a Next.js layout importing a `"use client"`
+    /// providers module). The message says which in place of [`RENDER_PLACEHOLDER`]; with no such
+    /// route seen, the finding is medium and says so.
+    RenderedOnServer,
     TypedReceiver {
         class_start: usize,
         fields: Vec<String>,
@@ -233,6 +238,9 @@ pub const CHAIN_PLACEHOLDER: &str = "{chain}";
 
 /// Written in a message where the size of the data behind a [`Condition::BulkData`] goes.
 pub const DATA_PLACEHOLDER: &str = "{data}";
+
+/// Where [`Condition::RenderedOnServer`] puts the route that renders the module.
+pub const RENDER_PLACEHOLDER: &str = "{rendered}";
 
 /// A diagnostic and the facts it waits on.
 #[derive(Debug, Clone)]

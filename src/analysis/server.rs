@@ -281,3 +281,125 @@ fn has_route_decorator(method: Node, src: &str) -> bool {
     }
     false
 }
+
+/// What a file is to the framework that renders its package on the server per request, if it
+/// is a route module that framework loads: `a Next.js layout`, `a Next.js page`, `a Remix route`.
+/// Client components among them (`"use client"`) are rendered on the server too.
+pub fn rendered_route(path: &std::path::Path, package: &crate::project::Package) -> Option<String> {
+    use crate::project::Ssr;
+    let ssr = package.ssr?;
+    let path = crate::source::absolute(path);
+    let rel = path.strip_prefix(&package.dir).ok()?;
+    let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
+    let (file, dirs) = parts.split_last()?;
+    let stem = file.split('.').next().unwrap_or(file);
+    // `app/...` or `src/app/...`, the route folder at the package's root.
+    let under = |root: &str| -> Option<&[&str]> {
+        match dirs {
+            [first, rest @ ..] if *first == root => Some(rest),
+            ["src", first, rest @ ..] if *first == root => Some(rest),
+            _ => None,
+        }
+    };
+    let name = ssr.name();
+    match ssr {
+        Ssr::Next => {
+            if under("app").is_some() {
+                let kind = match stem {
+                    "page" => "page",
+                    "layout" => "layout",
+                    "template" => "template",
+                    "default" => "default page",
+                    "not-found" | "error" | "global-error" | "loading" => "special page",
+                    "route" => "route handler",
+                    _ => return None,
+                };
+                return Some(format!("a {name} {kind}"));
+            }
+            let pages = under("pages")?;
+            Some(match (pages.first(), stem) {
+                (Some(&"api"), _) => format!("a {name} API route"),
+                (None, "_app") => format!("the {name} app component"),
+                (None, "_document") => format!("the {name} document"),
+                _ => format!("a {name} page"),
+            })
+        }
+        Ssr::Remix | Ssr::ReactRouter => {
+            let app = under("app")?;
+            match (app.first(), stem) {
+                (None, "root") => Some(format!("the {name} root route")),
+                (None, "entry") if file.starts_with("entry.server.") => {
+                    Some(format!("the {name} server entry"))
+                }
+                (Some(&"routes"), _) => Some(format!("a {name} route")),
+                _ => None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::{Package, Ssr};
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn route_modules_of_server_rendering_frameworks() {
+        let package = |ssr| Package {
+            dir: PathBuf::from("/w/app"),
+            ssr: Some(ssr),
+            ..Package::default()
+        };
+        let route = |ssr, path: &str| rendered_route(Path::new(path), &package(ssr));
+        assert_eq!(
+            route(Ssr::Next, "/w/app/src/app/(shop)/cart/page.tsx").as_deref(),
+            Some("a Next.js page")
+        );
+        assert_eq!(
+            route(Ssr::Next, "/w/app/app/layout.tsx").as_deref(),
+            Some("a Next.js layout")
+        );
+        assert_eq!(
+            route(Ssr::Next, "/w/app/app/api/x/route.ts").as_deref(),
+            Some("a Next.js route handler")
+        );
+        assert_eq!(route(Ssr::Next, "/w/app/app/providers.tsx"), None);
+        assert_eq!(
+            route(Ssr::Next, "/w/app/pages/_app.tsx").as_deref(),
+            Some("the Next.js app component")
+        );
+        assert_eq!(
+            route(Ssr::Next, "/w/app/src/pages/api/hook.ts").as_deref(),
+            Some("a Next.js API route")
+        );
+        assert_eq!(
+            route(Ssr::Next, "/w/app/src/pages/teams/[id].tsx").as_deref(),
+            Some("a Next.js page")
+        );
+        // A folder named `app` deeper down is not the router's.
+        assert_eq!(route(Ssr::Next, "/w/app/src/features/app/page.tsx"), None);
+        assert_eq!(route(Ssr::Next, "/w/other/app/page.tsx"), None);
+        assert_eq!(
+            route(Ssr::Remix, "/w/app/app/root.tsx").as_deref(),
+            Some("the Remix root route")
+        );
+        assert_eq!(
+            route(Ssr::ReactRouter, "/w/app/app/routes/home.tsx").as_deref(),
+            Some("a React Router route")
+        );
+        assert_eq!(
+            route(Ssr::Remix, "/w/app/app/entry.server.tsx").as_deref(),
+            Some("the Remix server entry")
+        );
+        assert_eq!(route(Ssr::Remix, "/w/app/app/entry.client.tsx"), None);
+        let none = Package {
+            dir: PathBuf::from("/w/app"),
+            ..Package::default()
+        };
+        assert_eq!(
+            rendered_route(Path::new("/w/app/app/page.tsx"), &none),
+            None
+        );
+    }
+}

@@ -32,6 +32,77 @@ pub struct Package {
     pub prisma_schema: Option<String>,
     /// Names of every dependency (all kinds).
     pub dependencies: Vec<String>,
+    /// The framework that renders this package's pages on the server per request, if any.
+    pub ssr: Option<Ssr>,
+}
+
+/// A framework that renders pages on the server for every request, client components included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ssr {
+    /// Next.js (App Router and Pages Router), unless `output: "export"` makes it a static site.
+    Next,
+    /// Remix, unless `ssr: false` makes it a single-page app.
+    Remix,
+    /// React Router in framework mode (Remix's successor), unless `ssr: false`.
+    ReactRouter,
+}
+
+impl Ssr {
+    pub fn name(self) -> &'static str {
+        match self {
+            Ssr::Next => "Next.js",
+            Ssr::Remix => "Remix",
+            Ssr::ReactRouter => "React Router",
+        }
+    }
+}
+
+/// Remix and React Router (framework mode) packages that render routes on the server.
+const REMIX_PACKAGES: &[&str] = &[
+    "@remix-run/node",
+    "@remix-run/react",
+    "@remix-run/server-runtime",
+    "@remix-run/cloudflare",
+    "@react-router/dev",
+    "@react-router/node",
+    "@react-router/serve",
+];
+
+/// Which framework renders the pages of the package in `dir` on the server, given whether it
+/// depends on each name: none for a static export (`output: "export"` in `next.config.*`) or a
+/// single-page app (`ssr: false` in `react-router.config.*` or the Vite config).
+fn server_renderer(dir: &Path, has_dep: &dyn Fn(&str) -> bool) -> Option<Ssr> {
+    let config_says = |stems: &[&str], setting: &dyn Fn(&str) -> bool| {
+        stems.iter().any(|stem| {
+            ["js", "mjs", "cjs", "ts", "mts"].iter().any(|ext| {
+                crate::source::read_text(&dir.join(format!("{stem}.{ext}")))
+                    .is_ok_and(|text| setting(&text))
+            })
+        })
+    };
+    if has_dep("next") {
+        let static_export = |text: &str| {
+            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            compact.contains("output:\"export\"") || compact.contains("output:'export'")
+        };
+        return (!config_says(&["next.config"], &static_export)).then_some(Ssr::Next);
+    }
+    if REMIX_PACKAGES.iter().any(|p| has_dep(p)) {
+        let spa = |text: &str| {
+            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            compact.contains("ssr:false")
+        };
+        let framework = if REMIX_PACKAGES
+            .iter()
+            .any(|p| p.starts_with("@react-router/") && has_dep(p))
+        {
+            Ssr::ReactRouter
+        } else {
+            Ssr::Remix
+        };
+        return (!config_says(&["react-router.config", "vite.config"], &spa)).then_some(framework);
+    }
+    None
 }
 
 /// `compilerOptions.paths` of one `tsconfig.json`.
@@ -470,11 +541,13 @@ fn read_package(path: &Path) -> Option<Package> {
         .filter_map(|k| json[k].as_object())
         .flat_map(|deps| deps.keys().cloned())
         .collect();
+    let ssr = server_renderer(&dir, &has_dep);
     Some(Package {
         dir,
         dependencies,
         name: json["name"].as_str().map(str::to_string),
         uses_next: has_dep("next"),
+        ssr,
         entries,
         prisma_schema: json["prisma"]["schema"].as_str().map(str::to_string),
     })
@@ -575,6 +648,57 @@ fn read_tsconfig_from(path: &Path, depth: usize) -> Option<(TsConfig, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn which_framework_renders_a_package_on_the_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = |deps: &str, config: Option<(&str, &str)>| {
+            let pkg = dir
+                .path()
+                .join(format!("p{}", deps.len() + config.map_or(0, |c| c.1.len())));
+            std::fs::create_dir_all(&pkg).unwrap();
+            std::fs::write(
+                pkg.join("package.json"),
+                format!(r#"{{ "dependencies": {{ {deps} }} }}"#),
+            )
+            .unwrap();
+            if let Some((name, text)) = config {
+                std::fs::write(pkg.join(name), text).unwrap();
+            }
+            read_package(&pkg.join("package.json")).unwrap().ssr
+        };
+        assert_eq!(read(r#""next": "15""#, None), Some(Ssr::Next));
+        assert_eq!(
+            read(
+                r#""next": "15""#,
+                Some(("next.config.mjs", "export default { output: 'export' };"))
+            ),
+            None
+        );
+        assert_eq!(
+            read(
+                r#""next": "15""#,
+                Some((
+                    "next.config.ts",
+                    "export default { output: \"standalone\" };"
+                ))
+            ),
+            Some(Ssr::Next)
+        );
+        assert_eq!(read(r#""@remix-run/node": "2""#, None), Some(Ssr::Remix));
+        assert_eq!(
+            read(r#""@react-router/dev": "7""#, None),
+            Some(Ssr::ReactRouter)
+        );
+        assert_eq!(
+            read(
+                r#""@react-router/dev": "7""#,
+                Some(("react-router.config.ts", "export default { ssr: false }"))
+            ),
+            None
+        );
+        assert_eq!(read(r#""react-router-dom": "6", "vite": "6""#, None), None);
+    }
 
     #[test]
     fn a_package_turbo_config_is_no_root() {

@@ -4,7 +4,7 @@
 use super::{Category, Check, FixKind, Rule};
 use crate::analysis::node::NodeExt;
 use crate::analysis::server::{at_module_scope, imported_from, is_client_module};
-use crate::analysis::{FileCx, Sink};
+use crate::analysis::{self, Condition, FileCx, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
 use tree_sitter::Node;
 
@@ -66,20 +66,78 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
     let Some(constructor) = node.field("constructor") else {
         return;
     };
-    if !imported_from(cx, cx.text(constructor), PACKAGES) || is_client_module(cx.src) {
+    if !imported_from(cx, cx.text(constructor), PACKAGES) || browser_only(cx) {
         return;
     }
-    let Some(reason) = server_rendered(cx) else {
+    let help = "create the client per request on the server and once in the browser: `const [queryClient] = useState(() => new QueryClient())` in a component, or TanStack's `isServer ? makeQueryClient() : (browserQueryClient ??= makeQueryClient())`; in a loader or request handler, `new QueryClient()` inside it";
+    let package = cx.project.package_for(cx.path);
+    // A route module the framework renders on the server, client components included.
+    let route = package.and_then(|p| {
+        let what = analysis::server::rendered_route(cx.path, p)?;
+        let name = cx.path.file_name()?.to_str()?;
+        Some(format!(
+            "`{name}` is {what}, rendered on the server for every request"
+        ))
+    });
+    let reason = route.or_else(|| {
+        (!is_client_module(cx.src))
+            .then(|| server_rendered(cx))
+            .flatten()
+    });
+    if let Some(reason) = reason {
+        let message = format!(
+            "one `QueryClient` at module scope serves every request this server renders ({reason}): {CONSEQUENCE}"
+        );
+        sink.report(
+            Diagnostic::new(RULE.id, node.byte_range(), message).with_help(help),
+            Vec::new(),
+        );
         return;
-    };
-    let message = format!(
-        "one `QueryClient` at module scope serves every request this server renders ({reason}): its cache keeps each request's data and shows it to the next user"
-    );
-    let help = "create the client per request: `const [queryClient] = useState(() => new QueryClient())` in a component, or `new QueryClient()` inside the loader or request handler";
-    sink.report(
-        Diagnostic::new(RULE.id, node.byte_range(), message).with_help(help),
-        Vec::new(),
-    );
+    }
+    // Any other module of a server-rendering app: shared when a route imports it, which the
+    // project's imports settle.
+    if package.is_some_and(|p| p.ssr.is_some()) {
+        let message = format!(
+            "one `QueryClient` at module scope serves every request this server renders ({}): {CONSEQUENCE}",
+            analysis::RENDER_PLACEHOLDER
+        );
+        sink.report(
+            Diagnostic::new(RULE.id, node.byte_range(), message).with_help(help),
+            vec![Condition::RenderedOnServer],
+        );
+    }
+}
+
+/// What a shared client does: on the server its queries are never garbage-collected (`gcTime`
+/// is `Infinity` during server rendering), and one request's data is there for the next.
+const CONSEQUENCE: &str = "its cache keeps every query each request makes, never collected on the server, and shows one user's data to the next";
+
+/// Whether the client is made only in the browser: under `typeof window !== "undefined"`,
+/// `isServer`/`isBrowser` or a similar test, or in a module that starts a single-page app.
+fn browser_only(cx: &FileCx) -> bool {
+    if CLIENT_MARKERS.iter().any(|m| cx.contains(m)) {
+        return true;
+    }
+    cx.ancestors.iter().any(|a| {
+        matches!(
+            a.k(),
+            "ternary_expression" | "if_statement" | "binary_expression"
+        ) && a
+            .field("condition")
+            .or_else(|| a.field("left"))
+            .is_some_and(|c| {
+                let text = cx.text(c);
+                [
+                    "typeof window",
+                    "typeof document",
+                    "isServer",
+                    "isBrowser",
+                    "isClient",
+                ]
+                .iter()
+                .any(|t| text.contains(t))
+            })
+    })
 }
 
 /// Text that shows a module runs in the browser: a single-page app's entry or data router.

@@ -19,4 +19,5 @@
 
 pub mod bindings;
 pub mod facts;
+pub mod importers;
 pub mod index;
