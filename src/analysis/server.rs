@@ -110,6 +110,17 @@ pub fn request_handler<'t>(cx: &FileCx<'t>) -> Option<(Node<'t>, &'static str)> 
         if let Some(kind) = handler_kind(node, parent, grandparent, great, cx) {
             return Some((node, kind));
         }
+        // `export default function handler(req, res)` in a Next.js `pages/api/` file.
+        if parent.is_some_and(|p| {
+            p.k() == "export_statement" && cx.text(p).starts_with("export default")
+        }) && cx
+            .project
+            .package_for(cx.path)
+            .and_then(|p| rendered_route(cx.path, p))
+            .is_some_and(|what| what.ends_with("API route"))
+        {
+            return Some((node, "API route"));
+        }
     }
     None
 }
@@ -141,6 +152,16 @@ pub(crate) fn handler_kind(
                 }
                 if method == "addHook" {
                     return Some("request hook");
+                }
+                // server.on("request", (req, res) => ...), io.on("connection", (socket) => ...)
+                if let Some(kind) = event_handler(object, method, args, function, cx) {
+                    return Some(kind);
+                }
+            }
+            // http.createServer((req, res) => ...), createServer(options, listener)
+            if let Some(callee) = call.field("function") {
+                if is_create_server(callee, cx) && args.named_child(0).is_some() {
+                    return Some("request listener");
                 }
             }
         }
@@ -220,6 +241,77 @@ pub(crate) fn wrapped_export<'t>(cx: &FileCx<'t>) -> Option<Node<'t>> {
         .flatten()
 }
 
+/// Modules whose `createServer` takes a request listener.
+const HTTP_MODULES: &[&str] = &[
+    "http",
+    "https",
+    "http2",
+    "node:http",
+    "node:https",
+    "node:http2",
+];
+
+/// `http.createServer`, `https.createServer`, or `createServer` imported from one of them.
+fn is_create_server(callee: Node, cx: &FileCx) -> bool {
+    match callee.k() {
+        "identifier" => {
+            cx.text(callee) == "createServer"
+                && import_of(cx, "createServer").is_some_and(|m| HTTP_MODULES.contains(&m))
+        }
+        "member_expression" => {
+            callee
+                .field("property")
+                .is_some_and(|p| cx.text(p) == "createServer" || cx.text(p) == "createSecureServer")
+                && callee.field("object").is_some_and(|o| {
+                    let name = cx.text(o);
+                    import_of(cx, name).is_some_and(|m| HTTP_MODULES.contains(&m))
+                        || HTTP_MODULES.contains(&name)
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Receivers whose `connection` event fires once per client: WebSocket and Socket.IO servers,
+/// their namespaces, and net/http servers.
+const CONNECTION_RECEIVERS: &[&str] = &["io", "wss", "ws", "server", "socket", "nsp", "namespace"];
+
+/// `server.on("request", listener)` runs per request; `io.on("connection", handler)` and
+/// `wss.on("connection", handler)` once per client connection.
+fn event_handler(
+    object: Node,
+    method: &str,
+    args: Node,
+    function: Node,
+    cx: &FileCx,
+) -> Option<&'static str> {
+    if !matches!(method, "on" | "once" | "addListener") {
+        return None;
+    }
+    let event = args
+        .named_child(0)
+        .map(unwrap_expression)
+        .and_then(|e| string_value(e, cx.src))?;
+    let is_listener = args
+        .named_child(1)
+        .is_some_and(|l| l.byte_range() == function.byte_range());
+    if !is_listener {
+        return None;
+    }
+    match event {
+        "request" => Some("request listener"),
+        "connection" | "connect" => {
+            // `wss`, `this.io`, `io.of("/admin")`: a segment of the receiver names the server.
+            let receiver = cx.text(object).to_ascii_lowercase();
+            receiver
+                .split(['.', '('])
+                .any(|segment| CONNECTION_RECEIVERS.iter().any(|r| segment.ends_with(r)))
+                .then_some("connection handler")
+        }
+        _ => None,
+    }
+}
+
 /// `app.get('/path', fn)`: a route method on something that is not an array or a map, with a
 /// path (or, for `use`, a function) as its first argument.
 fn is_route_call(object: Node, args: Node, method: &str, cx: &FileCx) -> bool {
@@ -233,6 +325,18 @@ fn is_route_call(object: Node, args: Node, method: &str, cx: &FileCx) -> bool {
     let routerish = ["app", "router", "server", "fastify", "api", "route", "hono"]
         .iter()
         .any(|r| object.to_ascii_lowercase().contains(r));
+    // next-connect: `const router = createRouter()` (or `nc()`), then `router.get(handler)`.
+    let next_connect = cx
+        .imports
+        .iter()
+        .filter(|(_, module)| module.as_str() == "next-connect")
+        .any(|(local, _)| {
+            cx.src.contains(&format!("{object} = {local}("))
+                || cx.src.contains(&format!("{object} = {local}<"))
+        });
+    if next_connect {
+        return true;
+    }
     match method {
         "use" => routerish,
         _ => path_first && (routerish || args.named_child_count() >= 2),
