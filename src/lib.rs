@@ -362,17 +362,24 @@ impl Prefilter {
                     .iter()
                     .any(|p| p.dependencies.iter().any(|d| d == dep))
             });
+        // The stores' needles (`edis`, `.collection(`) only where a package uses a store.
+        let no_stores = !analysis::stores::project_uses_stores(
+            project
+                .packages
+                .iter()
+                .flat_map(|p| p.dependencies.iter().map(String::as_str)),
+        );
+        let dropped = |n: &str| {
+            (strip_other_layers && analysis::orm::other_layer_needle(n))
+                || (no_stores && analysis::stores::STORE_NEEDLES.contains(&n))
+        };
         let groups = rules
             .iter()
             .filter(|r| r.check.is_some())
             .filter_map(|r| {
                 let mut automata = Vec::new();
                 for group in r.needles {
-                    let kept: Vec<&str> = group
-                        .iter()
-                        .copied()
-                        .filter(|n| !(strip_other_layers && analysis::orm::other_layer_needle(n)))
-                        .collect();
+                    let kept: Vec<&str> = group.iter().copied().filter(|n| !dropped(n)).collect();
                     if kept.is_empty() {
                         // Nothing in this project can match: the rule is never run.
                         return None;
@@ -385,11 +392,7 @@ impl Prefilter {
         let per_element = rules.iter().any(|r| r.id == rules::query_in_loop::RULE.id);
         let needles = rules::query_in_loop::RULE.needles;
         let automaton = |group: &[&str]| {
-            let kept: Vec<&str> = group
-                .iter()
-                .copied()
-                .filter(|n| !(strip_other_layers && analysis::orm::other_layer_needle(n)))
-                .collect();
+            let kept: Vec<&str> = group.iter().copied().filter(|n| !dropped(n)).collect();
             build(kept)
         };
         Prefilter {

@@ -12,6 +12,7 @@ pub mod query;
 pub mod refs;
 pub mod server;
 pub mod sql;
+pub mod stores;
 pub mod syntax;
 pub mod walk;
 

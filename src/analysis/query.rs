@@ -38,6 +38,13 @@ pub fn recognize(node: Node, cx: &FileCx) -> Option<Query> {
             conditions: call.conditions,
         });
     }
+    if let Some(call) = super::stores::store_call(node, cx) {
+        return Some(Query {
+            callee: call.callee,
+            is_write: call.is_write,
+            conditions: Vec::new(),
+        });
+    }
     let sql = sql_text(node, cx)?;
     let passed_on = cx.parent().is_some_and(|p| p.k() == "arguments");
     if passed_on || !sql.is_statement() || cx.text(sql.call).starts_with("Prisma.sql") {

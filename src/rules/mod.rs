@@ -175,4 +175,6 @@ pub fn did_you_mean(id: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod orm_tests;
 #[cfg(test)]
+mod store_tests;
+#[cfg(test)]
 pub(crate) mod test_support;

@@ -5,6 +5,7 @@ use crate::analysis::node::NodeExt;
 use crate::analysis::orm::{orm_call, Orm, OrmCall, KNEX_NEEDLES, ORM_NEEDLES};
 use crate::analysis::prisma::{prisma_call, PrismaCall, OPERATION_NEEDLES};
 use crate::analysis::sql::{sql_text, SQL_NEEDLES};
+use crate::analysis::stores::STORE_NEEDLES;
 use crate::analysis::syntax::{
     declared_value, derived_names, first_object_argument, is_function, is_literal_collection,
     method_call, nested_pairs, properties, property, unwrap_expression,
@@ -55,15 +56,27 @@ pub static RULE: Rule = Rule {
     check: Check::Node(check),
 };
 
-/// Prisma's operations, the other ORMs' and raw SQL calls.
+/// Prisma's operations, the other ORMs' and raw SQL calls, and the stores' clients.
 const QUERY_NEEDLES: &[&str] = &concat_needles::<
-    { OPERATION_NEEDLES.len() + ORM_NEEDLES.len() + KNEX_NEEDLES.len() + SQL_NEEDLES.len() },
+    {
+        OPERATION_NEEDLES.len()
+            + ORM_NEEDLES.len()
+            + KNEX_NEEDLES.len()
+            + SQL_NEEDLES.len()
+            + STORE_NEEDLES.len()
+    },
 >();
 
 const fn concat_needles<const N: usize>() -> [&'static str; N] {
     let mut out = [""; N];
     let mut i = 0;
-    let parts: [&[&str]; 4] = [OPERATION_NEEDLES, ORM_NEEDLES, KNEX_NEEDLES, SQL_NEEDLES];
+    let parts: [&[&str]; 5] = [
+        OPERATION_NEEDLES,
+        ORM_NEEDLES,
+        KNEX_NEEDLES,
+        SQL_NEEDLES,
+        STORE_NEEDLES,
+    ];
     let mut p = 0;
     while p < parts.len() {
         let mut j = 0;
@@ -109,6 +122,7 @@ fn check(node: Node, cx: &FileCx, sink: &mut Sink) {
             chunked: is_chunked(&call, &iteration, cx),
             depends: depends_on_iteration(cx.text(call.arguments), &iteration, cx.src),
             batched_write: iteration.batched && call.is_write(),
+            cheap: false,
             help: help(&call, &iteration, cx),
             conditions: call.conditions.clone(),
         },
@@ -271,6 +285,9 @@ struct Found {
     batched_write: bool,
     help: String,
     conditions: Vec<Condition>,
+    /// A cheap round trip (a Redis command): one per element is worth batching, but seldom
+    /// what takes a server down, so the finding is medium.
+    cheap: bool,
 }
 
 /// The other ORMs' calls and raw SQL statements sent by a driver.
@@ -288,8 +305,22 @@ fn other_query(node: Node, iteration: &Iteration, cx: &FileCx) -> Option<Found> 
             chunked: takes_batch(node, text, iteration, cx),
             depends: depends_on_iteration(text, iteration, cx.src),
             batched_write: false,
+            cheap: false,
             help: orm_help(&call),
             conditions: call.conditions.clone(),
+        });
+    }
+    if let Some(call) = crate::analysis::stores::store_call(node, cx) {
+        return Some(Found {
+            callee: call.callee.clone(),
+            is_write: call.is_write,
+            paginated: false,
+            chunked: false,
+            depends: depends_on_iteration(text, iteration, cx.src),
+            batched_write: false,
+            cheap: call.store == crate::analysis::stores::Store::Redis,
+            help: call.help().to_string(),
+            conditions: Vec::new(),
         });
     }
     let sql = sql_text(node, cx)?;
@@ -315,6 +346,7 @@ fn other_query(node: Node, iteration: &Iteration, cx: &FileCx) -> Option<Found> 
             && depends_on_iteration(text, iteration, cx.src),
         depends: depends_on_iteration(text, iteration, cx.src),
         batched_write: false,
+        cheap: false,
         help: "run one query for all elements (`WHERE id = ANY($1)` with the array of ids, or `IN (...)`) and group the rows in memory".to_string(),
         conditions: Vec::new(),
     })
@@ -444,7 +476,12 @@ fn report(node: Node, found: Found, iteration: Iteration, cx: &FileCx, sink: &mu
         // A fact: a read on every element of a collection that grows with the data. Writes
         // (often one per element by nature: each row gets its own values), queries for some
         // elements only, and collections of unknown size rest on a guess.
-        .guessed(found.is_write || !repeats.known_large || conditional_in_loop(node, &iteration));
+        .guessed(
+            found.is_write
+                || found.cheap
+                || !repeats.known_large
+                || conditional_in_loop(node, &iteration),
+        );
     diagnostic.severity = write_severity;
     sink.report(labelled(diagnostic, &iteration, repeats.label), conditions);
 }

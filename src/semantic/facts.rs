@@ -572,7 +572,13 @@ impl<'t> Collector<'t> {
     }
 
     fn call(&mut self, node: Node<'t>, cx: &FileCx<'t>) {
-        let query = may_be_query(node, self.src)
+        let store = || {
+            node.field("function")
+                .and_then(|f| f.field("property"))
+                .is_some_and(|p| crate::analysis::stores::is_store_method(self.text(p)))
+                && crate::analysis::stores::uses_stores(cx)
+        };
+        let query = (may_be_query(node, self.src) || store())
             .then(|| recognize(node, cx))
             .flatten();
         if let Some(query) = query {
